@@ -1,0 +1,224 @@
+package io.opendatahub.mlflow.webhook.admission;
+
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Reads {@code AdmissionReview} requests ({@code admission.k8s.io/v1} and {@code v1beta1}) and
+ * writes responses in the version the request came in. Anything it cannot read becomes a {@link
+ * MalformedReviewException} whose message tells the caller what to fix.
+ */
+public final class AdmissionReviewCodec {
+
+  private final JsonMapper mapper =
+      JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+  public AdmissionReview decode(byte[] body) throws MalformedReviewException {
+    JsonNode root = parse(body);
+    if (!root.isObject()) {
+      throw new MalformedReviewException("the body must be a JSON object (an AdmissionReview)");
+    }
+    String apiVersion = string(root, "apiVersion");
+    if (!AdmissionReview.V1.equals(apiVersion) && !AdmissionReview.V1BETA1.equals(apiVersion)) {
+      throw new MalformedReviewException("apiVersion must be " + AdmissionReview.V1 + " or "
+          + AdmissionReview.V1BETA1 + ", got " + quoted(apiVersion));
+    }
+    String kind = string(root, "kind");
+    if (!"AdmissionReview".equals(kind)) {
+      throw new MalformedReviewException("kind must be AdmissionReview, got " + quoted(kind));
+    }
+    JsonNode request = root.get("request");
+    if (request == null || request.isNull()) {
+      throw new MalformedReviewException("request is missing: an AdmissionReview must carry one");
+    }
+    if (!request.isObject()) {
+      throw new MalformedReviewException("request must be an object");
+    }
+    return new AdmissionReview(apiVersion, decodeRequest(request));
+  }
+
+  private JsonNode parse(byte[] body) throws MalformedReviewException {
+    if (body == null || body.length == 0) {
+      throw new MalformedReviewException("the body is empty: send an AdmissionReview");
+    }
+    try {
+      JsonNode root = mapper.readTree(body);
+      if (root == null || root.isMissingNode()) {
+        throw new MalformedReviewException("the body is empty: send an AdmissionReview");
+      }
+      return root;
+    } catch (JacksonException e) {
+      throw new MalformedReviewException("the body is not valid JSON: " + firstLine(e));
+    }
+  }
+
+  private static AdmissionRequest decodeRequest(JsonNode request)
+      throws MalformedReviewException {
+    String uid = string(request, "uid");
+    if (uid == null || uid.isBlank()) {
+      throw new MalformedReviewException("request.uid is missing: the response must echo it");
+    }
+    JsonNode kindNode = request.get("kind");
+    if (kindNode == null || !kindNode.isObject()) {
+      throw new MalformedReviewException("request.kind must be an object {group, version, kind}");
+    }
+    String group = string(kindNode, "group");
+    String version = string(kindNode, "version");
+    String kind = string(kindNode, "kind");
+    if (kind == null || kind.isEmpty() || version == null || version.isEmpty()) {
+      throw new MalformedReviewException("request.kind.version and request.kind.kind are required");
+    }
+    String operationText = string(request, "operation");
+    Operation operation;
+    try {
+      operation = Operation.valueOf(operationText == null ? "" : operationText);
+    } catch (IllegalArgumentException e) {
+      throw new MalformedReviewException("request.operation must be CREATE, UPDATE, DELETE or"
+          + " CONNECT, got " + quoted(operationText));
+    }
+    JsonNode object = objectOrNull(request, "object");
+    JsonNode oldObject = objectOrNull(request, "oldObject");
+    JsonNode dryRun = request.get("dryRun");
+    if (dryRun != null && !dryRun.isNull() && !dryRun.isBoolean()) {
+      throw new MalformedReviewException("request.dryRun must be a boolean");
+    }
+    return new AdmissionRequest(
+        uid,
+        new GroupVersionKind(group == null ? "" : group, version, kind),
+        string(request, "subResource"),
+        string(request, "name"),
+        string(request, "namespace"),
+        operation,
+        userInfo(request.get("userInfo")),
+        object,
+        oldObject,
+        dryRun != null && dryRun.booleanValue(false));
+  }
+
+  private static AdmissionRequest.UserInfo userInfo(JsonNode node)
+      throws MalformedReviewException {
+    if (node == null || node.isNull()) {
+      return AdmissionRequest.UserInfo.ANONYMOUS;
+    }
+    if (!node.isObject()) {
+      throw new MalformedReviewException("request.userInfo must be an object");
+    }
+    List<String> groups = new ArrayList<>();
+    JsonNode groupsNode = node.get("groups");
+    if (groupsNode != null && !groupsNode.isNull()) {
+      if (!groupsNode.isArray()) {
+        throw new MalformedReviewException("request.userInfo.groups must be a list of strings");
+      }
+      for (JsonNode group : groupsNode) {
+        if (!group.isString()) {
+          throw new MalformedReviewException("request.userInfo.groups must be a list of strings");
+        }
+        groups.add(group.stringValue());
+      }
+    }
+    return new AdmissionRequest.UserInfo(string(node, "username"), groups);
+  }
+
+  private static JsonNode objectOrNull(JsonNode request, String field)
+      throws MalformedReviewException {
+    JsonNode node = request.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      throw new MalformedReviewException("request." + field + " must be an object or null");
+    }
+    return node;
+  }
+
+  private static String string(JsonNode parent, String field) throws MalformedReviewException {
+    JsonNode node = parent.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isString()) {
+      throw new MalformedReviewException(field + " must be a string");
+    }
+    return node.stringValue();
+  }
+
+  /** The response document, in the API version of the request. */
+  public byte[] encode(String apiVersion, AdmissionResponse response) {
+    ObjectNode root = mapper.createObjectNode();
+    root.put("apiVersion", apiVersion);
+    root.put("kind", "AdmissionReview");
+    ObjectNode body = root.putObject("response");
+    body.put("uid", response.uid());
+    body.put("allowed", response.allowed());
+    if (!response.allowed()) {
+      ObjectNode status = body.putObject("status");
+      status.put("status", "Failure");
+      status.put("code", response.code());
+      status.put("reason", reasonPhrase(response.code()));
+      status.put("message", response.message());
+    }
+    if (!response.warnings().isEmpty()) {
+      var warnings = body.putArray("warnings");
+      response.warnings().forEach(warnings::add);
+    }
+    if (!response.auditAnnotations().isEmpty()) {
+      ObjectNode annotations = body.putObject("auditAnnotations");
+      for (Map.Entry<String, String> entry : response.auditAnnotations().entrySet()) {
+        annotations.put(entry.getKey(), entry.getValue());
+      }
+    }
+    if (response.hasPatch()) {
+      body.put("patchType", "JSONPatch");
+      body.put("patch", Base64.getEncoder().encodeToString(mapper.writeValueAsBytes(response.patch())));
+    }
+    return mapper.writeValueAsBytes(root);
+  }
+
+  /** A small JSON error body for 4xx/5xx answers: {@code {"code":400,"message":"..."}}. */
+  public byte[] error(int code, String message) {
+    ObjectNode root = mapper.createObjectNode();
+    root.put("code", code);
+    root.put("message", message);
+    return mapper.writeValueAsBytes(root);
+  }
+
+  private static String reasonPhrase(int code) {
+    return switch (code) {
+      case 400 -> "BadRequest";
+      case 403 -> "Forbidden";
+      case 422 -> "Invalid";
+      default -> "InternalError";
+    };
+  }
+
+  private static String quoted(String value) {
+    return value == null ? "nothing" : "'" + truncate(value) + "'";
+  }
+
+  private static String truncate(String value) {
+    return value.length() > 80 ? value.substring(0, 80) + "..." : value;
+  }
+
+  private static String firstLine(JacksonException e) {
+    String message = e.getOriginalMessage();
+    if (message == null) {
+      return e.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+    }
+    int newline = message.indexOf('\n');
+    String line = newline > 0 ? message.substring(0, newline) : message;
+    // Jackson appends "(start marker at [Source: ...])": noise for the caller.
+    int marker = line.indexOf(" (start marker at");
+    line = marker > 0 ? line.substring(0, marker) : line;
+    var location = e.getLocation();
+    return location == null ? line
+        : line + " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
+  }
+}

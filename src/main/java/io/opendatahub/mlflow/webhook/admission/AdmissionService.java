@@ -1,0 +1,87 @@
+package io.opendatahub.mlflow.webhook.admission;
+
+import io.opendatahub.mlflow.webhook.policy.Action;
+import io.fabric8.zjsonpatch.JsonDiff;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+
+/**
+ * Turns an admission request into a response: finds the handler for the request's kind, applies
+ * its findings (deny, warn, audit) or its mutation. A kind no handler knows is admitted as is.
+ */
+public final class AdmissionService {
+
+  /** HTTP status of a policy denial, as controller-runtime and Gatekeeper use it. */
+  public static final int DENIED = 403;
+
+  /** Prefix of audit annotation keys (the API server prefixes them with the webhook name too). */
+  static final String AUDIT_KEY_PREFIX = "policy-";
+
+  private final List<KindHandler> handlers;
+
+  public AdmissionService(List<KindHandler> handlers) {
+    this.handlers = List.copyOf(handlers);
+  }
+
+  public boolean handles(GroupVersionKind kind) {
+    return handlerFor(kind) != null;
+  }
+
+  public AdmissionResponse validate(AdmissionRequest request, DecisionContext context) {
+    KindHandler handler = handlerFor(request.kind());
+    if (handler == null) {
+      return AdmissionResponse.allow(request.uid());
+    }
+    return respond(request.uid(), handler.validate(request, context), null);
+  }
+
+  public AdmissionResponse mutate(AdmissionRequest request, DecisionContext context) {
+    KindHandler handler = handlerFor(request.kind());
+    if (handler == null || request.object() == null) {
+      return AdmissionResponse.allow(request.uid());
+    }
+    JsonNode mutated = handler.mutate(request, context);
+    ArrayNode patch = mutated == request.object()
+        ? null : (ArrayNode) JsonDiff.asJson(request.object(), mutated);
+    return respond(request.uid(), List.of(), patch);
+  }
+
+  private KindHandler handlerFor(GroupVersionKind kind) {
+    for (KindHandler handler : handlers) {
+      if (handler.handles(kind)) {
+        return handler;
+      }
+    }
+    return null;
+  }
+
+  private static AdmissionResponse respond(String uid, List<Finding> findings, ArrayNode patch) {
+    List<Finding> denials = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
+    Map<String, String> audits = new LinkedHashMap<>();
+    for (Finding finding : findings) {
+      switch (finding.action()) {
+        case DENY -> denials.add(finding);
+        case WARN -> warnings.add(finding.describe());
+        case AUDIT -> audits.merge(AUDIT_KEY_PREFIX + finding.rule(), finding.describe(),
+            (first, next) -> first + "; " + next);
+      }
+    }
+    if (!denials.isEmpty()) {
+      String message = denials.stream().map(Finding::describe).collect(Collectors.joining("; "));
+      return new AdmissionResponse(uid, false, DENIED, message, warnings, audits, null, findings);
+    }
+    return new AdmissionResponse(uid, true, 0, null, warnings, audits,
+        patch == null || patch.isEmpty() ? null : patch, findings);
+  }
+
+  /** Whether any finding rejects the request. */
+  public static boolean denies(List<Finding> findings) {
+    return findings.stream().anyMatch(f -> f.action() == Action.DENY);
+  }
+}

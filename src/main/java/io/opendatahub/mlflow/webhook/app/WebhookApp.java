@@ -1,0 +1,91 @@
+package io.opendatahub.mlflow.webhook.app;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.opendatahub.mlflow.webhook.admission.AdmissionService;
+import io.opendatahub.mlflow.webhook.admission.DecisionContext;
+import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts;
+import io.opendatahub.mlflow.webhook.cluster.PolicyNamedNamespaces;
+import io.opendatahub.mlflow.webhook.kube.InformerNamespaceFacts;
+import io.opendatahub.mlflow.webhook.mlflow.MLflowAdmission;
+import io.opendatahub.mlflow.webhook.policy.Policy;
+import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
+import io.opendatahub.mlflow.webhook.server.Readiness;
+import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
+import io.opendatahub.mlflow.webhook.server.WebhookServer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running service: one policy holder, the namespace facts (informer or policy-named), the
+ * admission core and the HTTPS server, wired together. Both {@code serve} and the tests start it
+ * through here, so what is tested is what runs.
+ */
+public final class WebhookApp {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookApp.class);
+
+  private final PolicyHolder policy;
+  private final WebhookServer server;
+  private final InformerNamespaceFacts informer;
+
+  private WebhookApp(PolicyHolder policy, WebhookServer server, InformerNamespaceFacts informer) {
+    this.policy = policy;
+    this.server = server;
+    this.informer = informer;
+  }
+
+  /**
+   * Starts the service. With a client, namespace labels come from an informer and readiness waits
+   * for its first sync; without one, the service runs standalone on the policy's named namespaces.
+   */
+  public static Future<WebhookApp> start(Vertx vertx, WebhookServer.Settings settings,
+      Policy initialPolicy, KubernetesClient client, WebhookMetrics metrics) {
+    PolicyHolder policy = new PolicyHolder(initialPolicy);
+    Readiness readiness = new Readiness()
+        .require("tls-certificate", () -> settings.tls() != null)
+        .require("policy", () -> policy.get() != null);
+    NamespaceFacts facts;
+    InformerNamespaceFacts informer = null;
+    if (client != null) {
+      informer = new InformerNamespaceFacts(client);
+      InformerNamespaceFacts started = informer;
+      readiness.require("namespace-informer-synced", started::synced);
+      started.start().whenComplete((ignored, failure) -> {
+        if (failure != null) {
+          LOG.warn("namespace informer has not synced yet: {}; it keeps retrying",
+              failure.getMessage());
+        } else {
+          LOG.info("namespace informer synced: {} namespaces", started.namespaces().size());
+        }
+      });
+      facts = informer;
+    } else {
+      facts = new PolicyNamedNamespaces(policy);
+    }
+    Supplier<DecisionContext> contexts = () -> new DecisionContext(policy.get(), facts);
+    AdmissionService admission = new AdmissionService(List.of(new MLflowAdmission()));
+    WebhookServer server =
+        new WebhookServer(vertx, settings, admission, contexts, metrics, readiness);
+    InformerNamespaceFacts startedInformer = informer;
+    return server.start().map(bound -> new WebhookApp(policy, server, startedInformer));
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public PolicyHolder policy() {
+    return policy;
+  }
+
+  public Future<Void> stop() {
+    if (informer != null) {
+      informer.close();
+    }
+    return server.stop();
+  }
+}

@@ -1,0 +1,50 @@
+package io.opendatahub.mlflow.webhook.cli;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.Map;
+
+/** Entry point: {@code serve} runs the service. */
+public final class Main {
+
+  static final int USAGE = 2;
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    int code = run(List.of(args), System.getenv(), System.err);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  static int run(List<String> args, Map<String, String> env, PrintStream err) {
+    if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h")) {
+      usage(err);
+      return args.isEmpty() ? USAGE : 0;
+    }
+    String command = args.get(0);
+    List<String> rest = args.subList(1, args.size());
+    if (command.equals("serve")) {
+      try {
+        return new ServeCommand().run(ServeConfig.parse(rest, env), env);
+      } catch (ConfigException e) {
+        err.println("mlflow-policy-webhook: " + e.getMessage());
+        return USAGE;
+      }
+    }
+    err.println("mlflow-policy-webhook: unknown command '" + command + "'");
+    usage(err);
+    return USAGE;
+  }
+
+  private static void usage(PrintStream out) {
+    out.println("usage: java -jar mlflow-policy-webhook.jar serve [options]");
+    out.println();
+    out.println("serve options (each also read from its environment variable):");
+    for (ServeConfig.Setting setting : ServeConfig.settings()) {
+      out.printf("  %-18s %-24s %s (default %s)%n", setting.flag(), setting.env(),
+          setting.meaning(), setting.defaultValue());
+    }
+  }
+}

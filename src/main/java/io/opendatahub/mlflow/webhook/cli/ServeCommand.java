@@ -1,0 +1,119 @@
+package io.opendatahub.mlflow.webhook.cli;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.opendatahub.mlflow.webhook.app.WebhookApp;
+import io.opendatahub.mlflow.webhook.kube.KubeConnection;
+import io.opendatahub.mlflow.webhook.policy.Policy;
+import io.opendatahub.mlflow.webhook.policy.PolicyException;
+import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
+import io.opendatahub.mlflow.webhook.server.TlsMaterial;
+import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
+import io.opendatahub.mlflow.webhook.server.WebhookServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code serve}: load and check everything, then start the HTTPS service and block. */
+final class ServeCommand {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+  private static final long STOP_GRACE_SECONDS = 10;
+
+  int run(ServeConfig config, Map<String, String> env) {
+    long started = System.nanoTime();
+    LOG.info("starting mlflow-policy-webhook: {}", config.describe());
+    Policy policy;
+    TlsMaterial tls;
+    try {
+      policy = new PolicyLoader().load(config.policy());
+      tls = TlsMaterial.read(config.tlsCert(), config.tlsKey());
+    } catch (PolicyException e) {
+      return startupFailure("--policy / WEBHOOK_POLICY: " + e.getMessage());
+    } catch (IOException e) {
+      return startupFailure(e.getMessage());
+    }
+    LOG.info("policy '{}' loaded from {} (sha256 {}), environments {}", policy.name(),
+        policy.source(), policy.hash(), policy.environmentNames());
+
+    WebhookMetrics metrics = new WebhookMetrics();
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
+        .build();
+    KubernetesClient client = connect(config, env, vertx);
+
+    WebhookApp app;
+    try {
+      app = WebhookApp.start(vertx,
+          new WebhookServer.Settings(config.host(), config.port(), tls, config.maxBodyBytes()),
+          policy, client, metrics).toCompletionStage().toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      closeQuietly(client, vertx);
+      return startupFailure("cannot listen on " + config.host() + ":" + config.port()
+          + " with the given certificate and key: " + e.getCause().getMessage());
+    } catch (TimeoutException | InterruptedException e) {
+      closeQuietly(client, vertx);
+      return startupFailure("the HTTPS server did not start within 30 s");
+    }
+    LOG.info("serving HTTPS on port {} ({} mode) after {} ms", app.port(),
+        client == null ? "standalone" : "cluster",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      LOG.info("stopping");
+      try {
+        app.stop().toCompletionStage().toCompletableFuture()
+            .get(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("stop did not complete cleanly: {}", e.toString());
+      }
+      closeQuietly(client, vertx);
+    }, "shutdown"));
+    return 0;
+  }
+
+  private static KubernetesClient connect(ServeConfig config, Map<String, String> env,
+      Vertx vertx) {
+    if (config.kube() == ServeConfig.KubeMode.NONE) {
+      LOG.info("kube=none: standalone, namespaces known from the policy only");
+      return null;
+    }
+    Optional<String> found =
+        KubeConnection.detect(env, Path.of(System.getProperty("user.home", "/")));
+    if (found.isEmpty()) {
+      LOG.info("kube=auto: no in-cluster credentials and no kubeconfig; running standalone");
+      return null;
+    }
+    LOG.info("kube=auto: using {}", found.get());
+    return KubeConnection.connect(vertx);
+  }
+
+  private static void closeQuietly(KubernetesClient client, Vertx vertx) {
+    if (client != null) {
+      client.close();
+    }
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(STOP_GRACE_SECONDS,
+          TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Vert.x did not close cleanly: {}", e.toString());
+    }
+  }
+
+  private static int startupFailure(String message) {
+    LOG.error("cannot start: {}", message);
+    return 1;
+  }
+}

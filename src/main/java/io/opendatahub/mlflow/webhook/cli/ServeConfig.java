@@ -1,0 +1,137 @@
+package io.opendatahub.mlflow.webhook.cli;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Settings of {@code serve}, from flags first and then the matching environment variables.
+ * Built and validated once at start-up; a wrong value stops the service with a one-line reason.
+ */
+record ServeConfig(
+    String host,
+    int port,
+    Path tlsCert,
+    Path tlsKey,
+    Path policy,
+    KubeMode kube,
+    long maxBodyBytes) {
+
+  /** {@code auto}: use a cluster when credentials are found; {@code none}: never. */
+  enum KubeMode {
+    AUTO,
+    NONE
+  }
+
+  /**
+   * Room for an UPDATE of a large object: the API server caps objects near 1.5 MiB and a review
+   * carries the old and the new one. Same order as controller-runtime's 7 MiB.
+   */
+  static final long DEFAULT_MAX_BODY = 7L * 1024 * 1024;
+
+  private static final List<Setting> SETTINGS = List.of(
+      new Setting("--host", "WEBHOOK_HOST", "0.0.0.0", "address to listen on"),
+      new Setting("--port", "WEBHOOK_PORT", "8443", "HTTPS port"),
+      new Setting("--tls-cert", "WEBHOOK_TLS_CERT", "certs/tls.crt", "PEM certificate chain"),
+      new Setting("--tls-key", "WEBHOOK_TLS_KEY", "certs/tls.key", "PEM private key"),
+      new Setting("--policy", "WEBHOOK_POLICY", "policies", "policy file or directory"),
+      new Setting("--kube", "WEBHOOK_KUBE", "auto", "auto or none"),
+      new Setting("--max-body-bytes", "WEBHOOK_MAX_BODY_BYTES", String.valueOf(DEFAULT_MAX_BODY),
+          "largest accepted request body"));
+
+  record Setting(String flag, String env, String defaultValue, String meaning) {
+    String names() {
+      return flag + " / " + env;
+    }
+  }
+
+  static List<Setting> settings() {
+    return SETTINGS;
+  }
+
+  static ServeConfig parse(List<String> args, Map<String, String> env) throws ConfigException {
+    Map<String, String> flags = flags(args);
+    Map<String, String> values = new HashMap<>();
+    for (Setting setting : SETTINGS) {
+      String value = flags.getOrDefault(setting.flag(), env.get(setting.env()));
+      values.put(setting.flag(), value == null || value.isBlank() ? setting.defaultValue() : value);
+    }
+    return new ServeConfig(
+        values.get("--host"),
+        port(values.get("--port")),
+        Path.of(values.get("--tls-cert")),
+        Path.of(values.get("--tls-key")),
+        Path.of(values.get("--policy")),
+        kube(values.get("--kube")),
+        bodyLimit(values.get("--max-body-bytes")));
+  }
+
+  private static Map<String, String> flags(List<String> args) throws ConfigException {
+    Map<String, String> flags = new HashMap<>();
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      String name = arg;
+      String value;
+      int equals = arg.indexOf('=');
+      if (equals > 0) {
+        name = arg.substring(0, equals);
+        value = arg.substring(equals + 1);
+      } else if (i + 1 < args.size()) {
+        value = args.get(++i);
+      } else {
+        value = null;
+      }
+      String flag = name;
+      Setting setting = SETTINGS.stream().filter(s -> s.flag().equals(flag)).findFirst()
+          .orElseThrow(() -> new ConfigException("unknown option '" + flag + "'; serve accepts "
+              + SETTINGS.stream().map(Setting::flag).toList()));
+      if (value == null) {
+        throw new ConfigException(setting.names() + ": a value is required");
+      }
+      flags.put(flag, value);
+    }
+    return flags;
+  }
+
+  private static int port(String value) throws ConfigException {
+    try {
+      int port = Integer.parseInt(value.trim());
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // reported below with the setting's name
+    }
+    throw new ConfigException("--port / WEBHOOK_PORT: '" + value
+        + "' is not a port number (0-65535; 0 picks a free port)");
+  }
+
+  private static KubeMode kube(String value) throws ConfigException {
+    try {
+      return KubeMode.valueOf(value.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("--kube / WEBHOOK_KUBE: '" + value + "' is not one of auto, none");
+    }
+  }
+
+  private static long bodyLimit(String value) throws ConfigException {
+    try {
+      long limit = Long.parseLong(value.trim());
+      if (limit >= 1024) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // reported below with the setting's name
+    }
+    throw new ConfigException("--max-body-bytes / WEBHOOK_MAX_BODY_BYTES: '" + value
+        + "' is not a byte count of at least 1024");
+  }
+
+  String describe() {
+    return "host=" + host + " port=" + port + " tls-cert=" + tlsCert + " tls-key=" + tlsKey
+        + " policy=" + policy + " kube=" + kube.name().toLowerCase(Locale.ROOT)
+        + " max-body-bytes=" + maxBodyBytes;
+  }
+}

@@ -1,0 +1,25 @@
+package io.opendatahub.mlflow.webhook.cluster;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the service knows about namespaces: their names and labels. Reads are in-memory (an
+ * informer cache or a static table), so decisions may call them on any thread.
+ */
+public interface NamespaceFacts {
+
+  /** Labels of the namespace, or empty when the namespace is not known. */
+  Optional<Map<String, String>> labels(String namespace);
+
+  /** Every known namespace. */
+  Collection<KnownNamespace> namespaces();
+
+  /** A namespace and its labels. */
+  record KnownNamespace(String name, Map<String, String> labels) {
+    public KnownNamespace {
+      labels = Map.copyOf(labels);
+    }
+  }
+}

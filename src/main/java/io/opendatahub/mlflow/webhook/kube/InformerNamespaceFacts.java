@@ -1,0 +1,75 @@
+package io.opendatahub.mlflow.webhook.kube;
+
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Namespace labels from a fabric8 informer. The informer's events keep a map of immutable
+ * entries, so admission reads it without copying or locking and never calls the API server.
+ */
+public final class InformerNamespaceFacts implements NamespaceFacts, AutoCloseable {
+
+  private final Map<String, KnownNamespace> namespaces = new ConcurrentHashMap<>();
+  private final Collection<KnownNamespace> view = Collections.unmodifiableCollection(namespaces.values());
+  private final SharedIndexInformer<Namespace> informer;
+
+  public InformerNamespaceFacts(KubernetesClient client) {
+    this.informer = client.namespaces().runnableInformer(0);
+    informer.addEventHandler(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Namespace namespace) {
+        remember(namespace);
+      }
+
+      @Override
+      public void onUpdate(Namespace before, Namespace after) {
+        remember(after);
+      }
+
+      @Override
+      public void onDelete(Namespace namespace, boolean finalStateUnknown) {
+        namespaces.remove(namespace.getMetadata().getName());
+      }
+    });
+  }
+
+  /** Starts watching; the stage completes when the first list has been read. */
+  public CompletionStage<Void> start() {
+    return informer.start();
+  }
+
+  public boolean synced() {
+    return informer.hasSynced();
+  }
+
+  private void remember(Namespace namespace) {
+    String name = namespace.getMetadata().getName();
+    Map<String, String> labels = namespace.getMetadata().getLabels();
+    namespaces.put(name, new KnownNamespace(name, labels == null ? Map.of() : labels));
+  }
+
+  @Override
+  public Optional<Map<String, String>> labels(String namespace) {
+    KnownNamespace known = namespaces.get(namespace);
+    return known == null ? Optional.empty() : Optional.of(known.labels());
+  }
+
+  @Override
+  public Collection<KnownNamespace> namespaces() {
+    return view;
+  }
+
+  @Override
+  public void close() {
+    informer.close();
+  }
+}

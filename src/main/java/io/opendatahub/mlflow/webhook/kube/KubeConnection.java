@@ -1,0 +1,52 @@
+package io.opendatahub.mlflow.webhook.kube;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Decides whether a cluster is there to talk to, and builds the fabric8 client on the service's
+ * own {@link Vertx}, so Kubernetes traffic and HTTPS share one set of event loops.
+ */
+public final class KubeConnection {
+
+  static final Path SERVICE_ACCOUNT_TOKEN =
+      Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
+
+  /** Kept below the webhook's 3 s timeout so a slow API server never holds a request past it. */
+  private static final int REQUEST_TIMEOUT_MILLIS = 2_000;
+
+  private KubeConnection() {}
+
+  /** In-cluster credentials or a kubeconfig, when either is present. */
+  public static Optional<String> detect(Map<String, String> env, Path home) {
+    if (env.containsKey("KUBERNETES_SERVICE_HOST") && Files.isReadable(SERVICE_ACCOUNT_TOKEN)) {
+      return Optional.of("in-cluster service account");
+    }
+    String kubeconfig = env.get("KUBECONFIG");
+    if (kubeconfig != null && !kubeconfig.isBlank()) {
+      for (String file : kubeconfig.split(java.io.File.pathSeparator)) {
+        if (Files.isReadable(Path.of(file))) {
+          return Optional.of("kubeconfig " + file);
+        }
+      }
+    }
+    Path fallback = home.resolve(".kube").resolve("config");
+    return Files.isReadable(fallback) ? Optional.of("kubeconfig " + fallback) : Optional.empty();
+  }
+
+  public static KubernetesClient connect(Vertx vertx) {
+    Config config = Config.autoConfigure(null);
+    config.setRequestTimeout(REQUEST_TIMEOUT_MILLIS);
+    return new KubernetesClientBuilder()
+        .withConfig(config)
+        .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
+        .build();
+  }
+}

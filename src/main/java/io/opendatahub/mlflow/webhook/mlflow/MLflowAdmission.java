@@ -1,0 +1,59 @@
+package io.opendatahub.mlflow.webhook.mlflow;
+
+import io.opendatahub.mlflow.webhook.admission.AdmissionRequest;
+import io.opendatahub.mlflow.webhook.admission.DecisionContext;
+import io.opendatahub.mlflow.webhook.admission.Finding;
+import io.opendatahub.mlflow.webhook.admission.GroupVersionKind;
+import io.opendatahub.mlflow.webhook.admission.KindHandler;
+import io.opendatahub.mlflow.webhook.admission.Operation;
+import io.opendatahub.mlflow.webhook.policy.MLflowEnvironmentRules;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Validation and defaulting of {@code MLflow} CRs ({@code mlflow.opendatahub.io}). */
+public final class MLflowAdmission implements KindHandler {
+
+  @Override
+  public boolean handles(GroupVersionKind kind) {
+    return MLflowResource.is(kind);
+  }
+
+  @Override
+  public List<Finding> validate(AdmissionRequest request, DecisionContext context) {
+    JsonNode spec = judgedSpec(request);
+    if (spec == null) {
+      return List.of();
+    }
+    ServedEnvironment served = ServedEnvironment.of(spec, context.policy(), context.namespaces());
+    MLflowEnvironmentRules rules = context.policy().mlflow().rulesFor(served.environment().name());
+    return MetadataStoreRules.check(spec, rules.backendStore(), served);
+  }
+
+  @Override
+  public JsonNode mutate(AdmissionRequest request, DecisionContext context) {
+    JsonNode spec = judgedSpec(request);
+    if (!(spec instanceof ObjectNode objectSpec)) {
+      return request.object();
+    }
+    ObjectNode defaulted =
+        StorageDefaulter.apply(objectSpec, context.policy().mlflow().defaults().storage());
+    if (defaulted == objectSpec) {
+      return request.object();
+    }
+    ObjectNode result = ((ObjectNode) request.object()).deepCopy();
+    result.set("spec", defaulted);
+    return result;
+  }
+
+  /** The spec to judge, or null: deletes, status writes and objects without a spec pass as is. */
+  private static JsonNode judgedSpec(AdmissionRequest request) {
+    boolean writes = request.operation() == Operation.CREATE
+        || request.operation() == Operation.UPDATE;
+    if (!writes || request.isStatusUpdate() || request.object() == null) {
+      return null;
+    }
+    JsonNode spec = request.object().get("spec");
+    return spec != null && spec.isObject() ? spec : null;
+  }
+}

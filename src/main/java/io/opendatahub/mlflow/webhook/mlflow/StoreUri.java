@@ -1,0 +1,91 @@
+package io.opendatahub.mlflow.webhook.mlflow;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * A store or artifact location as MLflow reads it: {@code sqlite:////mlflow/mlflow.db},
+ * {@code postgresql+psycopg2://user:pw@host/db}, {@code s3://bucket/path}, or a bare path (a file
+ * store). Knows its scheme family and how to print itself without secrets.
+ */
+public record StoreUri(String raw) {
+
+  private static final Pattern SECRET_QUERY_PARAM =
+      Pattern.compile("(?i)([?&;](?:password|passwd|pwd|secret|token|access_?key|"
+          + "secret_?access_?key|sslpassword)=)[^&;#]*");
+
+  /** The scheme with any driver suffix removed: {@code postgresql+psycopg2} gives {@code postgresql}. */
+  public String schemeFamily() {
+    String scheme = scheme();
+    int plus = scheme.indexOf('+');
+    return plus > 0 ? scheme.substring(0, plus) : scheme;
+  }
+
+  /** The full scheme in lower case; a URI with none is a local path, which MLflow treats as file. */
+  public String scheme() {
+    int colon = raw.indexOf(':');
+    if (colon <= 0 || !raw.startsWith("//", colon + 1) && !raw.regionMatches(colon, ":/", 0, 2)) {
+      return "file";
+    }
+    String scheme = raw.substring(0, colon).toLowerCase(Locale.ROOT);
+    return scheme.matches("[a-z][a-z0-9+.-]*") ? scheme : "file";
+  }
+
+  /** SQLite files and plain file stores live on the pod's volume. */
+  public boolean isFileBased() {
+    String family = schemeFamily();
+    return family.equals("sqlite") || family.equals("file");
+  }
+
+  /** Whether the authority carries a password ({@code user:password@host}). */
+  public boolean hasInlinePassword() {
+    int start = authorityStart();
+    if (start < 0) {
+      return false;
+    }
+    int at = userInfoEnd(start);
+    return at > start && raw.substring(start, at).indexOf(':') >= 0;
+  }
+
+  /**
+   * The URI with any password replaced by {@code ***}: safe for messages, logs and metrics.
+   * The user name stays, since it helps an admin find which credentials are meant.
+   */
+  public String redacted() {
+    String result = raw;
+    int start = authorityStart();
+    if (start >= 0) {
+      int at = userInfoEnd(start);
+      if (at > start) {
+        String userInfo = raw.substring(start, at);
+        int colon = userInfo.indexOf(':');
+        String safe = colon >= 0 ? userInfo.substring(0, colon) + ":***" : userInfo;
+        result = raw.substring(0, start) + safe + raw.substring(at);
+      }
+    }
+    return SECRET_QUERY_PARAM.matcher(result).replaceAll("$1***");
+  }
+
+  private int authorityStart() {
+    int separator = raw.indexOf("://");
+    return separator < 0 ? -1 : separator + 3;
+  }
+
+  /** Index of the '@' that ends the user info, or -1; only within the authority. */
+  private int userInfoEnd(int authorityStart) {
+    int end = raw.length();
+    for (int i = authorityStart; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '/' || c == '?' || c == '#') {
+        end = i;
+        break;
+      }
+    }
+    return raw.lastIndexOf('@', end - 1) >= authorityStart ? raw.lastIndexOf('@', end - 1) : -1;
+  }
+
+  @Override
+  public String toString() {
+    return redacted();
+  }
+}

@@ -1,0 +1,245 @@
+package io.opendatahub.mlflow.webhook.policy;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.MappingIterator;
+import tools.jackson.databind.exc.UnrecognizedPropertyException;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Reads the policy from a file or a directory of YAML files. Exactly one {@code MLflowPolicy}
+ * document must be found; other kinds are left for other readers. Errors name the file, the line
+ * and the field, because an admin reads them in a pod log.
+ */
+public final class PolicyLoader {
+
+  public static final String API_VERSION = "policy.mlflow-webhook.io/v1alpha1";
+  public static final String KIND = "MLflowPolicy";
+
+  private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9.-]*");
+
+  private final YAMLMapper mapper =
+      YAMLMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+          .build();
+
+  public Policy load(Path location) throws PolicyException {
+    List<Path> files = policyFiles(location);
+    MessageDigest digest = sha256();
+    List<Found> found = new ArrayList<>();
+    for (Path file : files) {
+      byte[] bytes = read(file);
+      digest.update(file.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+      digest.update(bytes);
+      found.addAll(policies(file, bytes));
+    }
+    if (found.isEmpty()) {
+      throw new PolicyException(location + ": no document with kind: " + KIND + " found in "
+          + (files.isEmpty() ? "(no .yaml files)" : files.toString()));
+    }
+    if (found.size() > 1) {
+      throw new PolicyException(location + ": more than one " + KIND + " document ("
+          + found.get(0).file() + ", " + found.get(1).file() + "); keep exactly one");
+    }
+    Found policy = found.get(0);
+    String hash = HexFormat.of().formatHex(digest.digest());
+    try {
+      return validate(policy.file(), policy.document(), hash);
+    } catch (FieldError e) {
+      int line = new YamlLocator(policy.bytes()).line(policy.index(), e.path);
+      throw new PolicyException(policy.file() + (line > 0 ? ":" + line : "") + ": field "
+          + format(e.path) + ": " + e.getMessage());
+    }
+  }
+
+  private List<Path> policyFiles(Path location) throws PolicyException {
+    if (Files.isRegularFile(location)) {
+      return List.of(location);
+    }
+    if (!Files.isDirectory(location)) {
+      throw new PolicyException(location + ": no such file or directory");
+    }
+    try (Stream<Path> entries = Files.list(location)) {
+      // Kubernetes ConfigMap mounts hold "..data" links and dot-directories: skip hidden names.
+      return entries
+          .filter(p -> !p.getFileName().toString().startsWith("."))
+          .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+          .filter(Files::isRegularFile)
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new PolicyException(location + ": cannot list directory: " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] read(Path file) throws PolicyException {
+    try {
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new PolicyException(file + ": cannot read: " + e.getMessage(), e);
+    }
+  }
+
+  /** The policy documents of one file, bound strictly; other kinds are skipped. */
+  private List<Found> policies(Path file, byte[] bytes) throws PolicyException {
+    List<Found> found = new ArrayList<>();
+    int index = 0;
+    try (MappingIterator<JsonNode> documents = mapper.readerFor(JsonNode.class).readValues(bytes)) {
+      while (documents.hasNextValue()) {
+        JsonNode document = documents.nextValue();
+        if (document != null && KIND.equals(document.path("kind").asString(""))) {
+          found.add(new Found(file, bytes, index, bind(file, bytes, index, document)));
+        }
+        index++;
+      }
+    } catch (JacksonException e) {
+      int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
+      throw new PolicyException(file + (line > 0 ? ":" + line : "") + ": not valid YAML: "
+          + e.getOriginalMessage(), e);
+    }
+    return found;
+  }
+
+  private PolicyDocument bind(Path file, byte[] bytes, int index, JsonNode document)
+      throws PolicyException {
+    try {
+      return mapper.treeToValue(document, PolicyDocument.class);
+    } catch (JacksonException e) {
+      List<Object> path = path(e);
+      int line = new YamlLocator(bytes).line(index, path);
+      throw new PolicyException(file + (line > 0 ? ":" + line : "") + ": field " + format(path)
+          + ": " + reason(e), e);
+    }
+  }
+
+  private static Policy validate(Path file, PolicyDocument document, String hash)
+      throws FieldError {
+    if (!API_VERSION.equals(document.apiVersion())) {
+      throw new FieldError(List.of("apiVersion"),
+          "expected " + API_VERSION + ", got " + document.apiVersion());
+    }
+    List<Environment> environments = document.spec().environments();
+    if (environments == null || environments.isEmpty()) {
+      throw new FieldError(List.of("spec", "environments"), "list at least one environment");
+    }
+    Set<String> names = new HashSet<>();
+    int defaults = 0;
+    for (int i = 0; i < environments.size(); i++) {
+      Environment environment = environments.get(i);
+      if (environment == null || environment.name() == null || environment.name().isBlank()) {
+        throw new FieldError(List.of("spec", "environments", i, "name"), "must not be empty");
+      }
+      if (!names.add(environment.name())) {
+        throw new FieldError(List.of("spec", "environments", i, "name"),
+            "environment '" + environment.name() + "' is listed twice");
+      }
+      if (environment.isDefault()) {
+        defaults++;
+      }
+    }
+    if (defaults != 1) {
+      throw new FieldError(List.of("spec", "environments"), "exactly one environment must have"
+          + " default: true (found " + defaults + "); it takes namespaces no other claims");
+    }
+    MLflowPolicy mlflow = document.spec().mlflow() == null
+        ? new MLflowPolicy(null, null, null) : document.spec().mlflow();
+    for (var entry : mlflow.environments().entrySet()) {
+      List<Object> field = List.of("spec", "mlflow", "environments", entry.getKey());
+      if (!names.contains(entry.getKey())) {
+        throw new FieldError(field,
+            "no environment named '" + entry.getKey() + "' in spec.environments " + names);
+      }
+      MLflowEnvironmentRules rules = entry.getValue();
+      if (rules == null) {
+        continue;
+      }
+      for (String scheme : rules.backendStore().schemes()) {
+        if (!SCHEME.matcher(scheme).matches()) {
+          throw new FieldError(append(field, "backendStore", "schemes"), "'" + scheme
+              + "' is not a URI scheme (write e.g. postgresql, mysql, sqlite)");
+        }
+      }
+    }
+    String name = document.metadata() == null || document.metadata().name() == null
+        ? "unnamed" : document.metadata().name();
+    return new Policy(name, environments, mlflow, file.toString(), hash);
+  }
+
+  private static List<Object> append(List<Object> path, Object... steps) {
+    List<Object> result = new ArrayList<>(path);
+    result.addAll(List.of(steps));
+    return result;
+  }
+
+  private static List<Object> path(JacksonException e) {
+    List<Object> path = new ArrayList<>();
+    for (JacksonException.Reference reference : e.getPath()) {
+      if (reference.getPropertyName() != null) {
+        path.add(reference.getPropertyName());
+      } else if (reference.getIndex() >= 0) {
+        path.add(reference.getIndex());
+      }
+    }
+    return path;
+  }
+
+  static String format(List<Object> path) {
+    StringBuilder text = new StringBuilder();
+    for (Object step : path) {
+      if (step instanceof Integer index) {
+        text.append('[').append(index).append(']');
+      } else {
+        text.append(text.isEmpty() ? "" : ".").append(step);
+      }
+    }
+    return text.isEmpty() ? "(document)" : text.toString();
+  }
+
+  private static String reason(JacksonException e) {
+    if (e.getCause() instanceof IllegalArgumentException invalid) {
+      return invalid.getMessage();
+    }
+    if (e instanceof UnrecognizedPropertyException unknown) {
+      return "unknown field '" + unknown.getPropertyName() + "' (known: "
+          + unknown.getKnownPropertyIds() + ")";
+    }
+    String message = e.getOriginalMessage();
+    int cut = message.indexOf(" (for ");
+    return cut > 0 ? message.substring(0, cut) : message;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM has no SHA-256", e);
+    }
+  }
+
+  /** A semantic error at a field; the loader adds file and line. */
+  private static final class FieldError extends Exception {
+    private final transient List<Object> path;
+
+    FieldError(List<Object> path, String message) {
+      super(message);
+      this.path = path;
+    }
+  }
+
+  private record Found(Path file, byte[] bytes, int index, PolicyDocument document) {}
+}

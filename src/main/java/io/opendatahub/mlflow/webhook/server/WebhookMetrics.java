@@ -1,0 +1,90 @@
+package io.opendatahub.mlflow.webhook.server;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.opendatahub.mlflow.webhook.admission.Finding;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The service's Prometheus metrics, all named {@code mlflow_webhook_*}. Meters are looked up once
+ * per label set and kept, so the admission path does no registry work after warm-up. Label values
+ * come only from small closed sets, never from request data that a caller controls freely.
+ */
+public final class WebhookMetrics {
+
+  /** Fine enough to see 1 ms; the API server gives up at the webhook timeout (3 s here). */
+  private static final Duration[] LATENCY_BUCKETS = {
+    Duration.ofMillis(1).dividedBy(4), Duration.ofMillis(1).dividedBy(2), Duration.ofMillis(1),
+    Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+    Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+    Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5)
+  };
+
+  private final PrometheusMeterRegistry registry;
+  private final Map<AdmissionLabels, Timer> admissionTimers = new ConcurrentHashMap<>();
+  private final Map<FindingLabels, Counter> findingCounters = new ConcurrentHashMap<>();
+
+  public WebhookMetrics() {
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+  }
+
+  /** The registry, for Vert.x's own HTTP server metrics. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public void admission(AdmissionLabels labels, long nanos) {
+    admissionTimers.computeIfAbsent(labels, this::admissionTimer)
+        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  public void findings(List<Finding> findings) {
+    for (Finding finding : findings) {
+      FindingLabels labels = new FindingLabels(finding.rule(), finding.action().wireName());
+      findingCounters.computeIfAbsent(labels, this::findingCounter).increment();
+    }
+  }
+
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  private Timer admissionTimer(AdmissionLabels labels) {
+    return Timer.builder("mlflow.webhook.admission")
+        .description("Admission reviews answered, by endpoint, kind, operation and decision")
+        .tags("endpoint", labels.endpoint(), "kind", labels.kind(),
+            "operation", labels.operation(), "decision", labels.decision())
+        .serviceLevelObjectives(LATENCY_BUCKETS)
+        .register(registry);
+  }
+
+  private Counter findingCounter(FindingLabels labels) {
+    return Counter.builder("mlflow.webhook.policy.findings")
+        .description("Policy findings on admitted or denied requests, by rule and action")
+        .tags("rule", labels.rule(), "action", labels.action())
+        .register(registry);
+  }
+
+  /** Labels of one admission answer. */
+  public record AdmissionLabels(String endpoint, String kind, String operation, String decision) {}
+
+  private record FindingLabels(String rule, String action) {}
+}

@@ -1,0 +1,152 @@
+package io.opendatahub.mlflow.webhook.server;
+
+import io.opendatahub.mlflow.webhook.admission.AdmissionReviewCodec;
+import io.opendatahub.mlflow.webhook.admission.AdmissionService;
+import io.opendatahub.mlflow.webhook.admission.DecisionContext;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTPS front: routes, body limits, TLS. It decides nothing itself; every answer comes from
+ * the admission core, the health conditions or the metrics registry.
+ */
+public final class WebhookServer {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
+
+  /** Kept short: the API server's own timeout for the webhook is a few seconds. */
+  private static final int IDLE_TIMEOUT_SECONDS = 60;
+
+  private static final int HANDSHAKE_TIMEOUT_SECONDS = 10;
+
+  private final Vertx vertx;
+  private final Settings settings;
+  private final AdmissionService admission;
+  private final Supplier<DecisionContext> contexts;
+  private final WebhookMetrics metrics;
+  private final Readiness readiness;
+  private final AdmissionReviewCodec codec = new AdmissionReviewCodec();
+  private final JsonReplies replies = new JsonReplies(codec);
+  private HttpServer server;
+
+  /**
+   * @param port 0 picks a free port
+   * @param maxBodyBytes larger request bodies get 413
+   */
+  public record Settings(String host, int port, TlsMaterial tls, long maxBodyBytes) {}
+
+  public WebhookServer(Vertx vertx, Settings settings, AdmissionService admission,
+      Supplier<DecisionContext> contexts, WebhookMetrics metrics, Readiness readiness) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.admission = admission;
+    this.contexts = contexts;
+    this.metrics = metrics;
+    this.readiness = readiness;
+  }
+
+  public Future<HttpServer> start() {
+    HttpServerOptions options = new HttpServerOptions()
+        .setHost(settings.host())
+        .setPort(settings.port())
+        .setSsl(true)
+        .setUseAlpn(true)
+        .setKeyCertOptions(settings.tls().keyCertOptions())
+        .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
+        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS)
+        .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS)
+        .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
+        .setIdleTimeoutUnit(TimeUnit.SECONDS);
+    return vertx.createHttpServer(options)
+        .requestHandler(router())
+        .listen()
+        .onSuccess(s -> server = s);
+  }
+
+  /** The port actually bound (useful when {@link Settings#port()} was 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  public Future<Void> stop() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
+    for (AdmissionEndpoint.Mode mode : AdmissionEndpoint.Mode.values()) {
+      router.post("/" + mode.label)
+          .handler(body)
+          .handler(this::requireJson)
+          .handler(new AdmissionEndpoint(mode, admission, codec, contexts, metrics, replies));
+    }
+    router.get("/healthz").handler(ctx -> ctx.response().end("ok"));
+    router.get("/readyz").handler(this::ready);
+    router.get("/metrics").handler(this::scrape);
+
+    router.errorHandler(404, ctx -> replies.error(ctx, 404,
+        "no such endpoint; this service serves POST /validate, POST /mutate, GET /healthz,"
+            + " GET /readyz and GET /metrics"));
+    router.errorHandler(405, ctx -> replies.error(ctx, 405,
+        "method " + ctx.request().method() + " is not allowed on " + ctx.normalizedPath()));
+    router.errorHandler(413, ctx -> replies.error(ctx, 413,
+        "request body is larger than the limit of " + settings.maxBodyBytes() + " bytes"));
+    router.errorHandler(400, ctx -> replies.error(ctx, 400, "bad request"));
+    router.errorHandler(500, this::internalError);
+    return router;
+  }
+
+  private void requireJson(RoutingContext context) {
+    String type = context.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (!JsonReplies.JSON.equals(mediaType)) {
+      replies.error(context, 400, "Content-Type must be application/json, got "
+          + (type == null ? "none" : "'" + mediaType + "'"));
+      return;
+    }
+    context.next();
+  }
+
+  private void ready(RoutingContext context) {
+    List<String> pending = readiness.pending();
+    if (pending.isEmpty()) {
+      context.response().end("ok");
+      return;
+    }
+    context.response()
+        .setStatusCode(503)
+        .putHeader(HttpHeaders.CONTENT_TYPE, JsonReplies.JSON)
+        .end(new JsonObject().put("ready", false).put("waitingFor", new JsonArray(pending))
+            .encode());
+  }
+
+  private void scrape(RoutingContext context) {
+    context.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+        .end(metrics.scrape());
+  }
+
+  private void internalError(RoutingContext context) {
+    if (context.failure() != null) {
+      LOG.error("unhandled failure on {} {}", context.request().method(), context.normalizedPath(),
+          context.failure());
+    }
+    replies.error(context, 500, "internal error; the webhook's log has the details");
+  }
+}
