@@ -1,6 +1,5 @@
 package io.opendatahub.mlflow.webhook.admission;
 
-import io.opendatahub.mlflow.webhook.policy.Action;
 import io.fabric8.zjsonpatch.JsonDiff;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -78,10 +77,5 @@ public final class AdmissionService {
     }
     return new AdmissionResponse(uid, true, 0, null, warnings, audits,
         patch == null || patch.isEmpty() ? null : patch, findings);
-  }
-
-  /** Whether any finding rejects the request. */
-  public static boolean denies(List<Finding> findings) {
-    return findings.stream().anyMatch(f -> f.action() == Action.DENY);
   }
 }

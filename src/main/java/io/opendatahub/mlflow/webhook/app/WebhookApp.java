@@ -14,6 +14,9 @@ import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
 import io.opendatahub.mlflow.webhook.server.WebhookServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -36,6 +39,14 @@ public final class WebhookApp {
     this.policy = policy;
     this.server = server;
     this.informer = informer;
+  }
+
+  /** A Vert.x instance that reports its HTTP server metrics into the service's registry. */
+  public static Vertx vertx(WebhookMetrics metrics) {
+    return Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
+        .build();
   }
 
   /**

@@ -10,9 +10,6 @@ import io.opendatahub.mlflow.webhook.server.TlsMaterial;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
 import io.opendatahub.mlflow.webhook.server.WebhookServer;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -47,10 +44,7 @@ final class ServeCommand {
         policy.source(), policy.hash(), policy.environmentNames());
 
     WebhookMetrics metrics = new WebhookMetrics();
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
-        .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
-        .build();
+    Vertx vertx = WebhookApp.vertx(metrics);
     KubernetesClient client = connect(config, env, vertx);
 
     WebhookApp app;
@@ -61,8 +55,8 @@ final class ServeCommand {
           .get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       closeQuietly(client, vertx);
-      return startupFailure("cannot listen on " + config.host() + ":" + config.port()
-          + " with the given certificate and key: " + e.getCause().getMessage());
+      return startupFailure("cannot serve HTTPS on " + config.host() + ":" + config.port()
+          + ": " + e.getCause().getMessage());
     } catch (TimeoutException | InterruptedException e) {
       closeQuietly(client, vertx);
       return startupFailure("the HTTPS server did not start within 30 s");

@@ -219,6 +219,13 @@ public final class PolicyLoader {
           + unknown.getKnownPropertyIds() + ")";
     }
     String message = e.getOriginalMessage();
+    if (message.startsWith("Missing required creator property")) {
+      int open = message.indexOf('\'');
+      int close = message.indexOf('\'', open + 1);
+      return open >= 0 && close > open
+          ? "required field '" + message.substring(open + 1, close) + "' is missing"
+          : "a required field is missing";
+    }
     int cut = message.indexOf(" (for ");
     return cut > 0 ? message.substring(0, cut) : message;
   }

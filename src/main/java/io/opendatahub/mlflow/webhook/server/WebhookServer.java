@@ -13,6 +13,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -61,6 +63,13 @@ public final class WebhookServer {
   }
 
   public Future<HttpServer> start() {
+    try {
+      X509Certificate certificate = settings.tls().verify(vertx);
+      LOG.info("serving certificate {} valid until {}",
+          certificate.getSubjectX500Principal().getName(), certificate.getNotAfter().toInstant());
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
     HttpServerOptions options = new HttpServerOptions()
         .setHost(settings.host())
         .setPort(settings.port())

@@ -1,0 +1,61 @@
+package io.opendatahub.mlflow.webhook.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class ServeConfigTest {
+
+  @Test
+  void defaultsServeTheShippedPolicyWithDevCertificatesOn8443() throws Exception {
+    ServeConfig config = ServeConfig.parse(List.of(), Map.of());
+
+    assertThat(config.port()).isEqualTo(8443);
+    assertThat(config.tlsCert()).isEqualTo(Path.of("certs/tls.crt"));
+    assertThat(config.tlsKey()).isEqualTo(Path.of("certs/tls.key"));
+    assertThat(config.policy()).isEqualTo(Path.of("policies"));
+    assertThat(config.kube()).isEqualTo(ServeConfig.KubeMode.AUTO);
+  }
+
+  @Test
+  void flagsWinOverEnvironmentVariablesWhichWinOverDefaults() throws Exception {
+    ServeConfig config = ServeConfig.parse(List.of("--port", "9443", "--kube=none"),
+        Map.of("WEBHOOK_PORT", "7443", "WEBHOOK_POLICY", "/etc/policy", "WEBHOOK_KUBE", "auto"));
+
+    assertThat(config.port()).isEqualTo(9443);
+    assertThat(config.kube()).isEqualTo(ServeConfig.KubeMode.NONE);
+    assertThat(config.policy()).isEqualTo(Path.of("/etc/policy"));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+    "--port|https|--port / WEBHOOK_PORT: 'https' is not a port number",
+    "--port|70000|--port / WEBHOOK_PORT: '70000' is not a port number",
+    "--kube|sometimes|--kube / WEBHOOK_KUBE: 'sometimes' is not one of auto, none",
+    "--max-body-bytes|12|--max-body-bytes / WEBHOOK_MAX_BODY_BYTES: '12' is not a byte count",
+    "--colour|blue|unknown option '--colour'",
+  })
+  void aWrongSettingIsNamedWithTheReason(String flag, String value, String message) {
+    assertThatThrownBy(() -> ServeConfig.parse(List.of(flag, value), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(message);
+  }
+
+  @Test
+  void aWrongEnvironmentVariableIsNamedToo() {
+    assertThatThrownBy(() -> ServeConfig.parse(List.of(), Map.of("WEBHOOK_PORT", "eighty")))
+        .hasMessageStartingWith("--port / WEBHOOK_PORT: 'eighty'");
+  }
+
+  @Test
+  void aFlagWithoutValueIsAnError() {
+    assertThatThrownBy(() -> ServeConfig.parse(List.of("--policy"), Map.of()))
+        .hasMessage("--policy / WEBHOOK_POLICY: a value is required");
+  }
+}

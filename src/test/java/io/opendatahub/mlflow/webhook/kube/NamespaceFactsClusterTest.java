@@ -1,0 +1,114 @@
+package io.opendatahub.mlflow.webhook.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.opendatahub.mlflow.webhook.app.WebhookApp;
+import io.opendatahub.mlflow.webhook.server.TlsMaterial;
+import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
+import io.opendatahub.mlflow.webhook.server.WebhookServer;
+import io.opendatahub.mlflow.webhook.testing.Eventually;
+import io.opendatahub.mlflow.webhook.testing.Fixtures;
+import io.opendatahub.mlflow.webhook.testing.HttpsClient;
+import io.opendatahub.mlflow.webhook.testing.HttpsClient.Reply;
+import io.opendatahub.mlflow.webhook.testing.TestCertificates;
+import io.opendatahub.mlflow.webhook.testing.TestPolicies;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Namespace labels come from an informer: a label change shows in decisions without a restart. */
+@EnableKubernetesMockClient(crud = true)
+class NamespaceFactsClusterTest {
+
+  private static final Duration BOUND = Duration.ofSeconds(15);
+
+  KubernetesClient client;
+
+  @TempDir Path certDir;
+
+  private Vertx vertx;
+  private WebhookApp app;
+  private HttpsClient https;
+  private TestCertificates certs;
+
+  @BeforeEach
+  void setUp() {
+    certs = TestCertificates.create(certDir);
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (https != null) {
+      https.close();
+    }
+    if (app != null) {
+      HttpsClient.await(app.stop());
+    }
+    HttpsClient.await(vertx.close());
+  }
+
+  private void start(KubernetesClient kube) throws Exception {
+    app = HttpsClient.await(WebhookApp.start(vertx,
+        new WebhookServer.Settings("127.0.0.1", 0,
+            TlsMaterial.read(certs.tlsCert(), certs.tlsKey()), 1024 * 1024),
+        TestPolicies.shipped(), kube, new WebhookMetrics()));
+    https = new HttpsClient(vertx, certs.caCert(), app.port());
+  }
+
+  private boolean sqliteAllowed() {
+    return https.post("/validate", Fixtures.mlflowReview(Fixtures.mlflow("sqlite-dev.yaml")).bytes())
+        .response().path("allowed").asBoolean();
+  }
+
+  @Test
+  void labellingANamespaceProductionChangesTheDecisionWithoutARestart() throws Exception {
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
+        .withName("redhat-ods-applications").endMetadata().build()).create();
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
+        .withName("fraud-models").withLabels(Map.of("team", "fraud")).endMetadata().build()).create();
+    start(client);
+
+    Reply ready = Eventually.poll(BOUND, () -> https.get("/readyz"), r -> r.status() == 200);
+    assertThat(ready.status()).isEqualTo(200);
+    assertThat(sqliteAllowed()).isTrue();
+
+    client.namespaces().withName("fraud-models").edit(ns -> new NamespaceBuilder(ns).editMetadata()
+        .addToLabels("mlflow-policy.io/environment", "production").endMetadata().build());
+
+    assertThat(Eventually.poll(BOUND, this::sqliteAllowed, allowed -> !allowed)).isFalse();
+    Reply denied = https.post("/validate",
+        Fixtures.mlflowReview(Fixtures.mlflow("sqlite-dev.yaml")).bytes());
+    assertThat(denied.response().path("status").path("message").asString())
+        .contains("set by namespace 'fraud-models'");
+
+    client.namespaces().withName("fraud-models").delete();
+    assertThat(Eventually.poll(BOUND, this::sqliteAllowed, allowed -> allowed)).isTrue();
+  }
+
+  @Test
+  void notReadyUntilTheNamespaceCacheHasSynced() throws Exception {
+    try (KubernetesClient unreachable = new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder().withMasterUrl("https://127.0.0.1:1")
+            .withRequestTimeout(500).withConnectionTimeout(500).build())
+        .build()) {
+      start(unreachable);
+
+      Reply ready = https.get("/readyz");
+
+      assertThat(ready.status()).isEqualTo(503);
+      assertThat(ready.json().path("waitingFor").toString()).contains("namespace-informer-synced");
+      assertThat(https.get("/healthz").status()).isEqualTo(200);
+    }
+  }
+}

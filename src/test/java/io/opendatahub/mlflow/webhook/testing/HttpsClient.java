@@ -1,0 +1,81 @@
+package io.opendatahub.mlflow.webhook.testing;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.net.PemTrustOptions;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import tools.jackson.databind.JsonNode;
+
+/** A real TLS client that trusts only the test CA and checks the host name. */
+public final class HttpsClient implements AutoCloseable {
+
+  private final HttpClient client;
+  private final Context context;
+
+  public HttpsClient(Vertx vertx, Path caCert, int port) {
+    this.context = vertx.getOrCreateContext();
+    this.client = vertx.createHttpClient(new HttpClientOptions()
+        .setSsl(true)
+        .setVerifyHost(true)
+        .setTrustOptions(new PemTrustOptions().addCertPath(caCert.toString()))
+        .setDefaultHost("localhost")
+        .setDefaultPort(port));
+  }
+
+  /**
+   * Sends from an event-loop context: a chain started on a test thread can see the response end
+   * before it asks for the body, and then waits for a body that never comes.
+   */
+  public Future<Reply> send(HttpMethod method, String path, String contentType, byte[] body) {
+    return Future.future(promise -> context.runOnContext(ignored ->
+        exchange(method, path, contentType, body).onComplete(promise)));
+  }
+
+  private Future<Reply> exchange(HttpMethod method, String path, String contentType, byte[] body) {
+    return client.request(method, path).compose(request -> {
+      if (contentType != null) {
+        request.putHeader("Content-Type", contentType);
+      }
+      return body == null ? request.send() : request.send(Buffer.buffer(body));
+    }).compose(response -> response.body().map(b ->
+        new Reply(response.statusCode(), response.getHeader("Content-Type"), b.toString())));
+  }
+
+  public Reply post(String path, byte[] body) {
+    return await(send(HttpMethod.POST, path, "application/json", body));
+  }
+
+  public Reply get(String path) {
+    return await(send(HttpMethod.GET, path, null, null));
+  }
+
+  public static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  /** An HTTP answer. */
+  public record Reply(int status, String contentType, String body) {
+    public JsonNode json() {
+      return Fixtures.JSON.readTree(body);
+    }
+
+    public JsonNode response() {
+      return json().path("response");
+    }
+  }
+}
