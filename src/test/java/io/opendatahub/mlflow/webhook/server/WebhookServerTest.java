@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
@@ -77,6 +78,19 @@ class WebhookServerTest {
         .startsWith("spec.backendStoreUri: 'sqlite:////mlflow/mlflow.db' uses scheme sqlite,"
             + " which environment 'production' (set by namespace 'team-prod') does not allow");
     assertThat(response.has("patch")).isFalse();
+  }
+
+  @Test
+  void theReadmeSamplesGiveTheAnswersTheReadmeShows() throws Exception {
+    Reply sqlite = client.post("/validate",
+        Files.readAllBytes(Path.of("src/test/resources/reviews/mlflow-sqlite.json")));
+    Reply postgresql = client.post("/validate",
+        Files.readAllBytes(Path.of("src/test/resources/reviews/mlflow-postgresql.json")));
+
+    assertThat(sqlite.response().path("allowed").asBoolean()).isFalse();
+    assertThat(sqlite.response().path("uid").asString())
+        .isEqualTo("0f6c2b1e-8d4a-4c3e-9a51-2f7e1d9b6a10");
+    assertThat(postgresql.response().path("allowed").asBoolean()).isTrue();
   }
 
   @Test

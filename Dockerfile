@@ -1,0 +1,36 @@
+# Build: docker build -t quay.io/<org>/mlflow-policy-webhook:<tag> .
+# Stage 1 builds the fat jar with Maven; stage 2 is a JRE-only UBI 9 image running as non-root.
+
+FROM registry.access.redhat.com/ubi9/openjdk-17:1.21 AS build
+USER root
+WORKDIR /build
+# Dependencies first, so source-only changes reuse the cached layer.
+COPY pom.xml .
+RUN mvn -B -q dependency:go-offline
+COPY src src
+COPY policies policies
+RUN mvn -B -q -o package -DskipTests
+
+FROM registry.access.redhat.com/ubi9/openjdk-17-runtime:1.21
+LABEL org.opencontainers.image.title="mlflow-policy-webhook" \
+      org.opencontainers.image.description="Admission and policy-evaluation webhook for MLflow on OpenShift AI / Open Data Hub"
+
+COPY --from=build /build/target/mlflow-policy-webhook.jar /deployments/mlflow-policy-webhook.jar
+# The shipped policy; a ConfigMap mounted at the same path replaces it.
+COPY policies/policy.yaml /etc/webhook/policies/policy.yaml
+
+ENV WEBHOOK_PORT=8443 \
+    WEBHOOK_TLS_CERT=/etc/webhook/certs/tls.crt \
+    WEBHOOK_TLS_KEY=/etc/webhook/certs/tls.key \
+    WEBHOOK_POLICY=/etc/webhook/policies \
+    WEBHOOK_KUBE=auto \
+    LOG_FORMAT=json
+
+# UBI's OpenJDK images run as uid 185; any arbitrary uid (OpenShift's restricted SCC) works too,
+# since nothing is written to the image's filesystem.
+USER 185
+EXPOSE 8443
+# Heap from the container's memory limit; die on OOM so Kubernetes restarts the pod.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=70", "-XX:InitialRAMPercentage=20", \
+            "-XX:+ExitOnOutOfMemoryError", \
+            "-jar", "/deployments/mlflow-policy-webhook.jar", "serve"]
