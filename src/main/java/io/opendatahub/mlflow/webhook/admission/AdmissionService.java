@@ -69,6 +69,9 @@ public final class AdmissionService {
         case WARN -> warnings.add(finding.describe());
         case AUDIT -> audits.merge(AUDIT_KEY_PREFIX + finding.rule(), finding.describe(),
             (first, next) -> first + "; " + next);
+        case OFF -> {
+          // switched-off rules produce no findings; nothing to apply
+        }
       }
     }
     if (!denials.isEmpty()) {

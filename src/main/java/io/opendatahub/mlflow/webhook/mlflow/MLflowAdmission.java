@@ -6,7 +6,6 @@ import io.opendatahub.mlflow.webhook.admission.Finding;
 import io.opendatahub.mlflow.webhook.admission.GroupVersionKind;
 import io.opendatahub.mlflow.webhook.admission.KindHandler;
 import io.opendatahub.mlflow.webhook.admission.Operation;
-import io.opendatahub.mlflow.webhook.policy.MLflowEnvironmentRules;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -21,13 +20,24 @@ public final class MLflowAdmission implements KindHandler {
 
   @Override
   public List<Finding> validate(AdmissionRequest request, DecisionContext context) {
-    JsonNode spec = judgedSpec(request);
-    if (spec == null) {
+    JsonNode specNode = judgedSpec(request);
+    if (specNode == null) {
       return List.of();
     }
-    ServedEnvironment served = ServedEnvironment.of(spec, context.policy(), context.namespaces());
-    MLflowEnvironmentRules rules = context.policy().mlflow().rulesFor(served.environment().name());
-    return MetadataStoreRules.check(spec, rules.backendStore(), served);
+    ServedEnvironment served = ServedEnvironment.of(specNode, context.policy(), context.namespaces());
+    RuleFindings findings = new RuleFindings(
+        context.policy().mlflow().rulesFor(served.environment().name()), served);
+    MLflowSpec spec = new MLflowSpec(specNode);
+    MetadataStoreRules.check(spec, findings);
+    CredentialRules.check(spec, findings);
+    ArtifactRules.check(spec, findings);
+    VolumeRules.check(spec, findings);
+    ForbiddenEnvRules.check(spec, findings);
+    JsonNode oldSpec = request.oldObject() == null ? null : request.oldObject().get("spec");
+    if (request.operation() == Operation.UPDATE && oldSpec != null && oldSpec.isObject()) {
+      UpdateRules.check(new MLflowSpec(oldSpec), spec, findings);
+    }
+    return findings.list();
   }
 
   @Override

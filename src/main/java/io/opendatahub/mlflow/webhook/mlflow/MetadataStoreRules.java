@@ -1,10 +1,9 @@
 package io.opendatahub.mlflow.webhook.mlflow;
 
-import io.opendatahub.mlflow.webhook.admission.Finding;
+import io.opendatahub.mlflow.webhook.mlflow.MLflowSpec.Location;
+import io.opendatahub.mlflow.webhook.policy.MLflowRule;
 import io.opendatahub.mlflow.webhook.policy.StoreRules;
-import java.util.ArrayList;
 import java.util.List;
-import tools.jackson.databind.JsonNode;
 
 /**
  * Metadata stores (runs, experiments, the model registry) must use a scheme the environment
@@ -13,47 +12,41 @@ import tools.jackson.databind.JsonNode;
  */
 final class MetadataStoreRules {
 
-  static final String SCHEME_RULE = "metadata-store-scheme";
-  static final String MISSING_RULE = "metadata-store-missing";
-
-  private static final List<String> STORE_FIELDS =
-      List.of("backendStoreUri", "registryStoreUri", "readReplicaBackendStoreUri");
-
   private MetadataStoreRules() {}
 
-  static List<Finding> check(JsonNode spec, StoreRules rules, ServedEnvironment served) {
-    List<Finding> findings = new ArrayList<>();
-    for (String field : STORE_FIELDS) {
-      String value = MLflowResource.text(spec, field);
-      if (value == null) {
-        continue;
-      }
-      StoreUri uri = new StoreUri(value);
-      if (!rules.allows(uri.schemeFamily())) {
-        findings.add(new Finding(SCHEME_RULE, rules.action(), "spec." + field,
-            "'" + uri.redacted() + "' uses scheme " + uri.schemeFamily() + ", which "
-                + served.describe() + " does not allow; allowed schemes: "
-                + String.join(", ", rules.schemes()) + ". " + fixFor(field, rules)));
+  static void check(MLflowSpec spec, RuleFindings findings) {
+    StoreRules allowed = findings.rules().backendStore();
+    for (Location store : spec.metadataStores()) {
+      String family = store.uri().schemeFamily();
+      if (family.equals("file")) {
+        findings.add(MLflowRule.METADATA_STORE_FILE, store.path(), "'" + store.uri().redacted()
+            + "' is a file store, which MLflow cannot use for runs and the model registry"
+            + " (operators from RHOAI 3.5 reject it too). " + fix(store.field(), allowed));
+      } else if (!allowed.allows(family)) {
+        findings.add(MLflowRule.METADATA_STORE_SCHEME, store.path(), "'" + store.uri().redacted()
+            + "' uses scheme " + family + ", which " + findings.environment()
+            + " does not allow; allowed schemes: " + String.join(", ", allowed.schemes()) + ". "
+            + fix(store.field(), allowed));
       }
     }
-    boolean noBackend = MLflowResource.text(spec, "backendStoreUri") == null
-        && !MLflowResource.present(spec, "backendStoreUriFrom");
-    if (noBackend && !rules.allows("sqlite")) {
-      findings.add(new Finding(MISSING_RULE, rules.action(), "spec.backendStoreUri",
+    if (spec.usesFallbackStore() && !allowed.allows("sqlite")) {
+      findings.add(MLflowRule.METADATA_STORE_MISSING, "spec.backendStoreUri",
           "neither backendStoreUri nor backendStoreUriFrom is set, so the operator falls back to"
               + " SQLite (" + MLflowResource.OPERATOR_FALLBACK_STORE + "), which "
-              + served.describe() + " does not allow. Set spec.backendStoreUriFrom to a Secret"
-              + " key holding a " + String.join(" or ", schemesAsUris(rules)) + " URI."));
+              + findings.environment() + " does not allow. Set spec.backendStoreUriFrom to a"
+              + " Secret key holding a " + uris(allowed) + " URI.");
     }
-    return findings;
   }
 
-  private static String fixFor(String field, StoreRules rules) {
-    return "Use a " + String.join(" or ", schemesAsUris(rules)) + " database, preferably through"
-        + " spec." + field + "From and a Secret.";
+  private static String fix(String field, StoreRules allowed) {
+    return "Use a " + uris(allowed) + " database, preferably through spec." + field
+        + "From and a Secret.";
   }
 
-  private static List<String> schemesAsUris(StoreRules rules) {
-    return rules.schemes().stream().map(s -> s + "://").toList();
+  private static String uris(StoreRules allowed) {
+    List<String> schemes = allowed.schemes().isEmpty()
+        ? List.of("postgresql", "mysql") : allowed.schemes();
+    return String.join(" or ", schemes.stream().filter(s -> !s.equals("file"))
+        .map(s -> s + "://").toList());
   }
 }

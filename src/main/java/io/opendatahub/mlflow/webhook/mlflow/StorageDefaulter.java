@@ -1,7 +1,6 @@
 package io.opendatahub.mlflow.webhook.mlflow;
 
 import io.opendatahub.mlflow.webhook.policy.StorageDefaults;
-import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -12,10 +11,6 @@ import tools.jackson.databind.node.ObjectNode;
  * "storage must be configured" rule instead of failing after the fact.
  */
 final class StorageDefaulter {
-
-  private static final List<String> FILE_CAPABLE_FIELDS =
-      List.of("backendStoreUri", "registryStoreUri", "readReplicaBackendStoreUri",
-          "artifactsDestination");
 
   private StorageDefaulter() {}
 
@@ -49,14 +44,9 @@ final class StorageDefaulter {
     return changed ? result : spec;
   }
 
+  /** The same test as the storage-required rule, so a defaulted CR passes it. */
   private static boolean needsVolume(JsonNode spec) {
-    for (String field : FILE_CAPABLE_FIELDS) {
-      String value = MLflowResource.text(spec, field);
-      if (value != null && new StoreUri(value).isFileBased()) {
-        return true;
-      }
-    }
-    return false;
+    return !new MLflowSpec(spec).fileBasedLocations().isEmpty();
   }
 
   /** The object under {@code name}, created when absent; null when something else is there. */

@@ -66,6 +66,19 @@ public record StoreUri(String raw) {
     return SECRET_QUERY_PARAM.matcher(result).replaceAll("$1***");
   }
 
+  /** The URI with user info and secret query values removed: where the data is, not who reads it. */
+  public String withoutCredentials() {
+    String result = raw;
+    int start = authorityStart();
+    if (start >= 0) {
+      int at = userInfoEnd(start);
+      if (at > start) {
+        result = raw.substring(0, start) + raw.substring(at + 1);
+      }
+    }
+    return SECRET_QUERY_PARAM.matcher(result).replaceAll("$1");
+  }
+
   private int authorityStart() {
     int separator = raw.indexOf("://");
     return separator < 0 ? -1 : separator + 3;

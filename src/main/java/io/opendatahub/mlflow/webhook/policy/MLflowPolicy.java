@@ -17,7 +17,12 @@ public record MLflowPolicy(
         deploymentNamespace == null || deploymentNamespace.isBlank()
             ? RHOAI_NAMESPACE
             : deploymentNamespace;
-    environments = environments == null ? Map.of() : Map.copyOf(environments);
+    Map<String, MLflowEnvironmentRules> rules = new java.util.LinkedHashMap<>();
+    if (environments != null) {
+      // "production:" with nothing under it means "no rules", not a broken policy.
+      environments.forEach((name, r) -> rules.put(name, r == null ? MLflowEnvironmentRules.UNRESTRICTED : r));
+    }
+    environments = Map.copyOf(rules);
     defaults = defaults == null ? new Defaults(null) : defaults;
   }
 

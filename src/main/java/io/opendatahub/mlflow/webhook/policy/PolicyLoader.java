@@ -1,12 +1,15 @@
 package io.opendatahub.mlflow.webhook.policy;
 
+import io.fabric8.kubernetes.api.model.Quantity;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -165,19 +168,55 @@ public final class PolicyLoader {
             "no environment named '" + entry.getKey() + "' in spec.environments " + names);
       }
       MLflowEnvironmentRules rules = entry.getValue();
-      if (rules == null) {
-        continue;
-      }
-      for (String scheme : rules.backendStore().schemes()) {
-        if (!SCHEME.matcher(scheme).matches()) {
-          throw new FieldError(append(field, "backendStore", "schemes"), "'" + scheme
-              + "' is not a URI scheme (write e.g. postgresql, mysql, sqlite)");
-        }
+      if (rules != null) {
+        validateRules(field, rules);
       }
     }
+    validateQuantity(List.of("spec", "mlflow", "defaults", "storage", "size"),
+        mlflow.defaults().storage().size());
     String name = document.metadata() == null || document.metadata().name() == null
         ? "unnamed" : document.metadata().name();
     return new Policy(name, environments, mlflow, file.toString(), hash);
+  }
+
+  private static void validateRules(List<Object> field, MLflowEnvironmentRules rules)
+      throws FieldError {
+    validateSchemes(append(field, "backendStore", "schemes"), rules.backendStore());
+    validateSchemes(append(field, "artifacts", "schemes"), rules.artifacts());
+    BigDecimal min = validateQuantity(append(field, "storage", "minSize"), rules.storage().minSize());
+    BigDecimal max = validateQuantity(append(field, "storage", "maxSize"), rules.storage().maxSize());
+    if (min != null && max != null && min.compareTo(max) > 0) {
+      throw new FieldError(append(field, "storage", "minSize"), "minSize "
+          + rules.storage().minSize() + " is larger than maxSize " + rules.storage().maxSize());
+    }
+    for (String rule : rules.rules().keySet()) {
+      if (MLflowRule.byId(rule).isEmpty()) {
+        throw new FieldError(append(field, "rules", rule), "no rule named '" + rule
+            + "'; rules are " + Arrays.stream(MLflowRule.values()).map(MLflowRule::id).toList());
+      }
+    }
+  }
+
+  private static void validateSchemes(List<Object> field, StoreRules rules) throws FieldError {
+    for (String scheme : rules.schemes()) {
+      if (!SCHEME.matcher(scheme).matches()) {
+        throw new FieldError(field, "'" + scheme
+            + "' is not a URI scheme (write e.g. postgresql, mysql, sqlite, s3)");
+      }
+    }
+  }
+
+  private static BigDecimal validateQuantity(List<Object> field, String quantity)
+      throws FieldError {
+    if (quantity == null) {
+      return null;
+    }
+    try {
+      return Quantity.getAmountInBytes(new Quantity(quantity));
+    } catch (RuntimeException e) {
+      throw new FieldError(field, "'" + quantity + "' is not a Kubernetes quantity (write e.g."
+          + " 10Gi)");
+    }
   }
 
   private static List<Object> append(List<Object> path, Object... steps) {

@@ -5,25 +5,24 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Which URI schemes an environment accepts for MLflow's metadata stores. Schemes are families:
+ * Which URI schemes an environment accepts for a kind of location. Schemes are families:
  * {@code postgresql} also admits {@code postgresql+psycopg2}, {@code sqlite} admits
- * {@code sqlite+pysqlite}.
+ * {@code sqlite+pysqlite}. An empty list accepts every scheme.
+ *
+ * @param inlineCredentials action for a password written into the URI; null: the environment's
  */
 public record StoreRules(
-    @JsonProperty("schemes") List<String> schemes, @JsonProperty("action") Action action) {
+    @JsonProperty("schemes") List<String> schemes,
+    @JsonProperty("inlineCredentials") Action inlineCredentials) {
 
   public StoreRules {
-    schemes =
-        schemes == null
-            ? List.of()
-            : schemes.stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
-    action = action == null ? Action.DENY : action;
+    schemes = schemes == null
+        ? List.of() : schemes.stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
   }
 
-  /** A store that accepts any scheme (an environment with no rule for it). */
-  public static final StoreRules ANY = new StoreRules(null, Action.DENY);
+  /** No restriction. */
+  public static final StoreRules ANY = new StoreRules(null, null);
 
-  /** An empty list means no restriction. */
   public boolean allows(String schemeFamily) {
     return schemes.isEmpty() || schemes.contains(schemeFamily);
   }

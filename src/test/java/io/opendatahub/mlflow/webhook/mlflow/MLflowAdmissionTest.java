@@ -42,13 +42,20 @@ class MLflowAdmissionTest {
         Arguments.of("sqlite-dev.yaml", Map.of("team", "fraud"), false, "spec.registryStoreUri"),
         Arguments.of("sqlite-dev.yaml", Map.of("team", "data-science"), true, null),
         Arguments.of("sqlite-no-storage.yaml", null, false, "uses scheme sqlite"),
-        Arguments.of("sqlite-no-storage.yaml", Map.of("team", "data-science"), true, null),
+        Arguments.of("sqlite-no-storage.yaml", Map.of("team", "data-science"), false,
+            "spec.storage: spec.backendStoreUri ('sqlite+pysqlite:////mlflow/mlflow.db') and 1"
+                + " more location(s) keep data on the pod's filesystem"),
         Arguments.of("remote-storage.yaml", null, true, null),
-        Arguments.of("postgres-inline.yaml", null, true, null),
+        Arguments.of("postgres-inline.yaml", null, false,
+            "spec.backendStoreUri: 'postgresql://mlflow:***@postgres.mlflow.svc:5432/mlflow'"
+                + " carries a password inline"),
+        Arguments.of("postgres-inline.yaml", Map.of("team", "data-science"), true, null),
         Arguments.of("no-backend.yaml", null, false,
             "neither backendStoreUri nor backendStoreUriFrom is set, so the operator falls back"
                 + " to SQLite"),
-        Arguments.of("no-backend.yaml", Map.of("team", "data-science"), true, null));
+        Arguments.of("no-backend.yaml", Map.of("team", "data-science"), false,
+            "spec.storage: spec.backendStoreUri (unset: the operator uses"
+                + " 'sqlite:////mlflow/mlflow.db') keeps data on the pod's filesystem"));
   }
 
   @ParameterizedTest(name = "{0} serving {1}: allowed={2}")
@@ -75,7 +82,8 @@ class MLflowAdmissionTest {
         Fixtures.mlflowReview(Fixtures.mlflow("sqlite-dev.yaml")).request(), cluster);
 
     assertThat(response.findings()).extracting(f -> f.field())
-        .containsExactly("spec.backendStoreUri", "spec.registryStoreUri");
+        .containsExactly("spec.backendStoreUri", "spec.registryStoreUri",
+            "spec.artifactsDestination");
     assertThat(response.message())
         .contains("allowed schemes: postgresql, mysql")
         .contains("spec.backendStoreUriFrom");

@@ -1,0 +1,32 @@
+package io.opendatahub.mlflow.webhook.mlflow;
+
+import io.opendatahub.mlflow.webhook.mlflow.MLflowSpec.Location;
+import io.opendatahub.mlflow.webhook.policy.MLflowRule;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A password written into a URI is readable by everyone who can read the cluster-scoped CR and
+ * the operator's Deployment; nothing in the operator rejects it. The message shows the URI
+ * redacted, never the password.
+ */
+final class CredentialRules {
+
+  private CredentialRules() {}
+
+  static void check(MLflowSpec spec, RuleFindings findings) {
+    List<Location> locations = new ArrayList<>(spec.metadataStores());
+    locations.addAll(spec.artifactLocations());
+    for (Location location : locations) {
+      if (location.implicit() || !location.uri().hasInlinePassword()) {
+        continue;
+      }
+      boolean metadata = MLflowSpec.METADATA_FIELDS.contains(location.field());
+      findings.add(MLflowRule.INLINE_CREDENTIALS, location.path(), "'" + location.uri().redacted()
+          + "' carries a password inline, visible to anyone who can read the MLflow CR. "
+          + (metadata
+              ? "Put the URI in a Secret and reference it with spec." + location.field() + "From."
+              : "Pass credentials through spec.envFrom and a Secret instead."));
+    }
+  }
+}

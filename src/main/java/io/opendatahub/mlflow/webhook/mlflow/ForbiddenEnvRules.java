@@ -1,0 +1,31 @@
+package io.opendatahub.mlflow.webhook.mlflow;
+
+import io.opendatahub.mlflow.webhook.policy.MLflowRule;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Environment variables that switch off the tracking server's protections. The operator sets
+ * them itself; RHOAI 3.4 forbids the first in its CEL and 3.5 the second, older ones neither.
+ */
+final class ForbiddenEnvRules {
+
+  private static final Map<String, String> FORBIDDEN = Map.of(
+      "MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE",
+      "it turns off the server's host and CORS protections",
+      "MLFLOW_SERVER_ENABLE_JOB_EXECUTION",
+      "the operator manages job execution and sets it itself");
+
+  private ForbiddenEnvRules() {}
+
+  static void check(MLflowSpec spec, RuleFindings findings) {
+    List<String> names = spec.environmentVariables();
+    for (int i = 0; i < names.size(); i++) {
+      String reason = FORBIDDEN.get(names.get(i));
+      if (reason != null) {
+        findings.add(MLflowRule.FORBIDDEN_ENV, "spec.env[" + i + "].name", names.get(i)
+            + " must not be set: " + reason + ". Remove this entry.");
+      }
+    }
+  }
+}
