@@ -9,6 +9,8 @@ import io.opendatahub.mlflow.webhook.kube.InformerNamespaceFacts;
 import io.opendatahub.mlflow.webhook.mlflow.MLflowAdmission;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
+import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
+import io.opendatahub.mlflow.webhook.reload.PolicyReloader;
 import io.opendatahub.mlflow.webhook.server.Readiness;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
 import io.opendatahub.mlflow.webhook.server.WebhookServer;
@@ -17,6 +19,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -34,11 +38,15 @@ public final class WebhookApp {
   private final PolicyHolder policy;
   private final WebhookServer server;
   private final InformerNamespaceFacts informer;
+  private final WebhookMetrics metrics;
+  private PolicyReloader reloader;
 
-  private WebhookApp(PolicyHolder policy, WebhookServer server, InformerNamespaceFacts informer) {
+  private WebhookApp(PolicyHolder policy, WebhookServer server, InformerNamespaceFacts informer,
+      WebhookMetrics metrics) {
     this.policy = policy;
     this.server = server;
     this.informer = informer;
+    this.metrics = metrics;
   }
 
   /** A Vert.x instance that reports its HTTP server metrics into the service's registry. */
@@ -56,6 +64,7 @@ public final class WebhookApp {
   public static Future<WebhookApp> start(Vertx vertx, WebhookServer.Settings settings,
       Policy initialPolicy, KubernetesClient client, WebhookMetrics metrics) {
     PolicyHolder policy = new PolicyHolder(initialPolicy);
+    metrics.policyInForce(initialPolicy, false);
     Readiness readiness = new Readiness()
         .require("tls-certificate", () -> settings.tls() != null)
         .require("policy", () -> policy.get() != null);
@@ -82,7 +91,25 @@ public final class WebhookApp {
     WebhookServer server =
         new WebhookServer(vertx, settings, admission, contexts, metrics, readiness);
     InformerNamespaceFacts startedInformer = informer;
-    return server.start().map(bound -> new WebhookApp(policy, server, startedInformer));
+    return server.start().map(bound -> new WebhookApp(policy, server, startedInformer, metrics));
+  }
+
+  /** Applies changes to the policy files without a restart; see {@link PolicyReloader}. */
+  public PolicyReloader watchPolicy(Path location, Duration interval) {
+    reloader = new PolicyReloader(location, policy, new PolicyLoader(),
+        new PolicyReloader.Listener() {
+          @Override
+          public void reloaded(Policy next) {
+            metrics.policyInForce(next, true);
+          }
+
+          @Override
+          public void rejected(String reason) {
+            metrics.policyRejected();
+          }
+        });
+    reloader.start(interval);
+    return reloader;
   }
 
   public int port() {
@@ -94,6 +121,9 @@ public final class WebhookApp {
   }
 
   public Future<Void> stop() {
+    if (reloader != null) {
+      reloader.close();
+    }
     if (informer != null) {
       informer.close();
     }

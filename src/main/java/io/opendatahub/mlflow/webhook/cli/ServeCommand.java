@@ -12,6 +12,7 @@ import io.opendatahub.mlflow.webhook.server.WebhookServer;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -26,6 +27,9 @@ final class ServeCommand {
   private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
   private static final long STOP_GRACE_SECONDS = 10;
+
+  /** Often enough that a policy change applies within 2 s of the write. */
+  private static final Duration POLICY_POLL = Duration.ofMillis(500);
 
   int run(ServeConfig config, Map<String, String> env) {
     long started = System.nanoTime();
@@ -61,6 +65,7 @@ final class ServeCommand {
       closeQuietly(client, vertx);
       return startupFailure("the HTTPS server did not start within 30 s");
     }
+    app.watchPolicy(config.policy(), POLICY_POLL);
     LOG.info("serving HTTPS on port {} ({} mode) after {} ms", app.port(),
         client == null ? "standalone" : "cluster",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));

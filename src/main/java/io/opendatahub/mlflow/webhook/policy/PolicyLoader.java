@@ -41,6 +41,19 @@ public final class PolicyLoader {
           .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
           .build();
 
+  /**
+   * SHA-256 over the names and bytes of the files {@link #load} would read: the same value as
+   * {@link Policy#hash()} of the policy they hold. Cheap enough to poll.
+   */
+  public String fingerprint(Path location) throws PolicyException {
+    MessageDigest digest = sha256();
+    for (Path file : policyFiles(location)) {
+      digest.update(file.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+      digest.update(read(file));
+    }
+    return HexFormat.of().formatHex(digest.digest());
+  }
+
   public Policy load(Path location) throws PolicyException {
     List<Path> files = policyFiles(location);
     MessageDigest digest = sha256();

@@ -1,7 +1,10 @@
 package io.opendatahub.mlflow.webhook.server;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -12,10 +15,12 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opendatahub.mlflow.webhook.admission.Finding;
+import io.opendatahub.mlflow.webhook.policy.Policy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The service's Prometheus metrics, all named {@code mlflow_webhook_*}. Meters are looked up once
@@ -35,6 +40,8 @@ public final class WebhookMetrics {
   private final PrometheusMeterRegistry registry;
   private final Map<AdmissionLabels, Timer> admissionTimers = new ConcurrentHashMap<>();
   private final Map<FindingLabels, Counter> findingCounters = new ConcurrentHashMap<>();
+  private final MultiGauge policyInfo;
+  private final AtomicInteger reloadFailing = new AtomicInteger();
 
   public WebhookMetrics() {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -44,6 +51,34 @@ public final class WebhookMetrics {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
+    policyInfo = MultiGauge.builder("mlflow.webhook.policy.info")
+        .description("The policy in force (value 1), by name and content hash")
+        .register(registry);
+    Gauge.builder("mlflow.webhook.policy.reload.failing", reloadFailing, AtomicInteger::get)
+        .description("1 while the latest policy change was rejected and an older policy serves")
+        .register(registry);
+  }
+
+  /** The policy now in force; also counts a successful reload when {@code reload} is true. */
+  public void policyInForce(Policy policy, boolean reload) {
+    policyInfo.register(List.of(MultiGauge.Row.of(
+        Tags.of("name", policy.name(), "hash", policy.hash()), 1)), true);
+    reloadFailing.set(0);
+    if (reload) {
+      reloads("success").increment();
+    }
+  }
+
+  public void policyRejected() {
+    reloadFailing.set(1);
+    reloads("failure").increment();
+  }
+
+  private Counter reloads(String result) {
+    return Counter.builder("mlflow.webhook.policy.reloads")
+        .description("Policy changes applied (success) or rejected (failure)")
+        .tag("result", result)
+        .register(registry);
   }
 
   /** The registry, for Vert.x's own HTTP server metrics. */

@@ -11,12 +11,18 @@ import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import java.util.List;
+import com.networknt.schema.Schema;
+import io.opendatahub.mlflow.webhook.testing.Schemas;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** {@code /mutate} fills storage defaults from the shipped policy (10Gi, ReadWriteOnce). */
 class StorageDefaultsTest {
+
+  private static final Schema CRD_SPEC = Schemas.resource("schema/mlflow-spec.schema.json");
 
   private final AdmissionService service = new AdmissionService(List.of(new MLflowAdmission()));
   private final Policy policy = TestPolicies.shipped();
@@ -68,6 +74,25 @@ class StorageDefaultsTest {
 
     assertThat(response.allowed()).isTrue();
     assertThat(response.hasPatch()).isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sqlite-no-storage.yaml", "sqlite-dev.yaml", "remote-storage.yaml",
+      "no-backend.yaml", "postgres-inline.yaml"})
+  void thePatchedObjectSatisfiesTheCrdSchemaAndItsStorageRules(String sample) {
+    ObjectNode cr = Fixtures.mlflow(sample);
+    AdmissionResponse response = service.mutate(Fixtures.mlflowReview(cr).request(), context);
+    JsonNode patched = response.hasPatch() ? JsonPatch.apply(response.patch(), cr) : cr;
+
+    assertThat(Schemas.errors(CRD_SPEC, patched.get("spec"))).isEmpty();
+  }
+
+  @Test
+  void theSchemaFixtureRejectsASqliteStoreWithoutAVolume() {
+    ObjectNode spec = (ObjectNode) Fixtures.mlflow("sqlite-no-storage.yaml").get("spec");
+    spec.put("backendStoreUri", "sqlite:////mlflow/mlflow.db");
+
+    assertThat(Schemas.errors(CRD_SPEC, spec)).isNotEmpty();
   }
 
   @Test

@@ -1,0 +1,59 @@
+package io.opendatahub.mlflow.webhook.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.networknt.schema.Schema;
+import io.opendatahub.mlflow.webhook.testing.Schemas;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/** The shipped policy, the examples and the JSON Schema editors use must agree with the loader. */
+class ShippedPoliciesTest {
+
+  private static final Schema SCHEMA = Schemas.file(Path.of("policies/policy.schema.json"));
+  private static final YAMLMapper YAML = YAMLMapper.builder().build();
+
+  @TempDir Path dir;
+
+  static Stream<Path> policies() {
+    return Stream.of(Path.of("policies/policy.yaml"),
+        Path.of("policies/examples/strict-production.yaml"),
+        Path.of("policies/examples/permissive-development.yaml"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("policies")
+  void loadsAndMatchesTheSchema(Path file) throws Exception {
+    Policy policy = new PolicyLoader().load(file);
+
+    assertThat(policy.environments()).isNotEmpty();
+    assertThat(Schemas.errors(SCHEMA, YAML.readTree(file.toFile()))).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+    "backendStore: {schemes: [postgresql, mysql], inlineCredentials: deny}|backendStor: {}",
+    "action: deny|action: reject",
+    "minSize: 10Gi|minSize: lots",
+    "[team-prod]|team-prod",
+  })
+  void theSchemaRejectsWhatTheLoaderRejects(String edit) throws Exception {
+    String[] parts = edit.split("\\|");
+    String text = Files.readString(Path.of("policies/policy.yaml"))
+        .replaceFirst(Pattern.quote(parts[0]), parts[1]);
+    JsonNode document = YAML.readTree(text);
+    Path file = Files.writeString(dir.resolve("policy.yaml"), text);
+
+    assertThat(Schemas.errors(SCHEMA, document)).isNotEmpty();
+    assertThatThrownBy(() -> new PolicyLoader().load(file)).isInstanceOf(PolicyException.class);
+  }
+}
