@@ -1,6 +1,7 @@
 package io.opendatahub.mlflow.webhook.admission;
 
 import io.fabric8.zjsonpatch.JsonDiff;
+import io.fabric8.zjsonpatch.JsonPatch;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +50,28 @@ public final class AdmissionService {
         ? null : (ArrayNode) JsonDiff.asJson(request.object(), mutated);
     return respond(request.uid(), List.of(), patch);
   }
+
+  /**
+   * What the API server would do with the request: mutate, then validate the mutated object
+   * (the order of admission phases), as the {@code check} command reports it.
+   */
+  public Simulation simulate(AdmissionRequest request, DecisionContext context) {
+    AdmissionResponse mutation = mutate(request, context);
+    AdmissionRequest mutated = request;
+    if (mutation.hasPatch()) {
+      mutated = new AdmissionRequest(request.uid(), request.kind(), request.subResource(),
+          request.name(), request.namespace(), request.operation(), request.userInfo(),
+          JsonPatch.apply(mutation.patch(), request.object()), request.oldObject(),
+          request.dryRun());
+    }
+    return new Simulation(mutation, validate(mutated, context), handles(request.kind()));
+  }
+
+  /**
+   * @param handled whether any rules apply to the kind at all
+   */
+  public record Simulation(AdmissionResponse mutation, AdmissionResponse validation,
+      boolean handled) {}
 
   private KindHandler handlerFor(GroupVersionKind kind) {
     for (KindHandler handler : handlers) {

@@ -6,7 +6,6 @@ import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.cluster.PolicyNamedNamespaces;
 import io.opendatahub.mlflow.webhook.kube.InformerNamespaceFacts;
-import io.opendatahub.mlflow.webhook.mlflow.MLflowAdmission;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
@@ -21,7 +20,6 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,7 +85,7 @@ public final class WebhookApp {
       facts = new PolicyNamedNamespaces(policy);
     }
     Supplier<DecisionContext> contexts = () -> new DecisionContext(policy.get(), facts);
-    AdmissionService admission = new AdmissionService(List.of(new MLflowAdmission()));
+    AdmissionService admission = new AdmissionService(Handlers.all());
     WebhookServer server =
         new WebhookServer(vertx, settings, admission, contexts, metrics, readiness);
     InformerNamespaceFacts startedInformer = informer;

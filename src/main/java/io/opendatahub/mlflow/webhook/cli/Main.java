@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 
-/** Entry point: {@code serve} runs the service. */
+/** Entry point: {@code serve} runs the service, {@code check} tests manifests against a policy. */
 public final class Main {
 
   static final int USAGE = 2;
@@ -33,6 +33,9 @@ public final class Main {
         return USAGE;
       }
     }
+    if (command.equals("check")) {
+      return new CheckCommand().run(rest, System.out, err);
+    }
     err.println("mlflow-policy-webhook: unknown command '" + command + "'");
     usage(err);
     return USAGE;
@@ -40,6 +43,11 @@ public final class Main {
 
   private static void usage(PrintStream out) {
     out.println("usage: java -jar mlflow-policy-webhook.jar serve [options]");
+    out.println("       java -jar mlflow-policy-webhook.jar check [--policy PATH]"
+        + " [--namespace NAME=key=value,...] [--output text|json] FILE.yaml...");
+    out.println();
+    out.println("check evaluates manifests offline as the webhook would admit them; exit 0 when all"
+        + " are admitted, 1 when any is denied, 2 on bad input.");
     out.println();
     out.println("serve options (each also read from its environment variable):");
     for (ServeConfig.Setting setting : ServeConfig.settings()) {

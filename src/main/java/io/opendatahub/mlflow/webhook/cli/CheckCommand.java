@@ -1,0 +1,172 @@
+package io.opendatahub.mlflow.webhook.cli;
+
+import io.opendatahub.mlflow.webhook.admission.AdmissionRequest;
+import io.opendatahub.mlflow.webhook.admission.AdmissionService;
+import io.opendatahub.mlflow.webhook.admission.DecisionContext;
+import io.opendatahub.mlflow.webhook.admission.GroupVersionKind;
+import io.opendatahub.mlflow.webhook.admission.Operation;
+import io.opendatahub.mlflow.webhook.app.Handlers;
+import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts.KnownNamespace;
+import io.opendatahub.mlflow.webhook.cluster.StaticNamespaceFacts;
+import io.opendatahub.mlflow.webhook.policy.Policy;
+import io.opendatahub.mlflow.webhook.policy.PolicyException;
+import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.MappingIterator;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * {@code check}: evaluates manifests offline against a policy, as the webhook would admit them
+ * (mutation first, then validation of the mutated object), and prints the verdicts. Exit 0 when
+ * everything is admitted, 1 when anything is denied, 2 on bad input.
+ */
+final class CheckCommand {
+
+  static final int ADMITTED = 0;
+  static final int DENIED = 1;
+
+  private final YAMLMapper yaml = YAMLMapper.builder().build();
+
+  /** Parsed options. */
+  record Options(Path policy, List<KnownNamespace> namespaces, boolean json, List<Path> files) {}
+
+  int run(List<String> args, PrintStream out, PrintStream err) {
+    Options options;
+    Policy policy;
+    List<CheckReport.Result> results = new ArrayList<>();
+    try {
+      options = parse(args);
+      policy = new PolicyLoader().load(options.policy());
+      List<KnownNamespace> known = new ArrayList<>(StaticNamespaceFacts.fromPolicy(policy)
+          .namespaces());
+      known.addAll(options.namespaces());
+      DecisionContext context = new DecisionContext(policy, new StaticNamespaceFacts(known));
+      AdmissionService service = new AdmissionService(Handlers.all());
+      for (Path file : options.files()) {
+        int index = 0;
+        for (JsonNode object : objects(file)) {
+          index++;
+          AdmissionRequest request = request(file, index, object);
+          results.add(new CheckReport.Result(file, index, request,
+              service.simulate(request, context)));
+        }
+      }
+    } catch (ConfigException | PolicyException e) {
+      err.println("mlflow-policy-webhook check: " + e.getMessage());
+      return Main.USAGE;
+    }
+    CheckReport report = new CheckReport(policy, results);
+    out.print(options.json() ? report.json() : report.text());
+    return report.anyDenied() ? DENIED : ADMITTED;
+  }
+
+  private static Options parse(List<String> args) throws ConfigException {
+    Path policy = Path.of("policies");
+    List<KnownNamespace> namespaces = new ArrayList<>();
+    boolean json = false;
+    List<Path> files = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      switch (arg) {
+        case "--policy" -> policy = Path.of(value(args, ++i, arg));
+        case "--namespace" -> namespaces.add(namespace(value(args, ++i, arg)));
+        case "--output" -> {
+          String format = value(args, ++i, arg);
+          if (!format.equals("json") && !format.equals("text")) {
+            throw new ConfigException("--output: '" + format + "' is not text or json");
+          }
+          json = format.equals("json");
+        }
+        default -> {
+          if (arg.startsWith("--")) {
+            throw new ConfigException("unknown option '" + arg + "'; check accepts --policy,"
+                + " --namespace, --output and manifest files");
+          }
+          files.add(Path.of(arg));
+        }
+      }
+    }
+    if (files.isEmpty()) {
+      throw new ConfigException("no manifest files given; usage: check [--policy PATH]"
+          + " [--namespace NAME=key=value,...] [--output text|json] FILE.yaml...");
+    }
+    return new Options(policy, namespaces, json, files);
+  }
+
+  private static String value(List<String> args, int index, String flag) throws ConfigException {
+    if (index >= args.size()) {
+      throw new ConfigException(flag + ": a value is required");
+    }
+    return args.get(index);
+  }
+
+  /** {@code NAME} or {@code NAME=key=value,key=value}. */
+  static KnownNamespace namespace(String spec) throws ConfigException {
+    int equals = spec.indexOf('=');
+    String name = equals < 0 ? spec : spec.substring(0, equals);
+    if (name.isBlank()) {
+      throw new ConfigException("--namespace: '" + spec + "' has no namespace name");
+    }
+    Map<String, String> labels = new LinkedHashMap<>();
+    if (equals >= 0 && equals < spec.length() - 1) {
+      for (String pair : spec.substring(equals + 1).split(",")) {
+        int split = pair.indexOf('=');
+        if (split <= 0) {
+          throw new ConfigException("--namespace: '" + pair + "' in '" + spec
+              + "' is not key=value");
+        }
+        labels.put(pair.substring(0, split), pair.substring(split + 1));
+      }
+    }
+    return new KnownNamespace(name, labels);
+  }
+
+  private List<JsonNode> objects(Path file) throws ConfigException {
+    List<JsonNode> objects = new ArrayList<>();
+    try (MappingIterator<JsonNode> documents =
+        yaml.readerFor(JsonNode.class).readValues(Files.readAllBytes(file))) {
+      while (documents.hasNextValue()) {
+        JsonNode document = documents.nextValue();
+        if (document == null || document.isNull() || document.isEmpty()) {
+          continue;
+        }
+        if (!document.isObject()) {
+          throw new ConfigException(file + ": a document is not a Kubernetes object");
+        }
+        objects.add(document);
+      }
+    } catch (IOException e) {
+      throw new ConfigException(file + ": cannot read: " + e.getMessage());
+    } catch (JacksonException e) {
+      throw new ConfigException(file + (e.getLocation() == null ? "" : ":"
+          + e.getLocation().getLineNr()) + ": not valid YAML: " + e.getOriginalMessage());
+    }
+    return objects;
+  }
+
+  private static AdmissionRequest request(Path file, int index, JsonNode object)
+      throws ConfigException {
+    String apiVersion = object.path("apiVersion").asString("");
+    String kind = object.path("kind").asString("");
+    if (apiVersion.isEmpty() || kind.isEmpty()) {
+      throw new ConfigException(file + " [" + index + "]: apiVersion and kind are required");
+    }
+    int slash = apiVersion.indexOf('/');
+    GroupVersionKind gvk = slash < 0
+        ? new GroupVersionKind("", apiVersion, kind)
+        : new GroupVersionKind(apiVersion.substring(0, slash), apiVersion.substring(slash + 1), kind);
+    JsonNode metadata = object.path("metadata");
+    return new AdmissionRequest("check-" + index, gvk, null,
+        metadata.path("name").asString(null), metadata.path("namespace").asString(null),
+        Operation.CREATE, new AdmissionRequest.UserInfo("check", List.of()), object, null, true);
+  }
+}
