@@ -98,7 +98,8 @@ public final class AdmissionService {
       }
     }
     if (!denials.isEmpty()) {
-      String message = denials.stream().map(Finding::describe).collect(Collectors.joining("; "));
+      // One finding per line, as Gatekeeper does: kubectl prints the message as is.
+      String message = denials.stream().map(Finding::describe).collect(Collectors.joining("\n"));
       return new AdmissionResponse(uid, false, DENIED, message, warnings, audits, null, findings);
     }
     return new AdmissionResponse(uid, true, 0, null, warnings, audits,
