@@ -5,7 +5,9 @@ import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.cluster.PolicyNamedNamespaces;
+import io.opendatahub.mlflow.webhook.authz.AuthorizationService;
 import io.opendatahub.mlflow.webhook.kube.InformerNamespaceFacts;
+import io.opendatahub.mlflow.webhook.kube.KubeAccessReviewer;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
@@ -36,14 +38,16 @@ public final class WebhookApp {
   private final PolicyHolder policy;
   private final WebhookServer server;
   private final InformerNamespaceFacts informer;
+  private final KubeAccessReviewer reviewer;
   private final WebhookMetrics metrics;
   private PolicyReloader reloader;
 
   private WebhookApp(PolicyHolder policy, WebhookServer server, InformerNamespaceFacts informer,
-      WebhookMetrics metrics) {
+      KubeAccessReviewer reviewer, WebhookMetrics metrics) {
     this.policy = policy;
     this.server = server;
     this.informer = informer;
+    this.reviewer = reviewer;
     this.metrics = metrics;
   }
 
@@ -86,10 +90,16 @@ public final class WebhookApp {
     }
     Supplier<DecisionContext> contexts = () -> new DecisionContext(policy.get(), facts);
     AdmissionService admission = new AdmissionService(Handlers.all());
-    WebhookServer server =
-        new WebhookServer(vertx, settings, admission, contexts, metrics, readiness);
+    KubeAccessReviewer reviewer = client == null ? null : new KubeAccessReviewer(client);
+    AuthorizationService authorization =
+        new AuthorizationService(policy, reviewer, metrics::upstream);
+    policy.onChange(authorization::policyChanged);
+    metrics.authorizationCache(authorization.decisionCache());
+    WebhookServer server = new WebhookServer(vertx, settings, admission, contexts, authorization,
+        metrics, readiness);
     InformerNamespaceFacts startedInformer = informer;
-    return server.start().map(bound -> new WebhookApp(policy, server, startedInformer, metrics));
+    return server.start()
+        .map(bound -> new WebhookApp(policy, server, startedInformer, reviewer, metrics));
   }
 
   /** Applies changes to the policy files without a restart; see {@link PolicyReloader}. */
@@ -124,6 +134,9 @@ public final class WebhookApp {
     }
     if (informer != null) {
       informer.close();
+    }
+    if (reviewer != null) {
+      reviewer.close();
     }
     return server.stop();
   }

@@ -44,6 +44,8 @@ public final class KubeConnection {
   public static KubernetesClient connect(Vertx vertx) {
     Config config = Config.autoConfigure(null);
     config.setRequestTimeout(REQUEST_TIMEOUT_MILLIS);
+    // Callers retry within their own deadline; fabric8's default backoff would outlast it.
+    config.setRequestRetryBackoffLimit(0);
     return new KubernetesClientBuilder()
         .withConfig(config)
         .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))

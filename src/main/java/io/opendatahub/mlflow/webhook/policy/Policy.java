@@ -18,6 +18,7 @@ public record Policy(
     String name,
     List<Environment> environments,
     MLflowPolicy mlflow,
+    AuthorizationPolicy authorization,
     String source,
     String hash) {
 

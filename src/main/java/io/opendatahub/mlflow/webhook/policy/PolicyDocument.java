@@ -18,5 +18,6 @@ record PolicyDocument(
 
   record Spec(
       @JsonProperty(value = "environments", required = true) List<Environment> environments,
-      @JsonProperty("mlflow") MLflowPolicy mlflow) {}
+      @JsonProperty("mlflow") MLflowPolicy mlflow,
+      @JsonProperty("authorization") AuthorizationPolicy authorization) {}
 }

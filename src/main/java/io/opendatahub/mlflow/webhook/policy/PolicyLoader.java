@@ -189,7 +189,9 @@ public final class PolicyLoader {
         mlflow.defaults().storage().size());
     String name = document.metadata() == null || document.metadata().name() == null
         ? "unnamed" : document.metadata().name();
-    return new Policy(name, environments, mlflow, file.toString(), hash);
+    AuthorizationPolicy authorization = document.spec().authorization() == null
+        ? AuthorizationPolicy.DEFAULTS : document.spec().authorization();
+    return new Policy(name, environments, mlflow, authorization, file.toString(), hash);
   }
 
   private static void validateRules(List<Object> field, MLflowEnvironmentRules rules)

@@ -1,6 +1,8 @@
 package io.opendatahub.mlflow.webhook.server;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -15,6 +17,8 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opendatahub.mlflow.webhook.admission.Finding;
+import io.opendatahub.mlflow.webhook.authz.MlflowResources;
+import io.opendatahub.mlflow.webhook.authz.ResourceAttributes;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import java.time.Duration;
 import java.util.List;
@@ -40,6 +44,8 @@ public final class WebhookMetrics {
   private final PrometheusMeterRegistry registry;
   private final Map<AdmissionLabels, Timer> admissionTimers = new ConcurrentHashMap<>();
   private final Map<FindingLabels, Counter> findingCounters = new ConcurrentHashMap<>();
+  private final Map<AuthorizationLabels, Timer> authorizationTimers = new ConcurrentHashMap<>();
+  private final Map<String, Timer> upstreamTimers = new ConcurrentHashMap<>();
   private final MultiGauge policyInfo;
   private final AtomicInteger reloadFailing = new AtomicInteger();
 
@@ -98,6 +104,43 @@ public final class WebhookMetrics {
     }
   }
 
+  /** One {@code /authorize} answer; labels are bounded to known MLflow resources and verbs. */
+  public void authorization(ResourceAttributes attributes, String decision, String source,
+      long nanos) {
+    String resource = attributes == null ? "none" : MlflowResources.label(attributes);
+    String verb = attributes == null ? "none" : MlflowResources.verbLabel(attributes.verb());
+    authorizationTimers.computeIfAbsent(new AuthorizationLabels(resource, verb, decision, source),
+        labels -> Timer.builder("mlflow.webhook.authorization")
+            .description("Access reviews answered, by resource, verb, decision and source")
+            .tags("resource", labels.resource(), "verb", labels.verb(),
+                "decision", labels.decision(), "source", labels.source())
+            .serviceLevelObjectives(LATENCY_BUCKETS)
+            .register(registry))
+        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** Calls to the API server made for {@code /authorize}. */
+  public void upstream(String call, long nanos, String outcome) {
+    upstreamTimers.computeIfAbsent(call + "/" + outcome, key -> Timer.builder(
+            "mlflow.webhook.authorization.upstream")
+            .description("TokenReview and SubjectAccessReview calls, by call and outcome")
+            .tags("call", call, "outcome", outcome)
+            .serviceLevelObjectives(LATENCY_BUCKETS)
+            .register(registry))
+        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** Hits, misses and size of the decision cache. */
+  public void authorizationCache(AsyncCache<?, ?> cache) {
+    var sync = cache.synchronous();
+    FunctionCounter.builder("mlflow.webhook.authorization.cache.hits", sync,
+        c -> c.stats().hitCount()).register(registry);
+    FunctionCounter.builder("mlflow.webhook.authorization.cache.misses", sync,
+        c -> c.stats().missCount()).register(registry);
+    Gauge.builder("mlflow.webhook.authorization.cache.size", sync, c -> c.estimatedSize())
+        .register(registry);
+  }
+
   public String scrape() {
     return registry.scrape();
   }
@@ -122,4 +165,7 @@ public final class WebhookMetrics {
   public record AdmissionLabels(String endpoint, String kind, String operation, String decision) {}
 
   private record FindingLabels(String rule, String action) {}
+
+  private record AuthorizationLabels(String resource, String verb, String decision,
+      String source) {}
 }

@@ -3,6 +3,7 @@ package io.opendatahub.mlflow.webhook.server;
 import io.opendatahub.mlflow.webhook.admission.AdmissionReviewCodec;
 import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
+import io.opendatahub.mlflow.webhook.authz.AuthorizationService;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -36,12 +37,16 @@ public final class WebhookServer {
 
   private static final int HANDSHAKE_TIMEOUT_SECONDS = 10;
 
+  /** Access reviews are a few hundred bytes; big ones are abuse, and would bloat cache keys. */
+  static final long AUTHORIZE_BODY_LIMIT = 64 * 1024;
+
   private final Vertx vertx;
   private final Settings settings;
   private final AdmissionService admission;
   private final Supplier<DecisionContext> contexts;
   private final WebhookMetrics metrics;
   private final Readiness readiness;
+  private final AuthorizationService authorization;
   private final AdmissionReviewCodec codec = new AdmissionReviewCodec();
   private final JsonReplies replies = new JsonReplies(codec);
   private HttpServer server;
@@ -53,8 +58,10 @@ public final class WebhookServer {
   public record Settings(String host, int port, TlsMaterial tls, long maxBodyBytes) {}
 
   public WebhookServer(Vertx vertx, Settings settings, AdmissionService admission,
-      Supplier<DecisionContext> contexts, WebhookMetrics metrics, Readiness readiness) {
+      Supplier<DecisionContext> contexts, AuthorizationService authorization,
+      WebhookMetrics metrics, Readiness readiness) {
     this.vertx = vertx;
+    this.authorization = authorization;
     this.settings = settings;
     this.admission = admission;
     this.contexts = contexts;
@@ -105,17 +112,22 @@ public final class WebhookServer {
           .handler(this::requireJson)
           .handler(new AdmissionEndpoint(mode, admission, codec, contexts, metrics, replies));
     }
+    router.post("/authorize")
+        .handler(BodyHandler.create(false).setBodyLimit(AUTHORIZE_BODY_LIMIT))
+        .handler(this::requireJson)
+        .handler(new AuthorizeEndpoint(authorization, metrics, replies));
     router.get("/healthz").handler(ctx -> ctx.response().end("ok"));
     router.get("/readyz").handler(this::ready);
     router.get("/metrics").handler(this::scrape);
 
     router.errorHandler(404, ctx -> replies.error(ctx, 404,
-        "no such endpoint; this service serves POST /validate, POST /mutate, GET /healthz,"
-            + " GET /readyz and GET /metrics"));
+        "no such endpoint; this service serves POST /validate, POST /mutate, POST /authorize,"
+            + " GET /healthz, GET /readyz and GET /metrics"));
     router.errorHandler(405, ctx -> replies.error(ctx, 405,
         "method " + ctx.request().method() + " is not allowed on " + ctx.normalizedPath()));
     router.errorHandler(413, ctx -> replies.error(ctx, 413,
-        "request body is larger than the limit of " + settings.maxBodyBytes() + " bytes"));
+        "request body is larger than the limit of " + (ctx.normalizedPath().equals("/authorize")
+            ? AUTHORIZE_BODY_LIMIT : settings.maxBodyBytes()) + " bytes"));
     router.errorHandler(400, ctx -> replies.error(ctx, 400, "bad request"));
     router.errorHandler(500, this::internalError);
     return router;

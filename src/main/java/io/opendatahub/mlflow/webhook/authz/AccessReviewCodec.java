@@ -1,0 +1,147 @@
+package io.opendatahub.mlflow.webhook.authz;
+
+import io.opendatahub.mlflow.webhook.admission.MalformedReviewException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Reads {@code authorization.k8s.io/v1} access reviews and writes the same object back with its
+ * status, so a client that speaks SelfSubjectAccessReview to the API server can speak it here.
+ */
+public final class AccessReviewCodec {
+
+  public static final String API_VERSION = "authorization.k8s.io/v1";
+
+  private final JsonMapper mapper =
+      JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+  public AccessReview decode(byte[] body) throws MalformedReviewException {
+    if (body == null || body.length == 0) {
+      throw new MalformedReviewException("the body is empty: send a SelfSubjectAccessReview or a"
+          + " SubjectAccessReview");
+    }
+    JsonNode root;
+    try {
+      root = mapper.readTree(body);
+    } catch (JacksonException e) {
+      throw new MalformedReviewException("the body is not valid JSON");
+    }
+    if (root == null || !root.isObject()) {
+      throw new MalformedReviewException("the body must be a JSON object (an access review)");
+    }
+    if (!API_VERSION.equals(text(root, "apiVersion"))) {
+      throw new MalformedReviewException("apiVersion must be " + API_VERSION);
+    }
+    String kindText = text(root, "kind");
+    AccessReview.Kind kind = null;
+    for (AccessReview.Kind candidate : AccessReview.Kind.values()) {
+      if (candidate.wireName.equals(kindText)) {
+        kind = candidate;
+      }
+    }
+    if (kind == null) {
+      throw new MalformedReviewException("kind must be SelfSubjectAccessReview or"
+          + " SubjectAccessReview");
+    }
+    JsonNode spec = root.get("spec");
+    if (spec == null || !spec.isObject()) {
+      throw new MalformedReviewException("spec is missing");
+    }
+    JsonNode resource = spec.get("resourceAttributes");
+    JsonNode nonResource = spec.get("nonResourceAttributes");
+    boolean hasResource = resource != null && !resource.isNull();
+    boolean hasNonResource = nonResource != null && !nonResource.isNull();
+    if (hasResource == hasNonResource) {
+      throw new MalformedReviewException("spec must have exactly one of resourceAttributes and"
+          + " nonResourceAttributes");
+    }
+    ResourceAttributes attributes = hasResource ? attributes(resource) : null;
+    Identity subject = kind == AccessReview.Kind.SUBJECT_ACCESS_REVIEW ? subject(spec) : null;
+    return new AccessReview(kind, attributes, subject, (ObjectNode) root);
+  }
+
+  private static ResourceAttributes attributes(JsonNode node) throws MalformedReviewException {
+    if (!node.isObject()) {
+      throw new MalformedReviewException("spec.resourceAttributes must be an object");
+    }
+    ResourceAttributes attributes = new ResourceAttributes(text(node, "namespace"),
+        text(node, "verb"), text(node, "group"), text(node, "version"), text(node, "resource"),
+        text(node, "subresource"), text(node, "name"));
+    if (attributes.verb().isEmpty() || attributes.resource().isEmpty()) {
+      throw new MalformedReviewException("spec.resourceAttributes.verb and .resource are required");
+    }
+    return attributes;
+  }
+
+  private static Identity subject(JsonNode spec) throws MalformedReviewException {
+    String user = text(spec, "user");
+    List<String> groups = strings(spec.get("groups"), "spec.groups");
+    if ((user == null || user.isEmpty()) && groups.isEmpty()) {
+      throw new MalformedReviewException("a SubjectAccessReview needs spec.user or spec.groups");
+    }
+    Map<String, List<String>> extra = new LinkedHashMap<>();
+    JsonNode extraNode = spec.get("extra");
+    if (extraNode != null && !extraNode.isNull()) {
+      if (!extraNode.isObject()) {
+        throw new MalformedReviewException("spec.extra must be an object of string lists");
+      }
+      for (Map.Entry<String, JsonNode> entry : extraNode.properties()) {
+        extra.put(entry.getKey(), strings(entry.getValue(), "spec.extra." + entry.getKey()));
+      }
+    }
+    return new Identity(user, text(spec, "uid"), groups, extra);
+  }
+
+  private static List<String> strings(JsonNode node, String field)
+      throws MalformedReviewException {
+    List<String> values = new ArrayList<>();
+    if (node == null || node.isNull()) {
+      return values;
+    }
+    if (!node.isArray()) {
+      throw new MalformedReviewException(field + " must be a list of strings");
+    }
+    for (JsonNode value : node) {
+      if (!value.isString()) {
+        throw new MalformedReviewException(field + " must be a list of strings");
+      }
+      values.add(value.stringValue());
+    }
+    return values;
+  }
+
+  private static String text(JsonNode parent, String field) throws MalformedReviewException {
+    JsonNode node = parent.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isString()) {
+      throw new MalformedReviewException(field + " must be a string");
+    }
+    return node.stringValue();
+  }
+
+  /** The review as sent, with {@code status} set from the decision. */
+  public byte[] encode(AccessReview review, AccessDecision decision) {
+    ObjectNode answer = review.document().deepCopy();
+    ObjectNode status = answer.putObject("status");
+    status.put("allowed", decision.allowed());
+    if (decision.denied()) {
+      status.put("denied", true);
+    }
+    if (decision.reason() != null) {
+      status.put("reason", decision.reason());
+    }
+    if (decision.evaluationError() != null) {
+      status.put("evaluationError", decision.evaluationError());
+    }
+    return mapper.writeValueAsBytes(answer);
+  }
+}

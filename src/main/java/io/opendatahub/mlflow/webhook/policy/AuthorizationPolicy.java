@@ -1,0 +1,107 @@
+package io.opendatahub.mlflow.webhook.policy;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Duration;
+import java.util.List;
+import tools.jackson.databind.annotation.JsonDeserialize;
+
+/**
+ * The {@code spec.authorization} section: how {@code /authorize} answers the MLflow tracking
+ * server. Platform policy comes first (disabled features), Kubernetes RBAC second.
+ */
+public record AuthorizationPolicy(
+    @JsonProperty("disabled") List<DisabledResources> disabled,
+    @JsonProperty("cache") Cache cache,
+    @JsonProperty("upstream") Upstream upstream,
+    @JsonProperty("trustedCallers") TrustedCallers trustedCallers) {
+
+  /** The API group of MLflow's pseudo-resources; the endpoint answers for no other. */
+  public static final String MLFLOW_GROUP = "mlflow.kubeflow.org";
+
+  public AuthorizationPolicy {
+    disabled = disabled == null ? List.of() : List.copyOf(disabled);
+    cache = cache == null ? new Cache(null, null, null, null) : cache;
+    upstream = upstream == null ? new Upstream(null, null) : upstream;
+    trustedCallers = trustedCallers == null ? new TrustedCallers(null, null) : trustedCallers;
+  }
+
+  public static final AuthorizationPolicy DEFAULTS = new AuthorizationPolicy(null, null, null, null);
+
+  /**
+   * Resources switched off on this platform, whatever RBAC says. An entry {@code gatewayendpoints}
+   * covers the resource and all its subresources; {@code gatewayendpoints/use} only that one.
+   */
+  public record DisabledResources(
+      @JsonProperty(value = "resources", required = true) List<String> resources,
+      @JsonProperty(value = "reason", required = true) String reason) {
+
+    public DisabledResources {
+      resources = resources == null ? List.of() : List.copyOf(resources);
+      if (resources.isEmpty()) {
+        throw new IllegalArgumentException("list at least one resource");
+      }
+      if (reason == null || reason.isBlank()) {
+        throw new IllegalArgumentException("give a reason: callers see it when they are denied");
+      }
+    }
+
+    public boolean covers(String resource, String subresource) {
+      String full = subresource == null || subresource.isEmpty()
+          ? resource : resource + "/" + subresource;
+      return resources.contains(resource) || resources.contains(full);
+    }
+  }
+
+  /**
+   * Decision cache: the API server's own authorization webhook cache keeps allows 5 min and
+   * denials 30 s, so a new RoleBinding takes effect quickly while repeated allows stay cheap.
+   */
+  public record Cache(
+      @JsonProperty("allowedTtl") @JsonDeserialize(using = DurationText.class) Duration allowedTtl,
+      @JsonProperty("deniedTtl") @JsonDeserialize(using = DurationText.class) Duration deniedTtl,
+      @JsonProperty("tokenTtl") @JsonDeserialize(using = DurationText.class) Duration tokenTtl,
+      @JsonProperty("maxEntries") Long maxEntries) {
+
+    public Cache {
+      allowedTtl = allowedTtl == null ? Duration.ofSeconds(300) : allowedTtl;
+      deniedTtl = deniedTtl == null ? Duration.ofSeconds(30) : deniedTtl;
+      tokenTtl = tokenTtl == null ? Duration.ofSeconds(60) : tokenTtl;
+      maxEntries = maxEntries == null ? 100_000L : maxEntries;
+      if (maxEntries < 0) {
+        throw new IllegalArgumentException("maxEntries must not be negative");
+      }
+    }
+  }
+
+  /** Calls to the API server: each attempt bounded, so an answer comes well inside 3 s. */
+  public record Upstream(
+      @JsonProperty("timeout") @JsonDeserialize(using = DurationText.class) Duration timeout,
+      @JsonProperty("retries") Integer retries) {
+
+    public Upstream {
+      timeout = timeout == null ? Duration.ofSeconds(2) : timeout;
+      retries = retries == null ? 1 : retries;
+      if (retries < 0 || retries > 5) {
+        throw new IllegalArgumentException("retries must be between 0 and 5");
+      }
+    }
+  }
+
+  /**
+   * Who may ask about someone else ({@code SubjectAccessReview}): that form reveals other
+   * people's permissions, so only these authenticated identities may use it.
+   */
+  public record TrustedCallers(
+      @JsonProperty("users") List<String> users,
+      @JsonProperty("groups") List<String> groups) {
+
+    public TrustedCallers {
+      users = users == null ? List.of() : List.copyOf(users);
+      groups = groups == null ? List.of() : List.copyOf(groups);
+    }
+
+    public boolean trusts(String user, List<String> callerGroups) {
+      return users.contains(user) || callerGroups.stream().anyMatch(groups::contains);
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package io.opendatahub.mlflow.webhook.server;
+
+import io.opendatahub.mlflow.webhook.admission.MalformedReviewException;
+import io.opendatahub.mlflow.webhook.authz.AccessReview;
+import io.opendatahub.mlflow.webhook.authz.AccessReviewCodec;
+import io.opendatahub.mlflow.webhook.authz.AuthorizationService;
+import io.opendatahub.mlflow.webhook.authz.AuthorizeResult;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /authorize}: SelfSubjectAccessReview (the caller's bearer token is the subject) or
+ * SubjectAccessReview (the subject is in the body; trusted callers only). The decision comes
+ * back on the request's event loop; the service never blocks it.
+ */
+final class AuthorizeEndpoint implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AuthorizeEndpoint.class);
+
+  private final AuthorizationService service;
+  private final AccessReviewCodec codec = new AccessReviewCodec();
+  private final WebhookMetrics metrics;
+  private final JsonReplies replies;
+
+  AuthorizeEndpoint(AuthorizationService service, WebhookMetrics metrics, JsonReplies replies) {
+    this.service = service;
+    this.metrics = metrics;
+    this.replies = replies;
+  }
+
+  @Override
+  public void handle(RoutingContext context) {
+    long started = System.nanoTime();
+    AccessReview review;
+    String token;
+    try {
+      Buffer body = context.body().buffer();
+      review = codec.decode(body == null ? null : body.getBytes());
+      token = bearerToken(context.request());
+    } catch (MalformedReviewException e) {
+      replies.error(context, 400, e.getMessage());
+      metrics.authorization(null, "malformed", "none", System.nanoTime() - started);
+      return;
+    } catch (InvalidAuthorizationHeader e) {
+      replies.error(context, 401, e.getMessage());
+      metrics.authorization(null, "unauthenticated", "none", System.nanoTime() - started);
+      return;
+    }
+    Future.fromCompletionStage(service.authorize(review, token), context.vertx().getOrCreateContext())
+        .onComplete(outcome -> {
+          if (outcome.failed()) {
+            LOG.error("authorize failed unexpectedly", outcome.cause());
+            replies.error(context, 500, "internal error; the webhook's log has the details");
+            metrics.authorization(review.attributes(), "error", "none",
+                System.nanoTime() - started);
+            return;
+          }
+          AuthorizeResult result = outcome.result();
+          if (result.decision() == null) {
+            replies.error(context, result.httpStatus(), result.message());
+            metrics.authorization(review.attributes(),
+                result.httpStatus() == 401 ? "unauthenticated" : "forbidden", "none",
+                System.nanoTime() - started);
+            return;
+          }
+          replies.ok(context, codec.encode(review, result.decision()));
+          metrics.authorization(review.attributes(), result.decision().label(),
+              result.decision().source().label(), System.nanoTime() - started);
+        });
+  }
+
+  /** The tracking server's plugin accepts either header; so does this endpoint. */
+  static String bearerToken(HttpServerRequest request) throws InvalidAuthorizationHeader {
+    return bearerToken(request.getHeader("Authorization"),
+        request.getHeader("X-Forwarded-Access-Token"));
+  }
+
+  static String bearerToken(String authorization, String forwarded)
+      throws InvalidAuthorizationHeader {
+    if (authorization != null) {
+      String[] parts = authorization.trim().split("\\s+", 2);
+      if (parts.length != 2 || !parts[0].toLowerCase(Locale.ROOT).equals("bearer")
+          || parts[1].isBlank()) {
+        throw new InvalidAuthorizationHeader();
+      }
+      return parts[1].trim();
+    }
+    if (forwarded == null || forwarded.isBlank()) {
+      return null;
+    }
+    String token = forwarded.trim();
+    return token.regionMatches(true, 0, "Bearer ", 0, 7) ? token.substring(7).trim() : token;
+  }
+
+  static final class InvalidAuthorizationHeader extends Exception {
+    InvalidAuthorizationHeader() {
+      super("the Authorization header must be in the format 'Bearer <token>'");
+    }
+  }
+}
