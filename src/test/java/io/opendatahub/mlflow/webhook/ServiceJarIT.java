@@ -7,14 +7,8 @@ import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient.Reply;
 import io.vertx.core.Vertx;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,13 +27,16 @@ class ServiceJarIT {
   @TempDir Path dir;
 
   private Process service;
-  private final List<String> output = new ArrayList<>();
+  private Path log;
 
   @AfterEach
   void stop() throws Exception {
     if (service != null) {
       service.destroy();
-      assertThat(service.waitFor(15, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+      assertThat(service.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+      assertThat(service.exitValue()).as("exit code after SIGTERM").isZero();
+      assertThat(Files.readString(log)).contains("stopping: finishing requests in flight")
+          .contains("stopped");
     }
   }
 
@@ -52,11 +49,13 @@ class ServiceJarIT {
     assertThat(generate.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(generate.exitValue()).isZero();
 
+    // Output goes to a file: a pipe read concurrently loses its tail when the process exits.
+    log = dir.resolve("service.log");
     service = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-jar", "target/mlflow-policy-webhook.jar", "serve", "--kube", "none", "--port", "0",
         "--tls-cert", certs.resolve("tls.crt").toString(),
         "--tls-key", certs.resolve("tls.key").toString())
-        .redirectErrorStream(true).start();
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     int port = awaitPort();
 
     Vertx vertx = Vertx.vertx();
@@ -74,21 +73,19 @@ class ServiceJarIT {
     }
   }
 
-  private int awaitPort() throws IOException {
-    BufferedReader lines = new BufferedReader(
-        new InputStreamReader(service.getInputStream(), StandardCharsets.UTF_8));
-    String line;
-    while ((line = lines.readLine()) != null) {
-      output.add(line);
-      Matcher serving = SERVING.matcher(line);
+  private int awaitPort() throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      Matcher serving = SERVING.matcher(Files.exists(log) ? Files.readString(log) : "");
       if (serving.find()) {
-        Thread drain = new Thread(() -> lines.lines().forEach(output::add));
-        drain.setDaemon(true);
-        drain.start();
         return Integer.parseInt(serving.group(1));
       }
+      if (!service.isAlive()) {
+        break;
+      }
+      Thread.sleep(50);
     }
-    throw new AssertionError("the service exited before serving:\n" + String.join("\n", output));
+    throw new AssertionError("the service did not serve:\n" + Files.readString(log));
   }
 
   private static boolean onPath(String command) {

@@ -11,6 +11,7 @@ import io.opendatahub.mlflow.webhook.kube.KubeAccessReviewer;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
+import io.opendatahub.mlflow.webhook.reload.CertificateReloader;
 import io.opendatahub.mlflow.webhook.reload.PolicyReloader;
 import io.opendatahub.mlflow.webhook.server.Readiness;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
@@ -21,7 +22,9 @@ import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,10 +43,18 @@ public final class WebhookApp {
   private final InformerNamespaceFacts informer;
   private final KubeAccessReviewer reviewer;
   private final WebhookMetrics metrics;
+  private final Vertx vertx;
+  private final WebhookServer.Settings settings;
+  private final AtomicBoolean stopping;
   private PolicyReloader reloader;
+  private CertificateReloader certificates;
 
-  private WebhookApp(PolicyHolder policy, WebhookServer server, InformerNamespaceFacts informer,
+  private WebhookApp(Vertx vertx, WebhookServer.Settings settings, AtomicBoolean stopping,
+      PolicyHolder policy, WebhookServer server, InformerNamespaceFacts informer,
       KubeAccessReviewer reviewer, WebhookMetrics metrics) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.stopping = stopping;
     this.policy = policy;
     this.server = server;
     this.informer = informer;
@@ -67,7 +78,9 @@ public final class WebhookApp {
       Policy initialPolicy, KubernetesClient client, WebhookMetrics metrics) {
     PolicyHolder policy = new PolicyHolder(initialPolicy);
     metrics.policyInForce(initialPolicy, false);
+    AtomicBoolean stopping = new AtomicBoolean();
     Readiness readiness = new Readiness()
+        .require("not-shutting-down", () -> !stopping.get())
         .require("tls-certificate", () -> settings.tls() != null)
         .require("policy", () -> policy.get() != null);
     NamespaceFacts facts;
@@ -99,7 +112,8 @@ public final class WebhookApp {
         metrics, readiness);
     InformerNamespaceFacts startedInformer = informer;
     return server.start()
-        .map(bound -> new WebhookApp(policy, server, startedInformer, reviewer, metrics));
+        .map(bound -> new WebhookApp(vertx, settings, stopping, policy, server, startedInformer,
+            reviewer, metrics));
   }
 
   /** Applies changes to the policy files without a restart; see {@link PolicyReloader}. */
@@ -120,6 +134,24 @@ public final class WebhookApp {
     return reloader;
   }
 
+  /** Serves rotated certificates without a restart; see {@link CertificateReloader}. */
+  public CertificateReloader watchCertificates(Path certificate, Path key, Duration interval) {
+    certificates = new CertificateReloader(vertx, server, settings.tls(), certificate, key,
+        new CertificateReloader.Listener() {
+          @Override
+          public void serving(X509Certificate served) {
+            metrics.certificateServed(served, true);
+          }
+
+          @Override
+          public void rejected(String reason) {
+            metrics.certificateRejected();
+          }
+        });
+    certificates.start(interval);
+    return certificates;
+  }
+
   public int port() {
     return server.port();
   }
@@ -128,16 +160,32 @@ public final class WebhookApp {
     return policy;
   }
 
+  /** Stops at once; for tests and failed start-ups. */
   public Future<Void> stop() {
+    return stop(Duration.ZERO);
+  }
+
+  /**
+   * Graceful stop: readiness turns false, the listener stops accepting, requests in flight get
+   * up to {@code grace} to finish, then watchers and the cluster connection stop.
+   */
+  public Future<Void> stop(Duration grace) {
+    stopping.set(true);
     if (reloader != null) {
       reloader.close();
     }
-    if (informer != null) {
-      informer.close();
+    if (certificates != null) {
+      certificates.close();
     }
-    if (reviewer != null) {
-      reviewer.close();
-    }
-    return server.stop();
+    // Requests in flight may still need the cluster: close it only after the server stopped.
+    return server.stop(grace).eventually(() -> {
+      if (informer != null) {
+        informer.close();
+      }
+      if (reviewer != null) {
+        reviewer.close();
+      }
+      return Future.succeededFuture();
+    });
   }
 }

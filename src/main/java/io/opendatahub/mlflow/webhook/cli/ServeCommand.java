@@ -28,6 +28,9 @@ final class ServeCommand {
 
   private static final long STOP_GRACE_SECONDS = 10;
 
+  /** Rotations are rare and the old certificate stays valid for days: no need to hurry. */
+  private static final Duration CERTIFICATE_POLL = Duration.ofSeconds(5);
+
   /** Often enough that a policy change applies within 2 s of the write. */
   private static final Duration POLICY_POLL = Duration.ofMillis(500);
 
@@ -66,20 +69,23 @@ final class ServeCommand {
       return startupFailure("the HTTPS server did not start within 30 s");
     }
     app.watchPolicy(config.policy(), POLICY_POLL);
+    app.watchCertificates(config.tlsCert(), config.tlsKey(), CERTIFICATE_POLL);
     LOG.info("serving HTTPS on port {} ({} mode) after {} ms", app.port(),
         client == null ? "standalone" : "cluster",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
 
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("stopping");
+    StopOnSignal.install(() -> {
+      LOG.info("stopping: finishing requests in flight (at most {} s)",
+          config.shutdownGrace().toSeconds());
       try {
-        app.stop().toCompletionStage().toCompletableFuture()
-            .get(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
+        app.stop(config.shutdownGrace()).toCompletionStage().toCompletableFuture()
+            .get(config.shutdownGrace().toSeconds() + STOP_GRACE_SECONDS, TimeUnit.SECONDS);
       } catch (Exception e) {
         LOG.warn("stop did not complete cleanly: {}", e.toString());
       }
       closeQuietly(client, vertx);
-    }, "shutdown"));
+      LOG.info("stopped");
+    });
     return 0;
   }
 

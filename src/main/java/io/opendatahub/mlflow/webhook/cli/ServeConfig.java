@@ -1,6 +1,8 @@
 package io.opendatahub.mlflow.webhook.cli;
 
+import io.opendatahub.mlflow.webhook.policy.DurationText;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,7 +19,8 @@ record ServeConfig(
     Path tlsKey,
     Path policy,
     KubeMode kube,
-    long maxBodyBytes) {
+    long maxBodyBytes,
+    Duration shutdownGrace) {
 
   /** {@code auto}: use a cluster when credentials are found; {@code none}: never. */
   enum KubeMode {
@@ -39,7 +42,9 @@ record ServeConfig(
       new Setting("--policy", "WEBHOOK_POLICY", "policies", "policy file or directory"),
       new Setting("--kube", "WEBHOOK_KUBE", "auto", "auto or none"),
       new Setting("--max-body-bytes", "WEBHOOK_MAX_BODY_BYTES", String.valueOf(DEFAULT_MAX_BODY),
-          "largest accepted request body"));
+          "largest accepted request body"),
+      new Setting("--shutdown-grace", "WEBHOOK_SHUTDOWN_GRACE", "20s",
+          "time requests in flight get on SIGTERM"));
 
   record Setting(String flag, String env, String defaultValue, String meaning) {
     String names() {
@@ -65,7 +70,8 @@ record ServeConfig(
         Path.of(values.get("--tls-key")),
         Path.of(values.get("--policy")),
         kube(values.get("--kube")),
-        bodyLimit(values.get("--max-body-bytes")));
+        bodyLimit(values.get("--max-body-bytes")),
+        grace(values.get("--shutdown-grace")));
   }
 
   private static Map<String, String> flags(List<String> args) throws ConfigException {
@@ -129,9 +135,18 @@ record ServeConfig(
         + "' is not a byte count of at least 1024");
   }
 
+  private static Duration grace(String value) throws ConfigException {
+    Duration grace = DurationText.parse(value);
+    if (grace == null) {
+      throw new ConfigException("--shutdown-grace / WEBHOOK_SHUTDOWN_GRACE: '" + value
+          + "' is not a duration (write e.g. 20s)");
+    }
+    return grace;
+  }
+
   String describe() {
     return "host=" + host + " port=" + port + " tls-cert=" + tlsCert + " tls-key=" + tlsKey
         + " policy=" + policy + " kube=" + kube.name().toLowerCase(Locale.ROOT)
-        + " max-body-bytes=" + maxBodyBytes;
+        + " max-body-bytes=" + maxBodyBytes + " shutdown-grace=" + shutdownGrace.toSeconds() + "s";
   }
 }

@@ -71,8 +71,9 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
       record(kind, request.operation().name(), decision(response), started);
       logDecision(request, response);
     } catch (RuntimeException e) {
-      LOG.error("{} failed for uid={} kind={} name={}", mode.label, request.uid(),
-          request.kind().kind(), request.name(), e);
+      LOG.error("{} failed for uid={} kind={} name={}", mode.label,
+          LogText.oneLine(request.uid()), LogText.oneLine(request.kind().kind()),
+          LogText.oneLine(request.name()), e);
       replies.error(context, 500, "internal error while deciding uid " + request.uid()
           + "; the webhook's log has the details");
       record(kind, request.operation().name(), "error", started);
@@ -93,13 +94,14 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
 
   private void logDecision(AdmissionRequest request, AdmissionResponse response) {
     if (!response.allowed()) {
-      LOG.info("{} denied uid={} kind={} name={} user={}: {}", mode.label, request.uid(),
-          request.kind().kind(), request.name(), request.userInfo().username(),
-          response.message());
+      LOG.info("{} denied uid={} kind={} name={} user={}: {}", mode.label,
+          LogText.oneLine(request.uid()), LogText.oneLine(request.kind().kind()),
+          LogText.oneLine(request.name()), LogText.oneLine(request.userInfo().username()),
+          LogText.oneLine(response.message()));
     } else if (LOG.isDebugEnabled()) {
       LOG.debug("{} allowed uid={} kind={} name={} warnings={} patched={}", mode.label,
-          request.uid(), request.kind().kind(), request.name(), response.warnings().size(),
-          response.hasPatch());
+          LogText.oneLine(request.uid()), LogText.oneLine(request.kind().kind()),
+          LogText.oneLine(request.name()), response.warnings().size(), response.hasPatch());
     }
   }
 }

@@ -48,6 +48,8 @@ public final class WebhookMetrics {
   private final Map<String, Timer> upstreamTimers = new ConcurrentHashMap<>();
   private final MultiGauge policyInfo;
   private final AtomicInteger reloadFailing = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong certificateExpiry =
+      new java.util.concurrent.atomic.AtomicLong();
 
   public WebhookMetrics() {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -59,6 +61,11 @@ public final class WebhookMetrics {
     new JvmGcMetrics().bindTo(registry);
     policyInfo = MultiGauge.builder("mlflow.webhook.policy.info")
         .description("The policy in force (value 1), by name and content hash")
+        .register(registry);
+    Gauge.builder("mlflow.webhook.tls.certificate.expiry.timestamp", certificateExpiry,
+            java.util.concurrent.atomic.AtomicLong::get)
+        .description("When the serving certificate expires, in seconds since the epoch")
+        .baseUnit("seconds")
         .register(registry);
     Gauge.builder("mlflow.webhook.policy.reload.failing", reloadFailing, AtomicInteger::get)
         .description("1 while the latest policy change was rejected and an older policy serves")
@@ -73,6 +80,24 @@ public final class WebhookMetrics {
     if (reload) {
       reloads("success").increment();
     }
+  }
+
+  public void certificateServed(java.security.cert.X509Certificate certificate, boolean reload) {
+    certificateExpiry.set(certificate.getNotAfter().toInstant().getEpochSecond());
+    if (reload) {
+      tlsReloads("success").increment();
+    }
+  }
+
+  public void certificateRejected() {
+    tlsReloads("failure").increment();
+  }
+
+  private Counter tlsReloads(String result) {
+    return Counter.builder("mlflow.webhook.tls.reloads")
+        .description("Certificate rotations applied (success) or rejected (failure)")
+        .tag("result", result)
+        .register(registry);
   }
 
   public void policyRejected() {

@@ -10,12 +10,14 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -36,6 +38,8 @@ public final class WebhookServer {
   private static final int IDLE_TIMEOUT_SECONDS = 60;
 
   private static final int HANDSHAKE_TIMEOUT_SECONDS = 10;
+
+  private static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
 
   /** Access reviews are a few hundred bytes; big ones are abuse, and would bloat cache keys. */
   static final long AUTHORIZE_BODY_LIMIT = 64 * 1024;
@@ -72,6 +76,7 @@ public final class WebhookServer {
   public Future<HttpServer> start() {
     try {
       X509Certificate certificate = settings.tls().verify(vertx);
+      metrics.certificateServed(certificate, false);
       LOG.info("serving certificate {} valid until {}",
           certificate.getSubjectX500Principal().getName(), certificate.getNotAfter().toInstant());
     } catch (IOException e) {
@@ -83,7 +88,7 @@ public final class WebhookServer {
         .setSsl(true)
         .setUseAlpn(true)
         .setKeyCertOptions(settings.tls().keyCertOptions())
-        .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"))
+        .setEnabledSecureTransportProtocols(PROTOCOLS)
         .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS)
         .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS)
         .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
@@ -99,8 +104,20 @@ public final class WebhookServer {
     return server.actualPort();
   }
 
-  public Future<Void> stop() {
-    return server == null ? Future.succeededFuture() : server.close();
+  /**
+   * Stops accepting connections and lets requests in flight finish, for at most {@code grace};
+   * then closes what is left.
+   */
+  public Future<Void> stop(Duration grace) {
+    return server == null ? Future.succeededFuture()
+        : server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Serves new handshakes with another certificate; connections already open keep theirs. */
+  public Future<Boolean> updateTls(TlsMaterial tls) {
+    return server.updateSSLOptions(new ServerSSLOptions()
+        .setKeyCertOptions(tls.keyCertOptions())
+        .setEnabledSecureTransportProtocols(PROTOCOLS), true);
   }
 
   private Router router() {

@@ -1,0 +1,121 @@
+package io.opendatahub.mlflow.webhook.reload;
+
+import io.opendatahub.mlflow.webhook.server.TlsMaterial;
+import io.opendatahub.mlflow.webhook.server.WebhookServer;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves a rotated certificate without a restart. Polls the PEM files (a mounted Secret swaps a
+ * {@code ..data} symlink), compares bytes, checks that the new key matches the new certificate,
+ * and only then swaps it in; a broken pair is reported and the old one keeps serving.
+ */
+public final class CertificateReloader implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CertificateReloader.class);
+
+  /** What the reloader reports; implemented by the metrics. */
+  public interface Listener {
+    void serving(X509Certificate certificate);
+
+    void rejected(String reason);
+  }
+
+  private final Vertx vertx;
+  private final WebhookServer server;
+  private final Path certificate;
+  private final Path key;
+  private final Listener listener;
+  private final ScheduledExecutorService scheduler;
+  private TlsMaterial current;
+  private TlsMaterial rejected;
+  private String lastReason;
+
+  public CertificateReloader(Vertx vertx, WebhookServer server, TlsMaterial initial,
+      Path certificate, Path key, Listener listener) {
+    this.vertx = vertx;
+    this.server = server;
+    this.current = initial;
+    this.certificate = certificate;
+    this.key = key;
+    this.listener = listener;
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "certificate-reloader");
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  public void start(Duration interval) {
+    scheduler.scheduleWithFixedDelay(this::checkSafely, interval.toMillis(), interval.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void checkSafely() {
+    try {
+      check();
+    } catch (RuntimeException e) {
+      LOG.error("certificate check failed unexpectedly; the current certificate keeps serving", e);
+    }
+  }
+
+  /** One poll; public so tests can step it. Waits for the server to take a new pair. */
+  public void check() {
+    TlsMaterial next;
+    try {
+      next = TlsMaterial.read(certificate, key);
+    } catch (IOException e) {
+      reject(null, e.getMessage());
+      return;
+    }
+    if (same(next, current) || same(next, rejected)) {
+      return;
+    }
+    X509Certificate served;
+    try {
+      served = next.verify(vertx);
+      server.updateTls(next).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      reject(next, e.getMessage());
+      return;
+    } catch (Exception e) {
+      reject(next, "the server refused the new certificate: " + e.getMessage());
+      return;
+    }
+    current = next;
+    rejected = null;
+    lastReason = null;
+    LOG.info("serving a new certificate {} valid until {}",
+        served.getSubjectX500Principal().getName(), served.getNotAfter().toInstant());
+    listener.serving(served);
+  }
+
+  private void reject(TlsMaterial material, String reason) {
+    if (material == null ? reason.equals(lastReason) : same(material, rejected)) {
+      return;
+    }
+    rejected = material;
+    lastReason = reason;
+    LOG.error("certificate rotation rejected, the current certificate keeps serving: {}", reason);
+    listener.rejected(reason);
+  }
+
+  private static boolean same(TlsMaterial a, TlsMaterial b) {
+    return b != null && Arrays.equals(a.certificatePem(), b.certificatePem())
+        && Arrays.equals(a.keyPem(), b.keyPem());
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+  }
+}

@@ -1,0 +1,83 @@
+package io.opendatahub.mlflow.webhook.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.opendatahub.mlflow.webhook.app.WebhookApp;
+import io.opendatahub.mlflow.webhook.testing.HttpsClient;
+import io.opendatahub.mlflow.webhook.testing.TestCertificates;
+import io.opendatahub.mlflow.webhook.testing.TestPolicies;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.net.PemTrustOptions;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** On stop, requests in flight finish; nothing new is accepted. */
+@EnableKubernetesMockClient
+class GracefulShutdownTest {
+
+  KubernetesMockServer server;
+  KubernetesClient client;
+
+  @TempDir Path dir;
+
+  @Test
+  void requestsInFlightWhenStoppingAllComplete() throws Exception {
+    // Each decision waits 500 ms on the API server, so the requests are surely in flight.
+    server.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
+        .andReturn(200, Map.of("apiVersion", "authentication.k8s.io/v1", "kind", "TokenReview",
+            "status", Map.of("authenticated", true, "user", Map.of("username", "alice"))))
+        .always();
+    server.expect().post().delay(500, TimeUnit.MILLISECONDS)
+        .withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews")
+        .andReturn(200, Map.of("apiVersion", "authorization.k8s.io/v1",
+            "kind", "SubjectAccessReview", "status", Map.of("allowed", true))).always();
+    TestCertificates certs = TestCertificates.create(dir);
+    Vertx vertx = Vertx.vertx();
+    WebhookApp app = HttpsClient.await(WebhookApp.start(vertx, new WebhookServer.Settings(
+            "127.0.0.1", 0, TlsMaterial.read(certs.tlsCert(), certs.tlsKey()), 1024 * 1024),
+        TestPolicies.shipped(), client, new WebhookMetrics()));
+    var http = vertx.createHttpClient(new HttpClientOptions().setSsl(true)
+        .setTrustOptions(new PemTrustOptions().addCertPath(certs.caCert().toString()))
+        .setDefaultHost("localhost").setDefaultPort(app.port()));
+
+    List<Future<Integer>> inFlight = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      String body = "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectAccessReview\","
+          + "\"spec\":{\"resourceAttributes\":{\"namespace\":\"ns" + i + "\",\"verb\":\"get\","
+          + "\"group\":\"mlflow.kubeflow.org\",\"resource\":\"experiments\"}}}";
+      inFlight.add(Future.future(promise -> vertx.getOrCreateContext().runOnContext(v ->
+          http.request(HttpMethod.POST, "/authorize").compose(request -> request
+              .putHeader("Content-Type", "application/json")
+              .putHeader("Authorization", "Bearer t")
+              .send(Buffer.buffer(body.getBytes(StandardCharsets.UTF_8))))
+              .compose(response -> response.body().map(b -> response.statusCode()))
+              .onComplete(promise))));
+    }
+    Thread.sleep(200);
+
+    Future<Void> stopped = app.stop(Duration.ofSeconds(10));
+    List<Integer> codes = HttpsClient.await(Future.all(inFlight)).list();
+    HttpsClient.await(stopped);
+
+    assertThat(codes).hasSize(20).containsOnly(200);
+    Future<Integer> late = http.request(HttpMethod.GET, "/healthz")
+        .compose(request -> request.send()).map(response -> response.statusCode());
+    assertThat(late.toCompletionStage().toCompletableFuture().handle((code, error) -> error)
+        .get(10, TimeUnit.SECONDS)).as("a request after stop is refused").isNotNull();
+    HttpsClient.await(vertx.close());
+  }
+}
