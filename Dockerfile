@@ -27,10 +27,11 @@ ENV WEBHOOK_PORT=8443 \
     LOG_FORMAT=json
 
 # UBI's OpenJDK images run as uid 185; any arbitrary uid (OpenShift's restricted SCC) works too,
-# since nothing is written to the image's filesystem.
+# since nothing is written to the image's filesystem (only to the /tmp volume).
 USER 185
 EXPOSE 8443
 # Heap from the container's memory limit; die on OOM so Kubernetes restarts the pod.
+# The root filesystem is read-only in the shipped Deployment: Vert.x keeps its cache in /tmp.
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=70", "-XX:InitialRAMPercentage=20", \
-            "-XX:+ExitOnOutOfMemoryError", \
+            "-XX:+ExitOnOutOfMemoryError", "-Dvertx.cacheDirBase=/tmp/vertx-cache", \
             "-jar", "/deployments/mlflow-policy-webhook.jar", "serve"]
