@@ -34,8 +34,11 @@ public final class WebhookServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
 
-  /** Kept short: the API server's own timeout for the webhook is a few seconds. */
-  private static final int IDLE_TIMEOUT_SECONDS = 60;
+  /**
+   * Connections idle this long are closed: it ends slow senders too, since a request that does
+   * not progress leaves its connection idle.
+   */
+  public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 
   private static final int HANDSHAKE_TIMEOUT_SECONDS = 10;
 
@@ -59,7 +62,13 @@ public final class WebhookServer {
    * @param port 0 picks a free port
    * @param maxBodyBytes larger request bodies get 413
    */
-  public record Settings(String host, int port, TlsMaterial tls, long maxBodyBytes) {}
+  public record Settings(String host, int port, TlsMaterial tls, long maxBodyBytes,
+      Duration idleTimeout) {
+
+    public Settings(String host, int port, TlsMaterial tls, long maxBodyBytes) {
+      this(host, port, tls, maxBodyBytes, IDLE_TIMEOUT);
+    }
+  }
 
   public WebhookServer(Vertx vertx, Settings settings, AdmissionService admission,
       Supplier<DecisionContext> contexts, AuthorizationService authorization,
@@ -91,8 +100,8 @@ public final class WebhookServer {
         .setEnabledSecureTransportProtocols(PROTOCOLS)
         .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS)
         .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS)
-        .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
-        .setIdleTimeoutUnit(TimeUnit.SECONDS);
+        .setIdleTimeout((int) settings.idleTimeout().toMillis())
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     return vertx.createHttpServer(options)
         .requestHandler(router())
         .listen()

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.opendatahub.mlflow.webhook.app.WebhookApp;
 import io.opendatahub.mlflow.webhook.server.TlsMaterial;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
@@ -33,6 +34,7 @@ class NamespaceFactsClusterTest {
   private static final Duration BOUND = Duration.ofSeconds(15);
 
   KubernetesClient client;
+  KubernetesMockServer server;
 
   @TempDir Path certDir;
 
@@ -94,6 +96,21 @@ class NamespaceFactsClusterTest {
 
     client.namespaces().withName("fraud-models").delete();
     assertThat(Eventually.poll(BOUND, this::sqliteAllowed, allowed -> allowed)).isTrue();
+  }
+
+  @Test
+  void admissionKeepsDecidingFromCachedFactsWhenTheApiServerGoesAway() throws Exception {
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("fraud-models")
+        .withLabels(Map.of("mlflow-policy.io/environment", "production")).endMetadata().build())
+        .create();
+    start(client);
+    Eventually.poll(BOUND, () -> https.get("/readyz"), r -> r.status() == 200);
+
+    server.destroy();
+    Thread.sleep(500);
+
+    assertThat(sqliteAllowed()).isFalse();
+    assertThat(https.get("/healthz").status()).isEqualTo(200);
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.PemTrustOptions;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import tools.jackson.databind.JsonNode;
 
@@ -33,15 +34,20 @@ public final class HttpsClient implements AutoCloseable {
    * before it asks for the body, and then waits for a body that never comes.
    */
   public Future<Reply> send(HttpMethod method, String path, String contentType, byte[] body) {
-    return Future.future(promise -> context.runOnContext(ignored ->
-        exchange(method, path, contentType, body).onComplete(promise)));
+    return sendWith(method, path,
+        contentType == null ? Map.of() : Map.of("Content-Type", contentType), body);
   }
 
-  private Future<Reply> exchange(HttpMethod method, String path, String contentType, byte[] body) {
+  public Future<Reply> sendWith(HttpMethod method, String path, Map<String, String> headers,
+      byte[] body) {
+    return Future.future(promise -> context.runOnContext(ignored ->
+        exchange(method, path, headers, body).onComplete(promise)));
+  }
+
+  private Future<Reply> exchange(HttpMethod method, String path, Map<String, String> headers,
+      byte[] body) {
     return client.request(method, path).compose(request -> {
-      if (contentType != null) {
-        request.putHeader("Content-Type", contentType);
-      }
+      headers.forEach(request::putHeader);
       return body == null ? request.send() : request.send(Buffer.buffer(body));
     }).compose(response -> response.body().map(b ->
         new Reply(response.statusCode(), response.getHeader("Content-Type"), b.toString())));
