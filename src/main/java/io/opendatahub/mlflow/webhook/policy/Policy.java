@@ -19,6 +19,7 @@ public record Policy(
     List<Environment> environments,
     MLflowPolicy mlflow,
     AuthorizationPolicy authorization,
+    RoleBindingPolicy roleBindings,
     String source,
     String hash) {
 

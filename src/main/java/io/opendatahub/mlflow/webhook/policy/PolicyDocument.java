@@ -19,5 +19,6 @@ record PolicyDocument(
   record Spec(
       @JsonProperty(value = "environments", required = true) List<Environment> environments,
       @JsonProperty("mlflow") MLflowPolicy mlflow,
-      @JsonProperty("authorization") AuthorizationPolicy authorization) {}
+      @JsonProperty("authorization") AuthorizationPolicy authorization,
+      @JsonProperty("roleBindings") RoleBindingPolicy roleBindings) {}
 }

@@ -191,7 +191,10 @@ public final class PolicyLoader {
         ? "unnamed" : document.metadata().name();
     AuthorizationPolicy authorization = document.spec().authorization() == null
         ? AuthorizationPolicy.DEFAULTS : document.spec().authorization();
-    return new Policy(name, environments, mlflow, authorization, file.toString(), hash);
+    RoleBindingPolicy roleBindings = document.spec().roleBindings() == null
+        ? RoleBindingPolicy.DEFAULTS : document.spec().roleBindings();
+    return new Policy(name, environments, mlflow, authorization, roleBindings, file.toString(),
+        hash);
   }
 
   private static void validateRules(List<Object> field, MLflowEnvironmentRules rules)

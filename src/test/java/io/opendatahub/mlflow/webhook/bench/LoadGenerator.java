@@ -45,8 +45,16 @@ final class LoadGenerator {
     this.connections = connections;
   }
 
+  /** One kind of request in a mixed load. */
+  record Request(String path, byte[] body, Map<String, String> headers) {}
+
   Result run(String name, int port, String path, byte[] body, Map<String, String> headers,
       Duration duration) throws Exception {
+    return run(name, port, List.of(new Request(path, body, headers)), duration);
+  }
+
+  /** Connection {@code i} sends its requests in turn, starting at request {@code i}. */
+  Result run(String name, int port, List<Request> mix, Duration duration) throws Exception {
     HttpClient client = vertx.createHttpClient(new HttpClientOptions()
         .setSsl(true).setKeepAlive(true)
         .setTrustOptions(new PemTrustOptions().addCertPath(caCert.toString()))
@@ -60,8 +68,9 @@ final class LoadGenerator {
     List<Future<Void>> loops = new ArrayList<>();
     for (int i = 0; i < connections; i++) {
       Promise<Void> done = Promise.promise();
-      vertx.runOnContext(v -> loop(client, path, body, headers, deadline, histogram, requests,
-          errors, done));
+      AtomicLong turn = new AtomicLong(i);
+      vertx.runOnContext(v -> loop(client, mix, turn, deadline, histogram, requests, errors,
+          done));
       loops.add(done.future());
     }
     Future.all(loops).toCompletionStage().toCompletableFuture()
@@ -71,17 +80,17 @@ final class LoadGenerator {
     return new Result(name, requests.get(), errors.get(), seconds, histogram);
   }
 
-  private void loop(HttpClient client, String path, byte[] body, Map<String, String> headers,
-      long deadline, Histogram histogram, AtomicLong requests, AtomicLong errors,
-      Promise<Void> done) {
+  private void loop(HttpClient client, List<Request> mix, AtomicLong turn, long deadline,
+      Histogram histogram, AtomicLong requests, AtomicLong errors, Promise<Void> done) {
     if (System.nanoTime() >= deadline) {
       done.complete();
       return;
     }
+    Request next = mix.get((int) (turn.getAndIncrement() % mix.size()));
     long sent = System.nanoTime();
-    client.request(HttpMethod.POST, path).compose(request -> {
-      headers.forEach(request::putHeader);
-      return request.send(Buffer.buffer(body));
+    client.request(HttpMethod.POST, next.path()).compose(request -> {
+      next.headers().forEach(request::putHeader);
+      return request.send(Buffer.buffer(next.body()));
     }).compose(response -> response.body().map(b -> response.statusCode()))
         .onComplete(outcome -> {
           long elapsed = System.nanoTime() - sent;
@@ -92,7 +101,7 @@ final class LoadGenerator {
           if (outcome.failed() || outcome.result() / 100 != 2) {
             errors.incrementAndGet();
           }
-          loop(client, path, body, headers, deadline, histogram, requests, errors, done);
+          loop(client, mix, turn, deadline, histogram, requests, errors, done);
         });
   }
 }

@@ -96,9 +96,10 @@ class ManifestsTest {
     JsonNode container = deployment.at("/spec/template/spec/containers/0");
 
     List<JsonNode> webhooks = new ArrayList<>();
-    for (String kind : List.of("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")) {
-      Kustomize.find(objects, kind, "mlflow-policy-webhook").path("webhooks").forEach(webhooks::add);
+    for (ObjectNode configuration : webhookConfigurations(objects)) {
+      configuration.path("webhooks").forEach(webhooks::add);
     }
+    assertThat(webhookConfigurations(objects)).hasSize(4);
     assertThat(webhooks).isNotEmpty().allSatisfy(webhook -> {
       JsonNode target = webhook.at("/clientConfig/service");
       assertThat(target.path("name").asString()).isEqualTo("mlflow-policy-webhook");
@@ -147,8 +148,8 @@ class ManifestsTest {
       default -> Kustomize.find(objects, "Secret", secret).at("/metadata/name").asString();
     };
     assertThat(issuedBy).isEqualTo(secret);
-    for (String kind : List.of("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")) {
-      ObjectNode webhooks = Kustomize.find(objects, kind, "mlflow-policy-webhook");
+    for (ObjectNode webhooks : webhookConfigurations(objects)) {
+      String kind = webhooks.at("/metadata/name").asString();
       boolean injected = webhooks.at("/metadata/annotations").has("service.beta.openshift.io/inject-cabundle")
           || webhooks.at("/metadata/annotations").has("cert-manager.io/inject-ca-from")
           || !webhooks.at("/webhooks/0/clientConfig/caBundle").asString("").isEmpty();
@@ -188,6 +189,25 @@ class ManifestsTest {
 
     assertThat(Kustomize.byKind(objects)).containsOnlyKeys("ConfigMap", "PrometheusRule",
         "ServiceMonitor");
+  }
+
+  private static List<ObjectNode> webhookConfigurations(List<ObjectNode> objects) {
+    return objects.stream().filter(o -> o.path("kind").asString().endsWith("WebhookConfiguration"))
+        .toList();
+  }
+
+  @Test
+  void webhooksForNamespacedKindsNeverReachTheServicesOwnOrSystemNamespaces() throws Exception {
+    for (ObjectNode configuration : webhookConfigurations(Kustomize.build(overlay("openshift")))) {
+      for (JsonNode webhook : configuration.path("webhooks")) {
+        if (!webhook.at("/rules/0/scope").asString().equals("Namespaced")) {
+          continue;
+        }
+        assertThat(webhook.at("/namespaceSelector/matchExpressions/0/values").toString())
+            .contains(NAMESPACE).contains("kube-system");
+        assertThat(webhook.path("matchConditions").toString()).contains("openshift-");
+      }
+    }
   }
 
   private static String env(JsonNode container, String name) {

@@ -81,6 +81,11 @@ public final class Fixtures {
       return this;
     }
 
+    public Review user(String username) {
+      ((ObjectNode) request.get("userInfo")).put("username", username);
+      return this;
+    }
+
     public Review object(JsonNode object) {
       request.set("object", object);
       if (object != null && object.path("metadata").has("name")) {
@@ -109,7 +114,7 @@ public final class Fixtures {
 
     public AdmissionRequest request() {
       try {
-        return new AdmissionReviewCodec().decode(bytes()).request();
+        return new AdmissionReviewCodec().decode(JSON.writeValueAsBytes(json())).request();
       } catch (MalformedReviewException e) {
         throw new IllegalStateException("fixture is malformed: " + e.getMessage(), e);
       }
