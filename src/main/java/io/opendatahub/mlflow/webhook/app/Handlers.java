@@ -1,8 +1,10 @@
 package io.opendatahub.mlflow.webhook.app;
 
 import io.opendatahub.mlflow.webhook.admission.KindHandler;
+import io.opendatahub.mlflow.webhook.cluster.BindingRequests;
 import io.opendatahub.mlflow.webhook.mlflow.MLflowAdmission;
 import io.opendatahub.mlflow.webhook.rbac.RoleBindingAdmission;
+import io.opendatahub.mlflow.webhook.rbac.ServiceAccountAdmission;
 import java.util.List;
 
 /** The kinds the service has rules for; the server and {@code check} use the same list. */
@@ -10,7 +12,13 @@ public final class Handlers {
 
   private Handlers() {}
 
+  /** Without a cluster: ServiceAccounts that qualify for a binding are only reported. */
   public static List<KindHandler> all() {
-    return List.of(new MLflowAdmission(), new RoleBindingAdmission());
+    return all(BindingRequests.NONE);
+  }
+
+  public static List<KindHandler> all(BindingRequests bindings) {
+    return List.of(new MLflowAdmission(), new RoleBindingAdmission(),
+        new ServiceAccountAdmission(bindings));
   }
 }

@@ -6,6 +6,8 @@ import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.cluster.PolicyNamedNamespaces;
 import io.opendatahub.mlflow.webhook.authz.AuthorizationService;
+import io.opendatahub.mlflow.webhook.cluster.BindingRequests;
+import io.opendatahub.mlflow.webhook.kube.BindingReconciler;
 import io.opendatahub.mlflow.webhook.kube.InformerNamespaceFacts;
 import io.opendatahub.mlflow.webhook.kube.KubeAccessReviewer;
 import io.opendatahub.mlflow.webhook.policy.Policy;
@@ -42,6 +44,7 @@ public final class WebhookApp {
   private final WebhookServer server;
   private final InformerNamespaceFacts informer;
   private final KubeAccessReviewer reviewer;
+  private final BindingReconciler reconciler;
   private final WebhookMetrics metrics;
   private final Vertx vertx;
   private final WebhookServer.Settings settings;
@@ -51,7 +54,8 @@ public final class WebhookApp {
 
   private WebhookApp(Vertx vertx, WebhookServer.Settings settings, AtomicBoolean stopping,
       PolicyHolder policy, WebhookServer server, InformerNamespaceFacts informer,
-      KubeAccessReviewer reviewer, WebhookMetrics metrics) {
+      KubeAccessReviewer reviewer, BindingReconciler reconciler, WebhookMetrics metrics) {
+    this.reconciler = reconciler;
     this.vertx = vertx;
     this.settings = settings;
     this.stopping = stopping;
@@ -102,7 +106,20 @@ public final class WebhookApp {
       facts = new PolicyNamedNamespaces(policy);
     }
     Supplier<DecisionContext> contexts = () -> new DecisionContext(policy.get(), facts);
-    AdmissionService admission = new AdmissionService(Handlers.all());
+    BindingReconciler reconciler = null;
+    if (client != null) {
+      reconciler = new BindingReconciler(client, policy, facts, metrics::reconcile);
+      metrics.managedBindings(reconciler::managedBindings);
+      reconciler.start(election()).whenComplete((ignored, failure) -> {
+        if (failure != null) {
+          LOG.warn("binding reconciler did not start: {}", failure.toString());
+        } else {
+          LOG.info("binding reconciler caches synced; campaigning for the lease");
+        }
+      });
+    }
+    AdmissionService admission = new AdmissionService(
+        Handlers.all(reconciler == null ? BindingRequests.NONE : reconciler));
     KubeAccessReviewer reviewer = client == null ? null : new KubeAccessReviewer(client);
     AuthorizationService authorization =
         new AuthorizationService(policy, reviewer, metrics::upstream);
@@ -111,9 +128,10 @@ public final class WebhookApp {
     WebhookServer server = new WebhookServer(vertx, settings, admission, contexts, authorization,
         metrics, readiness);
     InformerNamespaceFacts startedInformer = informer;
+    BindingReconciler startedReconciler = reconciler;
     return server.start()
         .map(bound -> new WebhookApp(vertx, settings, stopping, policy, server, startedInformer,
-            reviewer, metrics));
+            reviewer, startedReconciler, metrics));
   }
 
   /** Applies changes to the policy files without a restart; see {@link PolicyReloader}. */
@@ -152,6 +170,17 @@ public final class WebhookApp {
     return certificates;
   }
 
+  /**
+   * The Lease every replica campaigns for: in the pod's namespace (downward API
+   * {@code POD_NAMESPACE}), one identity per pod ({@code HOSTNAME}).
+   */
+  static BindingReconciler.Election election() {
+    String namespace = System.getenv().getOrDefault("POD_NAMESPACE", "mlflow-policy-webhook");
+    String identity = System.getenv().getOrDefault("HOSTNAME",
+        "mlflow-policy-webhook-" + java.util.UUID.randomUUID());
+    return new BindingReconciler.Election(namespace, "mlflow-policy-webhook-reconciler", identity);
+  }
+
   public int port() {
     return server.port();
   }
@@ -184,6 +213,9 @@ public final class WebhookApp {
       }
       if (reviewer != null) {
         reviewer.close();
+      }
+      if (reconciler != null) {
+        reconciler.close();
       }
       return Future.succeededFuture();
     });

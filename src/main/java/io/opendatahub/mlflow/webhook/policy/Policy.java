@@ -20,6 +20,7 @@ public record Policy(
     MLflowPolicy mlflow,
     AuthorizationPolicy authorization,
     RoleBindingPolicy roleBindings,
+    ServiceAccountBindingPolicy serviceAccountBinding,
     String source,
     String hash) {
 

@@ -20,5 +20,6 @@ record PolicyDocument(
       @JsonProperty(value = "environments", required = true) List<Environment> environments,
       @JsonProperty("mlflow") MLflowPolicy mlflow,
       @JsonProperty("authorization") AuthorizationPolicy authorization,
-      @JsonProperty("roleBindings") RoleBindingPolicy roleBindings) {}
+      @JsonProperty("roleBindings") RoleBindingPolicy roleBindings,
+      @JsonProperty("serviceAccountBinding") ServiceAccountBindingPolicy serviceAccountBinding) {}
 }

@@ -193,8 +193,10 @@ public final class PolicyLoader {
         ? AuthorizationPolicy.DEFAULTS : document.spec().authorization();
     RoleBindingPolicy roleBindings = document.spec().roleBindings() == null
         ? RoleBindingPolicy.DEFAULTS : document.spec().roleBindings();
-    return new Policy(name, environments, mlflow, authorization, roleBindings, file.toString(),
-        hash);
+    ServiceAccountBindingPolicy binding = document.spec().serviceAccountBinding() == null
+        ? ServiceAccountBindingPolicy.DISABLED : document.spec().serviceAccountBinding();
+    return new Policy(name, environments, mlflow, authorization, roleBindings, binding,
+        file.toString(), hash);
   }
 
   private static void validateRules(List<Object> field, MLflowEnvironmentRules rules)

@@ -67,6 +67,9 @@ public final class WebhookMetrics {
         .description("When the serving certificate expires, in seconds since the epoch")
         .baseUnit("seconds")
         .register(registry);
+    // Registered up front so an alert on reconcile errors sees 0, not an absent series.
+    reconcileCounter("reconcile", "error");
+    reconcileCounter("give-up", "error");
     Gauge.builder("mlflow.webhook.policy.reload.failing", reloadFailing, AtomicInteger::get)
         .description("1 while the latest policy change was rejected and an older policy serves")
         .register(registry);
@@ -97,6 +100,24 @@ public final class WebhookMetrics {
     return Counter.builder("mlflow.webhook.tls.reloads")
         .description("Certificate rotations applied (success) or rejected (failure)")
         .tag("result", result)
+        .register(registry);
+  }
+
+  /** Reconciler actions (create, update, recreate, remove, give-up) and their results. */
+  public void reconcile(String action, String result) {
+    reconcileCounter(action, result).increment();
+  }
+
+  private Counter reconcileCounter(String action, String result) {
+    return Counter.builder("mlflow.webhook.reconcile.actions")
+        .description("RoleBinding reconciler actions, by action and result")
+        .tags("action", action, "result", result)
+        .register(registry);
+  }
+
+  public void managedBindings(java.util.function.IntSupplier count) {
+    Gauge.builder("mlflow.webhook.managed.rolebindings", count, c -> c.getAsInt())
+        .description("RoleBindings of the integration role that the service manages")
         .register(registry);
   }
 

@@ -98,11 +98,15 @@ class ClusterAccessTest {
     assertThat(calls).contains(new Access("", "namespaces", "list"),
         new Access("", "namespaces", "watch"),
         new Access("authentication.k8s.io", "tokenreviews", "create"),
-        new Access("authorization.k8s.io", "subjectaccessreviews", "create"));
-    ObjectNode role = Kustomize.find(Kustomize.build(Path.of("manifests/base")), "ClusterRole",
-        "mlflow-policy-webhook");
-    assertThat(calls).allSatisfy(call -> assertThat(allows(role, call))
-        .as("the ClusterRole allows " + call).isTrue());
+        new Access("authorization.k8s.io", "subjectaccessreviews", "create"),
+        new Access("", "serviceaccounts", "watch"),
+        new Access("rbac.authorization.k8s.io", "rolebindings", "watch"),
+        new Access("coordination.k8s.io", "leases", "create"));
+    List<ObjectNode> base = Kustomize.build(Path.of("manifests/base"));
+    List<ObjectNode> roles = List.of(Kustomize.find(base, "ClusterRole", "mlflow-policy-webhook"),
+        Kustomize.find(base, "Role", "mlflow-policy-webhook-leader-election"));
+    assertThat(calls).allSatisfy(call -> assertThat(roles.stream().anyMatch(r -> allows(r, call)))
+        .as("the shipped roles allow " + call).isTrue());
 
     Set<String> used = new TreeSet<>();
     for (String file : List.of("manifests/monitoring/prometheusrule.yaml",

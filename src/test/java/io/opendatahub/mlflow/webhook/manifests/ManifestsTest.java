@@ -99,7 +99,7 @@ class ManifestsTest {
     for (ObjectNode configuration : webhookConfigurations(objects)) {
       configuration.path("webhooks").forEach(webhooks::add);
     }
-    assertThat(webhookConfigurations(objects)).hasSize(4);
+    assertThat(webhookConfigurations(objects)).hasSize(5);
     assertThat(webhooks).isNotEmpty().allSatisfy(webhook -> {
       JsonNode target = webhook.at("/clientConfig/service");
       assertThat(target.path("name").asString()).isEqualTo("mlflow-policy-webhook");
@@ -109,7 +109,7 @@ class ManifestsTest {
       assertThat(ADMISSION_PATHS).contains(target.path("path").asString());
       assertThat(webhook.path("timeoutSeconds").asInt()).isEqualTo(3);
       assertThat(webhook.path("admissionReviewVersions").toString()).isEqualTo("[\"v1\"]");
-      assertThat(webhook.path("sideEffects").asString()).isEqualTo("None");
+      assertThat(webhook.path("sideEffects").asString()).isIn("None", "NoneOnDryRun");
     });
     assertThat(Kustomize.find(objects, "ValidatingWebhookConfiguration", "mlflow-policy-webhook")
         .at("/webhooks/0/failurePolicy").asString()).isEqualTo("Fail");
@@ -126,6 +126,9 @@ class ManifestsTest {
       if (!List.of("Namespace", "ClusterRole", "ClusterRoleBinding", "ValidatingWebhookConfiguration",
           "MutatingWebhookConfiguration").contains(kind)) {
         assertThat(object.at("/metadata/namespace").asString()).as(kind).isEqualTo(NAMESPACE);
+      }
+      if (kind.equals("RoleBinding") || kind.equals("ClusterRoleBinding")) {
+        assertThat(object.at("/subjects/0/namespace").asString()).isEqualTo(NAMESPACE);
       }
     }
   }
