@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Load benchmark of the packaged service against a ceiling (the smallest Vert.x TLS server,
+# same TLS settings and JVM flags, answering as many bytes), in one run on this machine.
+# Workloads: /validate allowed and denied, /mutate with a patch, an unrelated RoleBinding,
+# /authorize with a cache hit; each at maximum throughput (wrk, fixed connections) and at a
+# fixed 2,000 req/s (an open-loop generator of the project's, latency from each request's due
+# time), ceiling and service alternating.
+# The service runs with a mock API server (namespace informer, TokenReview/SAR answers).
+# usage: bench/run.sh [SECONDS=10] [CONNECTIONS=16] [NAMESPACES=10]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs="${1:-10}"; conns="${2:-16}"; namespaces="${3:-10}"
+
+if ! command -v wrk >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+fi
+mvn -B -q -DskipTests package dependency:build-classpath \
+  -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+certs/generate-dev-certs.sh >/dev/null
+out=target/bench
+rm -rf "$out" && mkdir -p "$out"
+cp="target/classes:target/test-classes:$(cat target/bench.classpath)"
+# The Dockerfile's heap flags under the Deployment's 512Mi memory limit.
+jvm=(-XX:MaxRAM=512m -XX:MaxRAMPercentage=70 -XX:InitialRAMPercentage=20 -XX:+ExitOnOutOfMemoryError)
+quiet=-Dlogback.configurationFile=bench/logback-quiet.xml
+
+java -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.BenchEnvironment "$out" "$namespaces" \
+  > "$out/environment.log" 2>&1 &
+pids=($!)
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+until [[ -s "$out/kubeconfig" && -s "$out/authorize-cache-hit.json" ]]; do sleep 0.2; done
+
+started=$(date +%s%N)
+KUBECONFIG="$out/kubeconfig" LOG_LEVEL=WARN java "${jvm[@]}" -jar target/mlflow-policy-webhook.jar \
+  serve --kube auto --port 9443 > "$out/service.log" 2>&1 &
+service=$!; pids+=("$service")
+until curl -sf --cacert certs/ca.crt https://localhost:9443/readyz >/dev/null; do sleep 0.01; done
+ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+
+java "${jvm[@]}" -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.CeilingServer 9444 \
+  certs/tls.crt certs/tls.key > "$out/ceiling.log" 2>&1 &
+pids+=($!)
+until grep -q listening "$out/ceiling.log"; do sleep 0.1; done
+
+( peak=0; while kill -0 "$service" 2>/dev/null; do
+    rss=$(ps -o rss= -p "$service" | tr -d ' ' || true)
+    if [[ -n "$rss" && "$rss" -gt "$peak" ]]; then peak=$rss; echo "$peak" > "$out/peak_rss_kb"; fi
+    sleep 0.2; done ) &
+pids+=($!)
+
+path_of() { case "$1" in mutate-*) echo /mutate;; authorize-*) echo /authorize;; *) echo /validate;; esac; }
+
+max_rate() { # port path body bytes seconds -> "rps p50 p99 p999 errors"
+  BODY="$3" ANSWER_BYTES="$4" wrk -t2 -c"$conns" -d"$5"s -s bench/workload.lua \
+    "https://127.0.0.1:$1$2" | sed -nE 's/RESULT rps=([0-9.]+) p50=([0-9.]+) p99=([0-9.]+) p999=([0-9.]+) errors=([0-9]+)/\1 \2 \3 \4 \5/p'
+}
+
+fixed_rate() { # port path body bytes -> "rps p50 p99 p999 errors"
+  java -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.FixedRate "$1" "$2" "$3" "$4" 2000 \
+    "$secs" 16 | sed -nE 's/RESULT rps=([0-9.]+) p50=([0-9.]+) p99=([0-9.]+) p999=([0-9.]+) errors=([0-9]+)/\1 \2 \3 \4 \5/p'
+}
+
+{
+  echo "| workload | load | ceiling req/s | service req/s | ratio | service p50 ms | p99 ms | p99.9 ms | ceiling p99 ms | errors |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+} > "$out/table.md"
+for workload in validate-allowed validate-denied mutate-patch rolebinding-unrelated authorize-cache-hit; do
+  body="$out/$workload.json"; path=$(path_of "$workload")
+  bytes=$(curl -s --cacert certs/ca.crt -H 'Content-Type: application/json' \
+    -H 'Authorization: Bearer bench' --data-binary @"$body" "https://localhost:9443$path" | wc -c)
+  max_rate 9444 "$path" "$body" "$bytes" 5 >/dev/null
+  max_rate 9443 "$path" "$body" "$bytes" 5 >/dev/null
+  read -r c_rps c_p50 c_p99 c_p999 c_err < <(max_rate 9444 "$path" "$body" "$bytes" "$secs")
+  read -r s_rps s_p50 s_p99 s_p999 s_err < <(max_rate 9443 "$path" "$body" "$bytes" "$secs")
+  echo "| $workload | max, $conns conn | $c_rps | $s_rps | $(awk "BEGIN {printf \"%.2f\", $s_rps / $c_rps}") | $s_p50 | $s_p99 | $s_p999 | $c_p99 | $((s_err + c_err)) |" >> "$out/table.md"
+  read -r c_rps c_p50 c_p99 c_p999 c_err < <(fixed_rate 9444 "$path" "$body" "$bytes")
+  read -r s_rps s_p50 s_p99 s_p999 s_err < <(fixed_rate 9443 "$path" "$body" "$bytes")
+  echo "| $workload | 2,000 req/s | $c_rps | $s_rps | $(awk "BEGIN {printf \"%.2f\", $s_rps / $c_rps}") | $s_p50 | $s_p99 | $s_p999 | $c_p99 | $((s_err + c_err)) |" >> "$out/table.md"
+done
+{
+  echo
+  echo "ready after ${ready_ms} ms (process start to /readyz 200, informer synced);" \
+    "service peak RSS $(( $(cat "$out/peak_rss_kb") / 1024 )) MiB;" \
+    "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
+} >> "$out/table.md"
+cat "$out/table.md"

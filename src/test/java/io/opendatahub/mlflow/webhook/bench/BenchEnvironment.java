@@ -1,0 +1,81 @@
+package io.opendatahub.mlflow.webhook.bench;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.opendatahub.mlflow.webhook.testing.Fixtures;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * For {@code bench/run.sh}: a mock API server (CRUD, plus TokenReview and SubjectAccessReview
+ * answers) with a production namespace, a kubeconfig pointing at it, and the request bodies of
+ * the workloads. Runs until killed.
+ * usage: BenchEnvironment DIR NAMESPACES
+ */
+public final class BenchEnvironment {
+
+  public static void main(String[] args) throws Exception {
+    java.util.logging.Logger.getLogger("io.fabric8.mockwebserver")
+        .setLevel(java.util.logging.Level.WARNING);
+    Path dir = Files.createDirectories(Path.of(args[0]));
+    int namespaces = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    // CRUD for namespaces (the informer) plus fixed answers for the review APIs, over plain HTTP.
+    Map<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>
+        responses = new java.util.HashMap<>();
+    KubernetesMockServer server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(),
+        new io.fabric8.mockwebserver.MockWebServer(), responses,
+        new io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher(responses), false);
+    server.init();
+    server.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
+        .andReturn(200, Map.of("apiVersion", "authentication.k8s.io/v1", "kind", "TokenReview",
+            "status", Map.of("authenticated", true, "user",
+                Map.of("username", "alice", "groups", List.of("team-a"))))).always();
+    server.expect().post().withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews")
+        .andReturn(200, Map.of("apiVersion", "authorization.k8s.io/v1",
+            "kind", "SubjectAccessReview", "status", Map.of("allowed", true))).always();
+    KubernetesClient client = server.createClient();
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("team-prod")
+        .addToLabels("mlflow-policy.io/environment", "production").endMetadata().build()).create();
+    for (int i = 0; i < namespaces; i++) {
+      client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
+          .withName("workspace-" + i).addToLabels("team", "t" + (i % 7)).endMetadata().build())
+          .create();
+    }
+    Files.writeString(dir.resolve("kubeconfig"), """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: mock, cluster: {server: "%s"}}]
+        users: [{name: mock, user: {token: bench}}]
+        contexts: [{name: mock, context: {cluster: mock, user: mock, namespace: default}}]
+        current-context: mock
+        """.formatted(client.getConfiguration().getMasterUrl()));
+
+    write(dir, "validate-allowed", Files.readAllBytes(
+        Path.of("src/test/resources/reviews/mlflow-postgresql.json")));
+    write(dir, "validate-denied", Files.readAllBytes(
+        Path.of("src/test/resources/reviews/mlflow-sqlite.json")));
+    write(dir, "mutate-patch",
+        Fixtures.mlflowReview(Fixtures.mlflow("sqlite-no-storage.yaml")).bytes());
+    write(dir, "rolebinding-unrelated", new Fixtures.Review()
+        .kind("rbac.authorization.k8s.io", "v1", "RoleBinding")
+        .object(Fixtures.JSON.readTree("{\"apiVersion\":\"rbac.authorization.k8s.io/v1\","
+            + "\"kind\":\"RoleBinding\",\"metadata\":{\"name\":\"viewers\",\"namespace\":\"team-a\"},"
+            + "\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\","
+            + "\"name\":\"view\"},\"subjects\":[{\"kind\":\"Group\",\"name\":\"team-a\","
+            + "\"apiGroup\":\"rbac.authorization.k8s.io\"}]}")).bytes());
+    write(dir, "authorize-cache-hit", ("{\"apiVersion\":\"authorization.k8s.io/v1\","
+        + "\"kind\":\"SelfSubjectAccessReview\",\"spec\":{\"resourceAttributes\":{"
+        + "\"namespace\":\"team-a\",\"verb\":\"get\",\"group\":\"mlflow.kubeflow.org\","
+        + "\"resource\":\"experiments\"}}}").getBytes(StandardCharsets.UTF_8));
+    System.out.println("mock API server at " + client.getConfiguration().getMasterUrl());
+    Thread.currentThread().join();
+  }
+
+  private static void write(Path dir, String name, byte[] body) throws Exception {
+    Files.write(dir.resolve(name + ".json"), body);
+  }
+}

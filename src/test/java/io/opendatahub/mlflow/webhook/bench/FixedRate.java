@@ -1,0 +1,78 @@
+package io.opendatahub.mlflow.webhook.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Open-loop load at a fixed rate for {@code bench/run.sh}: requests are due on a schedule, and
+ * each latency counts from when its request was due, not when it could be sent, so a stalled
+ * server shows up in the percentiles (no coordinated omission). Trusts any certificate, as wrk
+ * does. Prints the same RESULT line as {@code bench/workload.lua}.
+ * usage: FixedRate PORT PATH BODY_FILE ANSWER_BYTES RATE SECONDS [CONNECTIONS=16]
+ */
+public final class FixedRate {
+
+  public static void main(String[] args) throws Exception {
+    int port = Integer.parseInt(args[0]);
+    String path = args[1];
+    Buffer body = Buffer.buffer(Files.readAllBytes(Path.of(args[2])));
+    String answerBytes = args[3];
+    int rate = Integer.parseInt(args[4]);
+    long seconds = Long.parseLong(args[5]);
+    int connections = args.length > 6 ? Integer.parseInt(args[6]) : 16;
+    Vertx vertx = Vertx.vertx();
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setSsl(true)
+        .setTrustAll(true).setVerifyHost(false).setKeepAlive(true)
+        .setDefaultHost("127.0.0.1").setDefaultPort(port),
+        new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+    Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(30), 3);
+    AtomicLong errors = new AtomicLong();
+    long total = rate * seconds;
+    CountDownLatch done = new CountDownLatch((int) total);
+    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+    long interval = TimeUnit.SECONDS.toNanos(1) / rate;
+    AtomicLong next = new AtomicLong();
+    vertx.setPeriodic(1, timer -> {
+      long now = System.nanoTime();
+      while (next.get() < total && start + next.get() * interval <= now) {
+        long due = start + next.getAndIncrement() * interval;
+        client.request(HttpMethod.POST, path).compose(request -> request
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Authorization", "Bearer bench")
+                .putHeader("X-Bench-Size", answerBytes).send(body))
+            .compose(response -> response.body().map(b -> response.statusCode()))
+            .onComplete(outcome -> {
+              synchronized (latency) {
+                latency.recordValue(Math.min(System.nanoTime() - due,
+                    latency.getHighestTrackableValue()));
+              }
+              if (outcome.failed() || outcome.result() / 100 != 2) {
+                errors.incrementAndGet();
+              }
+              done.countDown();
+            });
+      }
+      if (next.get() >= total) {
+        vertx.cancelTimer(timer);
+      }
+    });
+    done.await(seconds + 60, TimeUnit.SECONDS);
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    System.out.printf("RESULT rps=%.0f p50=%.3f p99=%.3f p999=%.3f errors=%d%n",
+        latency.getTotalCount() / elapsed, latency.getValueAtPercentile(50) / 1e6,
+        latency.getValueAtPercentile(99) / 1e6, latency.getValueAtPercentile(99.9) / 1e6,
+        errors.get() + (total - latency.getTotalCount()));
+    vertx.close();
+    System.exit(0);
+  }
+}
