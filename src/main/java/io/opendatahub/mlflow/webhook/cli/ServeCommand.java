@@ -1,7 +1,7 @@
 package io.opendatahub.mlflow.webhook.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.opendatahub.mlflow.webhook.app.WebhookApp;
+import io.opendatahub.mlflow.webhook.cli.WebhookApp;
 import io.opendatahub.mlflow.webhook.kube.KubeConnection;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyException;

@@ -2,7 +2,7 @@ package io.opendatahub.mlflow.webhook.bench;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.opendatahub.mlflow.webhook.app.WebhookApp;
+import io.opendatahub.mlflow.webhook.cli.WebhookApp;
 import io.opendatahub.mlflow.webhook.authz.AccessDecision;
 import io.opendatahub.mlflow.webhook.authz.AccessReviewCodec;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;

@@ -8,7 +8,7 @@ import io.opendatahub.mlflow.webhook.admission.AdmissionReviewCodec;
 import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.admission.MalformedReviewException;
-import io.opendatahub.mlflow.webhook.app.Handlers;
+import io.opendatahub.mlflow.webhook.cli.Handlers;
 import io.opendatahub.mlflow.webhook.authz.AccessDecision;
 import io.opendatahub.mlflow.webhook.authz.AccessReview;
 import io.opendatahub.mlflow.webhook.authz.AccessReviewCodec;

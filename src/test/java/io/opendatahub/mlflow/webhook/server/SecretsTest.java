@@ -3,7 +3,7 @@ package io.opendatahub.mlflow.webhook.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import io.opendatahub.mlflow.webhook.app.WebhookApp;
+import io.opendatahub.mlflow.webhook.cli.WebhookApp;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient.Reply;

@@ -1,4 +1,4 @@
-package io.opendatahub.mlflow.webhook.app;
+package io.opendatahub.mlflow.webhook.cli;
 
 import io.opendatahub.mlflow.webhook.admission.KindHandler;
 import io.opendatahub.mlflow.webhook.cluster.BindingRequests;

@@ -1,4 +1,4 @@
-package io.opendatahub.mlflow.webhook.app;
+package io.opendatahub.mlflow.webhook.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.opendatahub.mlflow.webhook.admission.AdmissionService;
@@ -13,7 +13,7 @@ import io.opendatahub.mlflow.webhook.kube.KubeAccessReviewer;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
-import io.opendatahub.mlflow.webhook.reload.CertificateReloader;
+import io.opendatahub.mlflow.webhook.server.CertificateReloader;
 import io.opendatahub.mlflow.webhook.reload.PolicyReloader;
 import io.opendatahub.mlflow.webhook.server.Readiness;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;

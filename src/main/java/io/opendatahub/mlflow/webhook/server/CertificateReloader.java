@@ -1,7 +1,5 @@
-package io.opendatahub.mlflow.webhook.reload;
+package io.opendatahub.mlflow.webhook.server;
 
-import io.opendatahub.mlflow.webhook.server.TlsMaterial;
-import io.opendatahub.mlflow.webhook.server.WebhookServer;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Path;

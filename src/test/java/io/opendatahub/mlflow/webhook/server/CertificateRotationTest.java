@@ -1,11 +1,8 @@
-package io.opendatahub.mlflow.webhook.reload;
+package io.opendatahub.mlflow.webhook.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.opendatahub.mlflow.webhook.app.WebhookApp;
-import io.opendatahub.mlflow.webhook.server.TlsMaterial;
-import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
-import io.opendatahub.mlflow.webhook.server.WebhookServer;
+import io.opendatahub.mlflow.webhook.cli.WebhookApp;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
