@@ -6,9 +6,6 @@ import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +30,7 @@ public final class PolicyReloader implements AutoCloseable {
   private final PolicyHolder holder;
   private final PolicyLoader loader;
   private final Listener listener;
-  private final ScheduledExecutorService scheduler;
+  private final Poller poller;
   private String seen;
 
   public PolicyReloader(Path location, PolicyHolder holder, PolicyLoader loader, Listener listener) {
@@ -42,25 +39,11 @@ public final class PolicyReloader implements AutoCloseable {
     this.loader = loader;
     this.listener = listener;
     this.seen = holder.get().hash();
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "policy-reloader");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.poller = new Poller("policy-reloader", this::check, LOG);
   }
 
   public void start(Duration interval) {
-    scheduler.scheduleWithFixedDelay(this::checkSafely, interval.toMillis(), interval.toMillis(),
-        TimeUnit.MILLISECONDS);
-  }
-
-  private void checkSafely() {
-    try {
-      check();
-    } catch (RuntimeException e) {
-      // A scheduled task that throws is never run again; keep watching whatever happened.
-      LOG.error("policy check failed unexpectedly; keeping policy {}", holder.get().hash(), e);
-    }
+    poller.start(interval);
   }
 
   /** One poll: reload if the content changed. Public so tests can step it without waiting. */
@@ -99,6 +82,6 @@ public final class PolicyReloader implements AutoCloseable {
 
   @Override
   public void close() {
-    scheduler.shutdownNow();
+    poller.close();
   }
 }

@@ -6,8 +6,7 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import io.opendatahub.mlflow.webhook.reload.Poller;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +32,7 @@ public final class CertificateReloader implements AutoCloseable {
   private final Path certificate;
   private final Path key;
   private final Listener listener;
-  private final ScheduledExecutorService scheduler;
+  private final Poller poller;
   private TlsMaterial current;
   private TlsMaterial rejected;
   private String lastReason;
@@ -46,24 +45,11 @@ public final class CertificateReloader implements AutoCloseable {
     this.certificate = certificate;
     this.key = key;
     this.listener = listener;
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-      Thread thread = new Thread(runnable, "certificate-reloader");
-      thread.setDaemon(true);
-      return thread;
-    });
+    this.poller = new Poller("certificate-reloader", this::check, LOG);
   }
 
   public void start(Duration interval) {
-    scheduler.scheduleWithFixedDelay(this::checkSafely, interval.toMillis(), interval.toMillis(),
-        TimeUnit.MILLISECONDS);
-  }
-
-  private void checkSafely() {
-    try {
-      check();
-    } catch (RuntimeException e) {
-      LOG.error("certificate check failed unexpectedly; the current certificate keeps serving", e);
-    }
+    poller.start(interval);
   }
 
   /** One poll; public so tests can step it. Waits for the server to take a new pair. */
@@ -114,6 +100,6 @@ public final class CertificateReloader implements AutoCloseable {
 
   @Override
   public void close() {
-    scheduler.shutdownNow();
+    poller.close();
   }
 }
