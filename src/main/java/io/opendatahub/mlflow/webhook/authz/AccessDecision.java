@@ -12,6 +12,7 @@ public record AccessDecision(boolean allowed, boolean denied, String reason,
     POLICY,
     CACHE,
     KUBERNETES,
+    LOCAL,
     NONE;
 
     public String label() {

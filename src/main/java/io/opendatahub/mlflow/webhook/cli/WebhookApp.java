@@ -6,7 +6,10 @@ import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.cluster.PolicyNamedNamespaces;
 import io.opendatahub.mlflow.webhook.authz.AuthorizationService;
+import io.opendatahub.mlflow.webhook.cluster.AccessReviewer;
 import io.opendatahub.mlflow.webhook.cluster.BindingRequests;
+import io.opendatahub.mlflow.webhook.cluster.LocalAuthority;
+import io.opendatahub.mlflow.webhook.policy.AuthorizationPolicy;
 import io.opendatahub.mlflow.webhook.kube.BindingReconciler;
 import io.opendatahub.mlflow.webhook.kube.InformerNamespaceFacts;
 import io.opendatahub.mlflow.webhook.kube.KubeAccessReviewer;
@@ -23,6 +26,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -121,8 +125,16 @@ public final class WebhookApp {
     AdmissionService admission = new AdmissionService(
         Handlers.all(reconciler == null ? BindingRequests.NONE : reconciler));
     KubeAccessReviewer reviewer = client == null ? null : new KubeAccessReviewer(client);
+    AccessReviewer authority = reviewer;
+    if (client == null && initialPolicy.authorization().local() != null) {
+      try {
+        authority = localAuthority(initialPolicy);
+      } catch (IOException e) {
+        return Future.failedFuture(new IOException("spec.authorization.local: " + e.getMessage(), e));
+      }
+    }
     AuthorizationService authorization =
-        new AuthorizationService(policy, reviewer, metrics::upstream);
+        new AuthorizationService(policy, authority, metrics::upstream);
     policy.onChange(authorization::policyChanged);
     metrics.authorizationCache(authorization.decisionCache());
     WebhookServer server = new WebhookServer(vertx, settings, admission, contexts, authorization,
@@ -179,6 +191,17 @@ public final class WebhookApp {
     String identity = System.getenv().getOrDefault("HOSTNAME",
         "mlflow-policy-webhook-" + java.util.UUID.randomUUID());
     return new BindingReconciler.Election(namespace, "mlflow-policy-webhook-reconciler", identity);
+  }
+
+  /** The standalone authority; its files are read once, at start-up. */
+  private static LocalAuthority localAuthority(Policy policy) throws IOException {
+    Path base = Path.of(policy.source()).toAbsolutePath().getParent();
+    AuthorizationPolicy.Local local = policy.authorization().local();
+    LocalAuthority authority = LocalAuthority.load(base.resolve(local.rbac()),
+        base.resolve(local.tokens()));
+    LOG.info("standalone /authorize answers from local RBAC ({}) and tokens ({})", local.rbac(),
+        local.tokens());
+    return authority;
   }
 
   public int port() {

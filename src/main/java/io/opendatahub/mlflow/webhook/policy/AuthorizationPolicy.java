@@ -13,7 +13,8 @@ public record AuthorizationPolicy(
     @JsonProperty("disabled") List<DisabledResources> disabled,
     @JsonProperty("cache") Cache cache,
     @JsonProperty("upstream") Upstream upstream,
-    @JsonProperty("trustedCallers") TrustedCallers trustedCallers) {
+    @JsonProperty("trustedCallers") TrustedCallers trustedCallers,
+    @JsonProperty("local") Local local) {
 
   /** The API group of MLflow's pseudo-resources; the endpoint answers for no other. */
   public static final String MLFLOW_GROUP = "mlflow.kubeflow.org";
@@ -25,7 +26,17 @@ public record AuthorizationPolicy(
     trustedCallers = trustedCallers == null ? new TrustedCallers(null, null) : trustedCallers;
   }
 
-  public static final AuthorizationPolicy DEFAULTS = new AuthorizationPolicy(null, null, null, null);
+  public static final AuthorizationPolicy DEFAULTS =
+      new AuthorizationPolicy(null, null, null, null, null);
+
+  /**
+   * The local authority, for running without a cluster: RBAC objects from Kubernetes manifests
+   * and a static token file ({@code token,user,uid,"group1,group2"}, as the API server's token
+   * auth file). Paths are relative to the policy file. Answers come from RBAC alone.
+   */
+  public record Local(
+      @JsonProperty(value = "rbac", required = true) String rbac,
+      @JsonProperty(value = "tokens", required = true) String tokens) {}
 
   /**
    * Resources switched off on this platform, whatever RBAC says. An entry {@code gatewayendpoints}

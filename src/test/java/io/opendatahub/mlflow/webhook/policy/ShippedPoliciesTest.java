@@ -27,7 +27,8 @@ class ShippedPoliciesTest {
   static Stream<Path> policies() {
     return Stream.of(Path.of("policies/policy.yaml"),
         Path.of("policies/examples/strict-production.yaml"),
-        Path.of("policies/examples/permissive-development.yaml"));
+        Path.of("policies/examples/permissive-development.yaml"),
+        Path.of("policies/examples/local-authority/policy.yaml"));
   }
 
   @ParameterizedTest
