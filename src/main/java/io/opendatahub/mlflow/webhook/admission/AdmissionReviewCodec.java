@@ -1,6 +1,5 @@
 package io.opendatahub.mlflow.webhook.admission;
 
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -111,19 +110,7 @@ public final class AdmissionReviewCodec {
     if (!node.isObject()) {
       throw new MalformedReviewException("request.userInfo must be an object");
     }
-    List<String> groups = new ArrayList<>();
-    JsonNode groupsNode = node.get("groups");
-    if (groupsNode != null && !groupsNode.isNull()) {
-      if (!groupsNode.isArray()) {
-        throw new MalformedReviewException("request.userInfo.groups must be a list of strings");
-      }
-      for (JsonNode group : groupsNode) {
-        if (!group.isString()) {
-          throw new MalformedReviewException("request.userInfo.groups must be a list of strings");
-        }
-        groups.add(group.stringValue());
-      }
-    }
+    List<String> groups = JsonFields.strings(node.get("groups"), "request.userInfo.groups");
     return new AdmissionRequest.UserInfo(string(node, "username"), groups);
   }
 
@@ -140,14 +127,7 @@ public final class AdmissionReviewCodec {
   }
 
   private static String string(JsonNode parent, String field) throws MalformedReviewException {
-    JsonNode node = parent.get(field);
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    if (!node.isString()) {
-      throw new MalformedReviewException(field + " must be a string");
-    }
-    return node.stringValue();
+    return JsonFields.string(parent, field);
   }
 
   /** The response document, in the API version of the request. */

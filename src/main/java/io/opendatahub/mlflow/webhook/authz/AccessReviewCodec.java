@@ -1,7 +1,7 @@
 package io.opendatahub.mlflow.webhook.authz;
 
+import io.opendatahub.mlflow.webhook.admission.JsonFields;
 import io.opendatahub.mlflow.webhook.admission.MalformedReviewException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,31 +101,11 @@ public final class AccessReviewCodec {
 
   private static List<String> strings(JsonNode node, String field)
       throws MalformedReviewException {
-    List<String> values = new ArrayList<>();
-    if (node == null || node.isNull()) {
-      return values;
-    }
-    if (!node.isArray()) {
-      throw new MalformedReviewException(field + " must be a list of strings");
-    }
-    for (JsonNode value : node) {
-      if (!value.isString()) {
-        throw new MalformedReviewException(field + " must be a list of strings");
-      }
-      values.add(value.stringValue());
-    }
-    return values;
+    return JsonFields.strings(node, field);
   }
 
   private static String text(JsonNode parent, String field) throws MalformedReviewException {
-    JsonNode node = parent.get(field);
-    if (node == null || node.isNull()) {
-      return null;
-    }
-    if (!node.isString()) {
-      throw new MalformedReviewException(field + " must be a string");
-    }
-    return node.stringValue();
+    return JsonFields.string(parent, field);
   }
 
   /** The review as sent, with {@code status} set from the decision. */
