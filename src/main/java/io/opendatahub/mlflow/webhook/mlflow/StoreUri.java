@@ -52,31 +52,32 @@ public record StoreUri(String raw) {
    * The user name stays, since it helps an admin find which credentials are meant.
    */
   public String redacted() {
-    String result = raw;
-    int start = authorityStart();
-    if (start >= 0) {
-      int at = userInfoEnd(start);
-      if (at > start) {
-        String userInfo = raw.substring(start, at);
-        int colon = userInfo.indexOf(':');
-        String safe = colon >= 0 ? userInfo.substring(0, colon) + ":***" : userInfo;
-        result = raw.substring(0, start) + safe + raw.substring(at);
-      }
-    }
-    return SECRET_QUERY_PARAM.matcher(result).replaceAll("$1***");
+    return rewrite(userInfo -> {
+      int colon = userInfo.indexOf(':');
+      return (colon >= 0 ? userInfo.substring(0, colon) + ":***" : userInfo) + "@";
+    }, "$1***");
   }
 
   /** The URI with user info and secret query values removed: where the data is, not who reads it. */
   public String withoutCredentials() {
+    return rewrite(userInfo -> "", "$1");
+  }
+
+  /**
+   * The URI with its user info (without the '@') replaced by {@code userInfo}'s result, and the
+   * values of secret query parameters by {@code queryValue}.
+   */
+  private String rewrite(java.util.function.UnaryOperator<String> userInfo, String queryValue) {
     String result = raw;
     int start = authorityStart();
     if (start >= 0) {
       int at = userInfoEnd(start);
       if (at > start) {
-        result = raw.substring(0, start) + raw.substring(at + 1);
+        result = raw.substring(0, start) + userInfo.apply(raw.substring(start, at))
+            + raw.substring(at + 1);
       }
     }
-    return SECRET_QUERY_PARAM.matcher(result).replaceAll("$1");
+    return SECRET_QUERY_PARAM.matcher(result).replaceAll(queryValue);
   }
 
   private int authorityStart() {
