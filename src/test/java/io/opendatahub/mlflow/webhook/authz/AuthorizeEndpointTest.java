@@ -8,13 +8,12 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
-import io.opendatahub.mlflow.webhook.server.TlsMaterial;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
-import io.opendatahub.mlflow.webhook.server.WebhookServer;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient.Reply;
 import io.opendatahub.mlflow.webhook.testing.LogCapture;
+import io.opendatahub.mlflow.webhook.testing.TestApps;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import io.vertx.core.Future;
@@ -90,10 +89,7 @@ class AuthorizeEndpointTest {
             trustedCallers:
               users: [system:serviceaccount:mlflow:tracking-server]
         """);
-    app = HttpsClient.await(WebhookApp.start(vertx, new WebhookServer.Settings("127.0.0.1", 0,
-            TlsMaterial.read(certs.tlsCert(), certs.tlsKey()), 1024 * 1024),
-        new io.opendatahub.mlflow.webhook.policy.PolicyLoader().load(policy), kube,
-        new WebhookMetrics()));
+    app = TestApps.start(vertx, certs, new io.opendatahub.mlflow.webhook.policy.PolicyLoader().load(policy), kube, new WebhookMetrics());
   }
 
   /** The mock API server: two known tokens, and RBAC that lets alice get experiments in team-a. */

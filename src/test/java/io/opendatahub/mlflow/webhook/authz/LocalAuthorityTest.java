@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
-import io.opendatahub.mlflow.webhook.server.TlsMaterial;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
-import io.opendatahub.mlflow.webhook.server.WebhookServer;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient.Reply;
+import io.opendatahub.mlflow.webhook.testing.TestApps;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -56,10 +55,7 @@ class LocalAuthorityTest {
       throws Exception {
     TestCertificates certs = TestCertificates.create(dir.resolve("c" + System.nanoTime()));
     Vertx vertx = Vertx.vertx();
-    WebhookApp app = HttpsClient.await(WebhookApp.start(vertx, new WebhookServer.Settings(
-            "127.0.0.1", 0, TlsMaterial.read(certs.tlsCert(), certs.tlsKey()), 1024 * 1024),
-        new PolicyLoader().load(Path.of("policies/examples/local-authority")), null,
-        new WebhookMetrics()));
+    WebhookApp app = TestApps.start(vertx, certs, new PolicyLoader().load(Path.of("policies/examples/local-authority")), null, new WebhookMetrics());
     try (HttpsClient client = new HttpsClient(vertx, certs.caCert(), app.port())) {
       String body = "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectAccessReview\","
           + "\"spec\":{\"resourceAttributes\":{\"namespace\":\"" + namespace + "\",\"verb\":\""

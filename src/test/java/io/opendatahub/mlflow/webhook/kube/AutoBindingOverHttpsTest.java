@@ -8,13 +8,12 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
-import io.opendatahub.mlflow.webhook.server.TlsMaterial;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
-import io.opendatahub.mlflow.webhook.server.WebhookServer;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient.Reply;
+import io.opendatahub.mlflow.webhook.testing.TestApps;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import io.vertx.core.Vertx;
@@ -49,9 +48,7 @@ class AutoBindingOverHttpsTest {
   void anOptedInAccountIsBoundAndADryRunLeavesNothing() throws Exception {
     TestCertificates certs = TestCertificates.create(dir);
     Vertx vertx = Vertx.vertx();
-    WebhookApp app = HttpsClient.await(WebhookApp.start(vertx, new WebhookServer.Settings(
-            "127.0.0.1", 0, TlsMaterial.read(certs.tlsCert(), certs.tlsKey()), 1024 * 1024),
-        TestPolicies.shipped(), client, new WebhookMetrics()));
+    WebhookApp app = TestApps.start(vertx, certs, TestPolicies.shipped(), client, new WebhookMetrics());
     try (HttpsClient https = new HttpsClient(vertx, certs.caCert(), app.port())) {
       Eventually.poll(Duration.ofSeconds(15), () -> https.get("/readyz").status(), s -> s == 200);
       JsonNode dryRun = Fixtures.JSON.valueToTree(account("trial"));

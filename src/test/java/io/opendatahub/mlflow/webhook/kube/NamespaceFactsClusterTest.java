@@ -9,13 +9,12 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
-import io.opendatahub.mlflow.webhook.server.TlsMaterial;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
-import io.opendatahub.mlflow.webhook.server.WebhookServer;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient.Reply;
+import io.opendatahub.mlflow.webhook.testing.TestApps;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import io.vertx.core.Vertx;
@@ -61,10 +60,7 @@ class NamespaceFactsClusterTest {
   }
 
   private void start(KubernetesClient kube) throws Exception {
-    app = HttpsClient.await(WebhookApp.start(vertx,
-        new WebhookServer.Settings("127.0.0.1", 0,
-            TlsMaterial.read(certs.tlsCert(), certs.tlsKey()), 1024 * 1024),
-        TestPolicies.shipped(), kube, new WebhookMetrics()));
+    app = TestApps.start(vertx, certs, TestPolicies.shipped(), kube, new WebhookMetrics());
     https = new HttpsClient(vertx, certs.caCert(), app.port());
   }
 

@@ -8,13 +8,12 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
-import io.opendatahub.mlflow.webhook.server.TlsMaterial;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
-import io.opendatahub.mlflow.webhook.server.WebhookServer;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.Kustomize;
+import io.opendatahub.mlflow.webhook.testing.TestApps;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import io.vertx.core.Future;
@@ -74,9 +73,7 @@ class ClusterAccessTest {
     TestCertificates certs = TestCertificates.create(dir);
     WebhookMetrics metrics = new WebhookMetrics();
     Vertx vertx = WebhookApp.vertx(metrics);
-    WebhookApp app = HttpsClient.await(WebhookApp.start(vertx, new WebhookServer.Settings(
-            "127.0.0.1", 0, TlsMaterial.read(certs.tlsCert(), certs.tlsKey()), 1024 * 1024),
-        TestPolicies.shipped(), client, metrics));
+    WebhookApp app = TestApps.start(vertx, certs, TestPolicies.shipped(), client, metrics);
     HttpsClient https = new HttpsClient(vertx, certs.caCert(), app.port());
     Eventually.poll(Duration.ofSeconds(15), () -> https.get("/readyz").status(), s -> s == 200);
     https.post("/validate", Fixtures.mlflowReview(Fixtures.mlflow("postgres-inline.yaml")).bytes());

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
+import io.opendatahub.mlflow.webhook.testing.TestApps;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import io.vertx.core.Future;
@@ -48,9 +49,7 @@ class GracefulShutdownTest {
             "kind", "SubjectAccessReview", "status", Map.of("allowed", true))).always();
     TestCertificates certs = TestCertificates.create(dir);
     Vertx vertx = Vertx.vertx();
-    WebhookApp app = HttpsClient.await(WebhookApp.start(vertx, new WebhookServer.Settings(
-            "127.0.0.1", 0, TlsMaterial.read(certs.tlsCert(), certs.tlsKey()), 1024 * 1024),
-        TestPolicies.shipped(), client, new WebhookMetrics()));
+    WebhookApp app = TestApps.start(vertx, certs, TestPolicies.shipped(), client, new WebhookMetrics());
     // One connection per request, so every request has reached the server when stop begins.
     var http = vertx.createHttpClient(new HttpClientOptions().setSsl(true)
         .setTrustOptions(new PemTrustOptions().addCertPath(certs.caCert().toString()))

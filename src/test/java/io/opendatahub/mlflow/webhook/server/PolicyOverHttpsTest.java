@@ -8,6 +8,7 @@ import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient.Reply;
+import io.opendatahub.mlflow.webhook.testing.TestApps;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import io.vertx.core.Vertx;
@@ -59,10 +60,7 @@ class PolicyOverHttpsTest {
     TestPolicies.write(policyDir, "policy.yaml", policy("first", "postgresql"));
     WebhookMetrics metrics = new WebhookMetrics();
     vertx = WebhookApp.vertx(metrics);
-    app = HttpsClient.await(WebhookApp.start(vertx,
-        new WebhookServer.Settings("127.0.0.1", 0,
-            TlsMaterial.read(certs.tlsCert(), certs.tlsKey()), 1024 * 1024),
-        new PolicyLoader().load(policyDir), null, metrics));
+    app = TestApps.start(vertx, certs, new PolicyLoader().load(policyDir), null, metrics);
     app.watchPolicy(policyDir, Duration.ofMillis(100));
     client = new HttpsClient(vertx, certs.caCert(), app.port());
   }

@@ -8,6 +8,7 @@ import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient.Reply;
 import io.opendatahub.mlflow.webhook.testing.LogCapture;
+import io.opendatahub.mlflow.webhook.testing.TestApps;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import io.vertx.core.Vertx;
@@ -38,9 +39,7 @@ class SecretsTest {
     String logs;
     String scrape;
     try (LogCapture log = new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME, Level.TRACE)) {
-      WebhookApp app = HttpsClient.await(WebhookApp.start(vertx, new WebhookServer.Settings(
-              "127.0.0.1", 0, TlsMaterial.read(certs.tlsCert(), certs.tlsKey()), 1024 * 1024),
-          TestPolicies.shipped(), null, metrics));
+      WebhookApp app = TestApps.start(vertx, certs, TestPolicies.shipped(), null, metrics);
       HttpsClient client = new HttpsClient(vertx, certs.caCert(), app.port());
       for (boolean production : List.of(true, false)) {
         ObjectNode cr = Fixtures.mlflow("remote-storage.yaml");
