@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.opendatahub.mlflow.webhook.cluster.AccessReviewer;
+import io.opendatahub.mlflow.webhook.cluster.AuthorityUnavailableException;
 import io.opendatahub.mlflow.webhook.policy.AuthorizationPolicy;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import java.time.Duration;
@@ -226,6 +227,8 @@ public final class AuthorizationService {
     String error;
     if (cause instanceof TimeoutException) {
       error = "the API server did not answer in time; denied until it does";
+    } else if (cause instanceof AuthorityUnavailableException) {
+      error = cause.getMessage();
     } else if (cause instanceof RejectedExecutionException) {
       error = "too many access reviews in flight; denied, try again";
     } else {

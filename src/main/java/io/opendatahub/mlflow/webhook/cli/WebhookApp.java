@@ -8,7 +8,12 @@ import io.opendatahub.mlflow.webhook.cluster.PolicyNamedNamespaces;
 import io.opendatahub.mlflow.webhook.authz.AuthorizationService;
 import io.opendatahub.mlflow.webhook.cluster.AccessReviewer;
 import io.opendatahub.mlflow.webhook.cluster.BindingRequests;
+import io.opendatahub.mlflow.webhook.cluster.AuthoritySwitch;
 import io.opendatahub.mlflow.webhook.cluster.LocalAuthority;
+import io.opendatahub.mlflow.webhook.cluster.StaticTokenFile;
+import io.opendatahub.mlflow.webhook.kube.InformerRbac;
+import io.opendatahub.mlflow.webhook.kube.RbacManifests;
+import io.opendatahub.mlflow.webhook.rbac.RbacSnapshot;
 import io.opendatahub.mlflow.webhook.policy.AuthorizationPolicy;
 import io.opendatahub.mlflow.webhook.kube.BindingReconciler;
 import io.opendatahub.mlflow.webhook.kube.InformerNamespaceFacts;
@@ -30,6 +35,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -48,6 +54,7 @@ public final class WebhookApp {
   private final WebhookServer server;
   private final InformerNamespaceFacts informer;
   private final KubeAccessReviewer reviewer;
+  private final InformerRbac rbac;
   private final BindingReconciler reconciler;
   private final WebhookMetrics metrics;
   private final Vertx vertx;
@@ -58,7 +65,9 @@ public final class WebhookApp {
 
   private WebhookApp(Vertx vertx, WebhookServer.Settings settings, AtomicBoolean stopping,
       PolicyHolder policy, WebhookServer server, InformerNamespaceFacts informer,
-      KubeAccessReviewer reviewer, BindingReconciler reconciler, WebhookMetrics metrics) {
+      KubeAccessReviewer reviewer, InformerRbac rbac, BindingReconciler reconciler,
+      WebhookMetrics metrics) {
+    this.rbac = rbac;
     this.reconciler = reconciler;
     this.vertx = vertx;
     this.settings = settings;
@@ -125,13 +134,28 @@ public final class WebhookApp {
     AdmissionService admission = new AdmissionService(
         Handlers.all(reconciler == null ? BindingRequests.NONE : reconciler));
     KubeAccessReviewer reviewer = client == null ? null : new KubeAccessReviewer(client);
-    AccessReviewer authority = reviewer;
-    if (client == null && initialPolicy.authorization().local() != null) {
+    InformerRbac rbac = client == null ? null : new InformerRbac(client);
+    AccessReviewer authority;
+    if (client != null) {
+      authority = new AuthoritySwitch(policy, reviewer,
+          new LocalAuthority(rbac::snapshot, reviewer::authenticate));
+      readiness.require("rbac-informers-synced", () -> !usesLocalRbac(policy.get()) || rbac.synced());
+      if (usesLocalRbac(initialPolicy)) {
+        startRbacInformers(rbac);
+      }
+      policy.onChange(next -> {
+        if (usesLocalRbac(next)) {
+          startRbacInformers(rbac);
+        }
+      });
+    } else if (initialPolicy.authorization().local() != null) {
       try {
-        authority = localAuthority(initialPolicy);
+        authority = standaloneAuthority(initialPolicy);
       } catch (IOException e) {
         return Future.failedFuture(new IOException("spec.authorization.local: " + e.getMessage(), e));
       }
+    } else {
+      authority = null;
     }
     AuthorizationService authorization =
         new AuthorizationService(policy, authority, metrics::upstream);
@@ -143,7 +167,7 @@ public final class WebhookApp {
     BindingReconciler startedReconciler = reconciler;
     return server.start()
         .map(bound -> new WebhookApp(vertx, settings, stopping, policy, server, startedInformer,
-            reviewer, startedReconciler, metrics));
+            reviewer, rbac, startedReconciler, metrics));
   }
 
   /** Applies changes to the policy files without a restart; see {@link PolicyReloader}. */
@@ -193,15 +217,29 @@ public final class WebhookApp {
     return new BindingReconciler.Election(namespace, "mlflow-policy-webhook-reconciler", identity);
   }
 
+  private static boolean usesLocalRbac(Policy policy) {
+    return policy.authorization().authority() == AuthorizationPolicy.Authority.LOCAL;
+  }
+
+  /** Idempotent: the informers start the first time a policy asks for the local authority. */
+  private static void startRbacInformers(InformerRbac rbac) {
+    rbac.start().whenComplete((ignored, failure) -> {
+      if (failure != null) {
+        LOG.warn("RBAC informers have not synced: {}; /authorize fails closed until they do",
+            failure.toString());
+      }
+    });
+  }
+
   /** The standalone authority; its files are read once, at start-up. */
-  private static LocalAuthority localAuthority(Policy policy) throws IOException {
+  private static LocalAuthority standaloneAuthority(Policy policy) throws IOException {
     Path base = Path.of(policy.source()).toAbsolutePath().getParent();
     AuthorizationPolicy.Local local = policy.authorization().local();
-    LocalAuthority authority = LocalAuthority.load(base.resolve(local.rbac()),
-        base.resolve(local.tokens()));
+    RbacSnapshot snapshot = RbacManifests.load(base.resolve(local.rbac()));
+    StaticTokenFile tokens = StaticTokenFile.read(base.resolve(local.tokens()));
     LOG.info("standalone /authorize answers from local RBAC ({}) and tokens ({})", local.rbac(),
         local.tokens());
-    return authority;
+    return new LocalAuthority(() -> Optional.of(snapshot), tokens);
   }
 
   public int port() {
@@ -236,6 +274,9 @@ public final class WebhookApp {
       }
       if (reviewer != null) {
         reviewer.close();
+      }
+      if (rbac != null) {
+        rbac.close();
       }
       if (reconciler != null) {
         reconciler.close();

@@ -1,8 +1,11 @@
 package io.opendatahub.mlflow.webhook.policy;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import tools.jackson.databind.annotation.JsonDeserialize;
 
 /**
@@ -14,7 +17,8 @@ public record AuthorizationPolicy(
     @JsonProperty("cache") Cache cache,
     @JsonProperty("upstream") Upstream upstream,
     @JsonProperty("trustedCallers") TrustedCallers trustedCallers,
-    @JsonProperty("local") Local local) {
+    @JsonProperty("local") Local local,
+    @JsonProperty("authority") Authority authority) {
 
   /** The API group of MLflow's pseudo-resources; the endpoint answers for no other. */
   public static final String MLFLOW_GROUP = "mlflow.kubeflow.org";
@@ -24,10 +28,39 @@ public record AuthorizationPolicy(
     cache = cache == null ? new Cache(null, null, null, null) : cache;
     upstream = upstream == null ? new Upstream(null, null) : upstream;
     trustedCallers = trustedCallers == null ? new TrustedCallers(null, null) : trustedCallers;
+    authority = authority == null ? Authority.KUBERNETES : authority;
   }
 
   public static final AuthorizationPolicy DEFAULTS =
-      new AuthorizationPolicy(null, null, null, null, null);
+      new AuthorizationPolicy(null, null, null, null, null, null);
+
+  /**
+   * Who answers RBAC questions on a cluster. {@code kubernetes} delegates each cache miss to the
+   * API server (SubjectAccessReview): exact for the whole authorizer chain, OpenShift's included,
+   * at a network round trip per miss. {@code local} evaluates RBAC in-process from informer
+   * caches of the four RBAC kinds: no call per decision, but blind to any authorizer other than
+   * RBAC, and its reasons say so. Without a cluster the {@link Local} files are the authority.
+   */
+  public enum Authority {
+    KUBERNETES,
+    LOCAL;
+
+    @JsonValue
+    public String wireName() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonCreator
+    public static Authority parse(String text) {
+      for (Authority authority : values()) {
+        if (authority.wireName().equals(text)) {
+          return authority;
+        }
+      }
+      throw new IllegalArgumentException("'" + text + "' is not an authority; use kubernetes or"
+          + " local");
+    }
+  }
 
   /**
    * The local authority, for running without a cluster: RBAC objects from Kubernetes manifests

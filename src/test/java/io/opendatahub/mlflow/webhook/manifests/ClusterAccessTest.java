@@ -31,7 +31,8 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -57,8 +58,9 @@ class ClusterAccessTest {
   /** (group, resource, verb) of one API request, as RBAC sees it. */
   record Access(String group, String resource, String verb) {}
 
-  @Test
-  void theShippedRbacCoversEveryCallAndTheAlertsUseRealMetrics() throws Exception {
+  @ParameterizedTest(name = "authority: {0}")
+  @ValueSource(strings = {"kubernetes", "local"})
+  void theShippedRbacCoversEveryCallAndTheAlertsUseRealMetrics(String authority) throws Exception {
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("team-a")
         .endMetadata().build()).create();
     server.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
@@ -73,7 +75,8 @@ class ClusterAccessTest {
     TestCertificates certs = TestCertificates.create(dir);
     WebhookMetrics metrics = new WebhookMetrics();
     Vertx vertx = WebhookApp.vertx(metrics);
-    WebhookApp app = TestApps.start(vertx, certs, TestPolicies.shipped(), client, metrics);
+    WebhookApp app = TestApps.start(vertx, certs, TestPolicies.shippedWith(dir.resolve("policy"),
+        "authority: kubernetes", "authority: " + authority), client, metrics);
     HttpsClient https = new HttpsClient(vertx, certs.caCert(), app.port());
     Eventually.poll(Duration.ofSeconds(15), () -> https.get("/readyz").status(), s -> s == 200);
     https.post("/validate", Fixtures.mlflowReview(Fixtures.mlflow("postgres-inline.yaml")).bytes());
@@ -92,10 +95,18 @@ class ClusterAccessTest {
         calls.add(access(request));
       }
     }
+    String rbacGroup = "rbac.authorization.k8s.io";
+    if (authority.equals("local")) {
+      assertThat(calls).contains(new Access(rbacGroup, "roles", "watch"),
+          new Access(rbacGroup, "clusterroles", "watch"),
+          new Access(rbacGroup, "clusterrolebindings", "watch"));
+    } else {
+      assertThat(calls).contains(
+          new Access("authorization.k8s.io", "subjectaccessreviews", "create"));
+    }
     assertThat(calls).contains(new Access("", "namespaces", "list"),
         new Access("", "namespaces", "watch"),
         new Access("authentication.k8s.io", "tokenreviews", "create"),
-        new Access("authorization.k8s.io", "subjectaccessreviews", "create"),
         new Access("", "serviceaccounts", "watch"),
         new Access("rbac.authorization.k8s.io", "rolebindings", "watch"),
         new Access("coordination.k8s.io", "leases", "create"));

@@ -24,6 +24,20 @@ public final class TestPolicies {
     }
   }
 
+  /** The shipped policy with one line changed, written to {@code directory}. */
+  public static Policy shippedWith(Path directory, String line, String replacement) {
+    try {
+      String shipped = Files.readString(SHIPPED.resolve("policy.yaml"));
+      if (!shipped.contains(line)) {
+        throw new IllegalArgumentException("the shipped policy has no line '" + line + "'");
+      }
+      return new PolicyLoader().load(write(directory, "policy.yaml",
+          shipped.replace(line, replacement)));
+    } catch (IOException | PolicyException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
+  }
+
   public static Path write(Path directory, String fileName, String yaml) {
     try {
       Files.createDirectories(directory);
