@@ -73,7 +73,7 @@ public final class RbacRules {
   public static boolean appliesTo(Subject subject, String user, List<String> groups,
       String bindingNamespace) {
     return switch (subject.kind()) {
-      case "User" -> !subject.name().equals(ALL) && subject.name().equals(user);
+      case "User" -> subject.name().equals(user);
       case "Group" -> groups.contains(subject.name());
       case "ServiceAccount" -> {
         String namespace = subject.namespace().isEmpty() ? bindingNamespace : subject.namespace();
