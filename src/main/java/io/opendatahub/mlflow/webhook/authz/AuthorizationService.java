@@ -99,30 +99,38 @@ public final class AuthorizationService {
     return policies.get().authorization();
   }
 
+  /** What the token's owner may do: the question of a SelfSubjectAccessReview. */
+  public CompletableFuture<AuthorizeResult> authorizeSelf(ResourceAttributes attributes,
+      String bearerToken) {
+    if (bearerToken == null || bearerToken.isBlank()) {
+      return done(missingToken());
+    }
+    Optional<AccessDecision> overlay = PolicyOverlay.decide(attributes, settings());
+    if (overlay.isPresent()) {
+      return done(AuthorizeResult.decided(overlay.get()));
+    }
+    if (reviewer == null) {
+      return done(AuthorizeResult.decided(AccessDecision.failClosed(STANDALONE)));
+    }
+    DecisionKey key = new DecisionKey("token:" + Tokens.sha256(bearerToken), attributes);
+    CompletableFuture<AccessDecision> cached = decisions.getIfPresent(key);
+    if (cached != null) {
+      return fromCache(cached);
+    }
+    return identity(bearerToken).thenCompose(identity -> identity.isEmpty()
+        ? done(invalidToken())
+        : decide(key, identity.get(), attributes).thenApply(AuthorizeResult::decided))
+        .exceptionally(AuthorizationService::failClosed);
+  }
+
   public CompletableFuture<AuthorizeResult> authorize(AccessReview review, String bearerToken) {
     if (bearerToken == null || bearerToken.isBlank()) {
-      return done(AuthorizeResult.refused(401, "missing Authorization header or"
-          + " X-Forwarded-Access-Token header: send the caller's bearer token"));
+      return done(missingToken());
+    }
+    if (review.kind() == AccessReview.Kind.SELF_SUBJECT_ACCESS_REVIEW) {
+      return authorizeSelf(review.attributes(), bearerToken);
     }
     AuthorizationPolicy settings = settings();
-    if (review.kind() == AccessReview.Kind.SELF_SUBJECT_ACCESS_REVIEW) {
-      Optional<AccessDecision> overlay = PolicyOverlay.decide(review.attributes(), settings);
-      if (overlay.isPresent()) {
-        return done(AuthorizeResult.decided(overlay.get()));
-      }
-      if (reviewer == null) {
-        return done(AuthorizeResult.decided(AccessDecision.failClosed(STANDALONE)));
-      }
-      DecisionKey key = new DecisionKey("token:" + Tokens.sha256(bearerToken), review.attributes());
-      CompletableFuture<AccessDecision> cached = decisions.getIfPresent(key);
-      if (cached != null) {
-        return fromCache(cached);
-      }
-      return identity(bearerToken).thenCompose(identity -> identity.isEmpty()
-          ? done(invalidToken())
-          : decide(key, identity.get(), review.attributes()).thenApply(AuthorizeResult::decided))
-          .exceptionally(AuthorizationService::failClosed);
-    }
     if (reviewer == null) {
       return done(AuthorizeResult.refused(401, "callers of SubjectAccessReview cannot be"
           + " authenticated: the service runs without a cluster"));
@@ -215,6 +223,11 @@ public final class AuthorizationService {
               RETRY_BACKOFF.toMillis(), TimeUnit.MILLISECONDS))
           .thenCompose(ignored -> attempt(call, retriesLeft - 1));
     }).thenCompose(future -> future);
+  }
+
+  private static AuthorizeResult missingToken() {
+    return AuthorizeResult.refused(401, "missing Authorization header or"
+        + " X-Forwarded-Access-Token header: send the caller's bearer token");
   }
 
   private static AuthorizeResult invalidToken() {

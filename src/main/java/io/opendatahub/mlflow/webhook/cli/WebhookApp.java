@@ -6,6 +6,7 @@ import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.cluster.PolicyNamedNamespaces;
 import io.opendatahub.mlflow.webhook.authz.AuthorizationService;
+import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer;
 import io.opendatahub.mlflow.webhook.cluster.AccessReviewer;
 import io.opendatahub.mlflow.webhook.cluster.BindingRequests;
 import io.opendatahub.mlflow.webhook.cluster.AuthoritySwitch;
@@ -162,6 +163,7 @@ public final class WebhookApp {
     policy.onChange(authorization::policyChanged);
     metrics.authorizationCache(authorization.decisionCache());
     WebhookServer server = new WebhookServer(vertx, settings, admission, contexts, authorization,
+        new RouteAuthorizer(policy, authorization),
         metrics, readiness);
     InformerNamespaceFacts startedInformer = informer;
     BindingReconciler startedReconciler = reconciler;

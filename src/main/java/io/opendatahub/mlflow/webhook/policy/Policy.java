@@ -11,6 +11,7 @@ import java.util.Set;
  * permissive: a namespace takes the first environment that claims it, and an object that touches
  * several namespaces takes the strictest of theirs.
  *
+ * @param routes the MLflow route table: the built-in one, extended by the policy location's
  * @param source where the policy was read from, for messages
  * @param hash SHA-256 of the policy files' bytes, to tell replicas and reloads apart
  */
@@ -21,11 +22,13 @@ public record Policy(
     AuthorizationPolicy authorization,
     RoleBindingPolicy roleBindings,
     ServiceAccountBindingPolicy serviceAccountBinding,
+    List<RouteRule> routes,
     String source,
     String hash) {
 
   public Policy {
     environments = List.copyOf(environments);
+    routes = List.copyOf(routes);
   }
 
   /** The environment of a namespace with the given labels. */

@@ -32,6 +32,9 @@ public final class PolicyLoader {
 
   public static final String API_VERSION = "policy.mlflow-webhook.io/v1alpha1";
   public static final String KIND = "MLflowPolicy";
+  public static final String ROUTE_TABLE_KIND = "MLflowRouteTable";
+  /** The shipped route table ({@code policies/mlflow-routes.yaml}), packaged in the jar. */
+  static final String BUILT_IN_ROUTES = "/mlflow-routes.yaml";
 
   private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9.-]*");
 
@@ -58,11 +61,12 @@ public final class PolicyLoader {
     List<Path> files = policyFiles(location);
     MessageDigest digest = sha256();
     List<Found> found = new ArrayList<>();
+    List<RouteRule> routes = new ArrayList<>(builtInRoutes());
     for (Path file : files) {
       byte[] bytes = read(file);
       digest.update(file.getFileName().toString().getBytes(StandardCharsets.UTF_8));
       digest.update(bytes);
-      found.addAll(policies(file, bytes));
+      found.addAll(policies(file, bytes, routes));
     }
     if (found.isEmpty()) {
       throw new PolicyException(location + ": no document with kind: " + KIND + " found in "
@@ -75,7 +79,7 @@ public final class PolicyLoader {
     Found policy = found.get(0);
     String hash = HexFormat.of().formatHex(digest.digest());
     try {
-      return validate(policy.file(), policy.document(), hash);
+      return validate(policy.file(), policy.document(), hash, merge(routes));
     } catch (FieldError e) {
       int line = new YamlLocator(policy.bytes()).line(policy.index(), e.path);
       throw new PolicyException(policy.file() + (line > 0 ? ":" + line : "") + ": field "
@@ -111,15 +115,28 @@ public final class PolicyLoader {
     }
   }
 
-  /** The policy documents of one file, bound strictly; other kinds are skipped. */
-  private List<Found> policies(Path file, byte[] bytes) throws PolicyException {
+  /**
+   * The policy documents of one file, bound strictly; route tables are bound and their entries
+   * added to {@code routes}; other kinds are skipped.
+   */
+  private List<Found> policies(Path file, byte[] bytes, List<RouteRule> routes)
+      throws PolicyException {
     List<Found> found = new ArrayList<>();
     int index = 0;
     try (MappingIterator<JsonNode> documents = mapper.readerFor(JsonNode.class).readValues(bytes)) {
       while (documents.hasNextValue()) {
         JsonNode document = documents.nextValue();
-        if (document != null && KIND.equals(document.path("kind").asString(""))) {
-          found.add(new Found(file, bytes, index, bind(file, bytes, index, document)));
+        String kind = document == null ? "" : document.path("kind").asString("");
+        if (KIND.equals(kind)) {
+          found.add(new Found(file, bytes, index,
+              bind(file, bytes, index, document, PolicyDocument.class)));
+        } else if (ROUTE_TABLE_KIND.equals(kind)) {
+          RouteTableDocument table = bind(file, bytes, index, document, RouteTableDocument.class);
+          if (!API_VERSION.equals(table.apiVersion())) {
+            throw new PolicyException(file + ": " + ROUTE_TABLE_KIND + " document " + (index + 1)
+                + ": field apiVersion: expected " + API_VERSION + ", got " + table.apiVersion());
+          }
+          routes.addAll(table.spec().routes());
         }
         index++;
       }
@@ -131,10 +148,10 @@ public final class PolicyLoader {
     return found;
   }
 
-  private PolicyDocument bind(Path file, byte[] bytes, int index, JsonNode document)
+  private <T> T bind(Path file, byte[] bytes, int index, JsonNode document, Class<T> type)
       throws PolicyException {
     try {
-      return mapper.treeToValue(document, PolicyDocument.class);
+      return mapper.treeToValue(document, type);
     } catch (JacksonException e) {
       List<Object> path = path(e);
       int line = new YamlLocator(bytes).line(index, path);
@@ -143,8 +160,28 @@ public final class PolicyLoader {
     }
   }
 
-  private static Policy validate(Path file, PolicyDocument document, String hash)
-      throws FieldError {
+  /** Later entries replace earlier ones with the same method and path, in the earlier's place. */
+  private static List<RouteRule> merge(List<RouteRule> routes) {
+    java.util.Map<String, RouteRule> byKey = new java.util.LinkedHashMap<>();
+    routes.forEach(route -> byKey.put(route.key(), route));
+    return List.copyOf(byKey.values());
+  }
+
+  private List<RouteRule> builtInRoutes() throws PolicyException {
+    List<RouteRule> routes = new ArrayList<>();
+    try (var in = PolicyLoader.class.getResourceAsStream(BUILT_IN_ROUTES)) {
+      if (in == null) {
+        throw new IllegalStateException(BUILT_IN_ROUTES + " is missing from the jar");
+      }
+      policies(Path.of("(built-in)" + BUILT_IN_ROUTES), in.readAllBytes(), routes);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the built-in route table", e);
+    }
+    return routes;
+  }
+
+  private static Policy validate(Path file, PolicyDocument document, String hash,
+      List<RouteRule> routes) throws FieldError {
     if (!API_VERSION.equals(document.apiVersion())) {
       throw new FieldError(List.of("apiVersion"),
           "expected " + API_VERSION + ", got " + document.apiVersion());
@@ -195,7 +232,7 @@ public final class PolicyLoader {
         ? RoleBindingPolicy.DEFAULTS : document.spec().roleBindings();
     ServiceAccountBindingPolicy binding = document.spec().serviceAccountBinding() == null
         ? ServiceAccountBindingPolicy.DISABLED : document.spec().serviceAccountBinding();
-    return new Policy(name, environments, mlflow, authorization, roleBindings, binding,
+    return new Policy(name, environments, mlflow, authorization, roleBindings, binding, routes,
         file.toString(), hash);
   }
 

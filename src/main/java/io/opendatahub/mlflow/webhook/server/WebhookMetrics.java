@@ -46,6 +46,7 @@ public final class WebhookMetrics {
   private final Map<FindingLabels, Counter> findingCounters = new ConcurrentHashMap<>();
   private final Map<AuthorizationLabels, Timer> authorizationTimers = new ConcurrentHashMap<>();
   private final Map<String, Timer> upstreamTimers = new ConcurrentHashMap<>();
+  private final Map<String, Timer> routeTimers = new ConcurrentHashMap<>();
   private final MultiGauge policyInfo;
   private final AtomicInteger reloadFailing = new AtomicInteger();
   private final java.util.concurrent.atomic.AtomicLong certificateExpiry =
@@ -160,6 +161,16 @@ public final class WebhookMetrics {
             .description("Access reviews answered, by resource, verb, decision and source")
             .tags("resource", labels.resource(), "verb", labels.verb(),
                 "decision", labels.decision(), "source", labels.source())
+            .serviceLevelObjectives(LATENCY_BUCKETS)
+            .register(registry))
+        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** Questions answered by {@code /authorize/mlflow}, by outcome. */
+  public void routeCheck(String outcome, long nanos) {
+    routeTimers.computeIfAbsent(outcome, key -> Timer.builder("mlflow.webhook.route.checks")
+            .description("MLflow route checks answered, by outcome")
+            .tags("outcome", outcome)
             .serviceLevelObjectives(LATENCY_BUCKETS)
             .register(registry))
         .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);

@@ -4,6 +4,7 @@ import io.opendatahub.mlflow.webhook.admission.AdmissionReviewCodec;
 import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.authz.AuthorizationService;
+import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -46,6 +47,8 @@ public final class WebhookServer {
 
   /** Access reviews are a few hundred bytes; big ones are abuse, and would bloat cache keys. */
   static final long AUTHORIZE_BODY_LIMIT = 64 * 1024;
+  /** Room for a full batch of route checks (1,000 at a few hundred bytes each). */
+  static final long ROUTE_CHECKS_BODY_LIMIT = 512 * 1024;
 
   private final Vertx vertx;
   private final Settings settings;
@@ -54,6 +57,7 @@ public final class WebhookServer {
   private final WebhookMetrics metrics;
   private final Readiness readiness;
   private final AuthorizationService authorization;
+  private final RouteAuthorizer routes;
   private final AdmissionReviewCodec codec = new AdmissionReviewCodec();
   private final JsonReplies replies = new JsonReplies(codec);
   private HttpServer server;
@@ -72,9 +76,10 @@ public final class WebhookServer {
 
   public WebhookServer(Vertx vertx, Settings settings, AdmissionService admission,
       Supplier<DecisionContext> contexts, AuthorizationService authorization,
-      WebhookMetrics metrics, Readiness readiness) {
+      RouteAuthorizer routes, WebhookMetrics metrics, Readiness readiness) {
     this.vertx = vertx;
     this.authorization = authorization;
+    this.routes = routes;
     this.settings = settings;
     this.admission = admission;
     this.contexts = contexts;
@@ -138,6 +143,10 @@ public final class WebhookServer {
           .handler(this::requireJson)
           .handler(new AdmissionEndpoint(mode, admission, codec, contexts, metrics, replies));
     }
+    router.post("/authorize/mlflow")
+        .handler(BodyHandler.create(false).setBodyLimit(ROUTE_CHECKS_BODY_LIMIT))
+        .handler(this::requireJson)
+        .handler(new RouteCheckEndpoint(routes, metrics, replies));
     router.post("/authorize")
         .handler(BodyHandler.create(false).setBodyLimit(AUTHORIZE_BODY_LIMIT))
         .handler(this::requireJson)
@@ -148,15 +157,23 @@ public final class WebhookServer {
 
     router.errorHandler(404, ctx -> replies.error(ctx, 404,
         "no such endpoint; this service serves POST /validate, POST /mutate, POST /authorize,"
+            + " POST /authorize/mlflow,"
             + " GET /healthz, GET /readyz and GET /metrics"));
     router.errorHandler(405, ctx -> replies.error(ctx, 405,
         "method " + ctx.request().method() + " is not allowed on " + ctx.normalizedPath()));
     router.errorHandler(413, ctx -> replies.error(ctx, 413,
-        "request body is larger than the limit of " + (ctx.normalizedPath().equals("/authorize")
-            ? AUTHORIZE_BODY_LIMIT : settings.maxBodyBytes()) + " bytes"));
+        "request body is larger than the limit of " + bodyLimit(ctx.normalizedPath()) + " bytes"));
     router.errorHandler(400, ctx -> replies.error(ctx, 400, "bad request"));
     router.errorHandler(500, this::internalError);
     return router;
+  }
+
+  private long bodyLimit(String path) {
+    return switch (path) {
+      case "/authorize" -> AUTHORIZE_BODY_LIMIT;
+      case "/authorize/mlflow" -> ROUTE_CHECKS_BODY_LIMIT;
+      default -> settings.maxBodyBytes();
+    };
   }
 
   private void requireJson(RoutingContext context) {

@@ -125,4 +125,45 @@ class PolicyLoaderTest {
     assertThatThrownBy(() -> loader.load(dir.resolve("nope")))
         .hasMessageContaining("no such file or directory");
   }
+
+  @Test
+  void aRouteTableInThePolicyLocationExtendsAndOverridesTheBuiltInOne() throws Exception {
+    TestPolicies.write(dir, "policy.yaml", VALID);
+    TestPolicies.write(dir, "routes.yaml", """
+        apiVersion: policy.mlflow-webhook.io/v1alpha1
+        kind: MLflowRouteTable
+        metadata: {name: site}
+        spec:
+          routes:
+            - {method: POST, path: /api/2.0/site/reindex, requires: [experiments:update]}
+            - {method: GET, path: /api/2.0/mlflow/runs/get, requires: [experiments:list]}
+        """);
+
+    Policy policy = loader.load(dir);
+
+    int builtIn = TestPolicies.shipped().routes().size();
+    assertThat(policy.routes()).hasSize(builtIn + 1);
+    assertThat(policy.routes()).filteredOn(r -> r.key().equals("GET /api/2.0/mlflow/runs/get"))
+        .singleElement().satisfies(r -> assertThat(r.requires()).containsExactly(
+            "experiments:list"));
+    assertThat(policy.routes().get(policy.routes().size() - 1).path())
+        .isEqualTo("/api/2.0/site/reindex");
+  }
+
+  @Test
+  void aBadRouteNamesItsFileLineAndField() {
+    TestPolicies.write(dir, "policy.yaml", VALID);
+    TestPolicies.write(dir, "routes.yaml", """
+        apiVersion: policy.mlflow-webhook.io/v1alpha1
+        kind: MLflowRouteTable
+        spec:
+          routes:
+            - {method: GET, path: /ok, public: true}
+            - {method: GET, path: /x, requires: [experiments-get]}
+        """);
+
+    assertThatThrownBy(() -> loader.load(dir)).isInstanceOf(PolicyException.class)
+        .hasMessageContaining("routes.yaml:6: field spec.routes[1]")
+        .hasMessageContaining("'experiments-get' is not a check");
+  }
 }

@@ -1,0 +1,215 @@
+package io.opendatahub.mlflow.webhook.authz;
+
+import io.opendatahub.mlflow.webhook.policy.AuthorizationPolicy;
+import io.opendatahub.mlflow.webhook.policy.Policy;
+import io.opendatahub.mlflow.webhook.policy.RouteRule;
+import io.opendatahub.mlflow.webhook.policy.RouteRule.Check;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * Answers "may the token's owner call this tracking-server route in this workspace?" the way
+ * the MLflow authorization plugin does: the route table gives the checks, each check is an
+ * access review of the caller (cached, policy first), and a route the table does not know is
+ * refused (404), as the plugin fails closed.
+ */
+public final class RouteAuthorizer {
+
+  /** Checks of one batch in flight at once, so a large batch cannot flood the API server. */
+  static final int BATCH_WINDOW = 16;
+
+  /** One question: a request the tracking server received. {@code name} is optional. */
+  public record Question(String workspace, String method, String path, String name) {}
+
+  /** One access review asked for a route, and its answer. */
+  public record CheckOutcome(String resource, String verb, String name, boolean allowed,
+      String reason, String evaluationError) {}
+
+  /**
+   * The answer. {@code status} 200 carries a decision; otherwise {@code error} says what is
+   * wrong with the question (400, 404) or the caller (401, 403).
+   */
+  public record Answer(int status, String error, boolean allowed, String resource, String verb,
+      String reason, boolean filtered, List<CheckOutcome> checks) {
+
+    static Answer refused(int status, String error) {
+      return new Answer(status, error, false, null, null, null, false, List.of());
+    }
+  }
+
+  private record Compiled(List<RouteRule> rules, RouteTable table) {}
+
+  private final Supplier<Policy> policies;
+  private final AuthorizationService authorization;
+  private volatile Compiled compiled;
+
+  public RouteAuthorizer(Supplier<Policy> policies, AuthorizationService authorization) {
+    this.policies = policies;
+    this.authorization = authorization;
+  }
+
+  public CompletableFuture<Answer> decide(Question question, String bearerToken) {
+    RouteRule rule;
+    try {
+      Optional<RouteRule> found = table().match(question.method(), question.path());
+      if (found.isEmpty()) {
+        return done(Answer.refused(404, "no route of the MLflow route table matches "
+            + question.method() + " " + question.path() + "; unknown routes are refused, as the"
+            + " tracking server's plugin refuses them (extend the table with an MLflowRouteTable"
+            + " document in the policy location)"));
+      }
+      rule = found.get();
+    } catch (IllegalArgumentException e) {
+      return done(Answer.refused(400, e.getMessage()));
+    }
+    if (rule.open()) {
+      return done(new Answer(200, null, true, null, null, "public route: the tracking server"
+          + " does not check it", false, List.of()));
+    }
+    if (rule.deny() != null) {
+      return done(new Answer(200, null, false, null, null, rule.deny(), false, List.of()));
+    }
+    if (question.workspace() == null || question.workspace().isBlank()) {
+      return done(Answer.refused(400, "workspace is required for " + rule.key() + ": it is the"
+          + " namespace the request acts in (the X-MLFLOW-WORKSPACE header)"));
+    }
+    return rule.needsAll()
+        ? all(rule, question, bearerToken, 0, new ArrayList<>())
+        : any(rule, question, bearerToken, 0, new ArrayList<>());
+  }
+
+  /** Many questions with one token, answered in order. */
+  public CompletableFuture<List<Answer>> decideAll(List<Question> questions, String bearerToken) {
+    List<Answer> answers = new ArrayList<>(questions.size());
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (int start = 0; start < questions.size(); start += BATCH_WINDOW) {
+      List<Question> window = questions.subList(start,
+          Math.min(start + BATCH_WINDOW, questions.size()));
+      chain = chain.thenCompose(ignored -> {
+        List<CompletableFuture<Answer>> pending = new ArrayList<>();
+        window.forEach(question -> pending.add(decide(question, bearerToken)));
+        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+            .thenRun(() -> pending.forEach(answer -> answers.add(answer.join())));
+      });
+    }
+    return chain.thenApply(ignored -> answers);
+  }
+
+  /** Every check must pass; the first that fails decides, as in the plugin. */
+  private CompletableFuture<Answer> all(RouteRule rule, Question question, String token,
+      int index, List<CheckOutcome> outcomes) {
+    if (index == rule.checks().size()) {
+      Check first = rule.checks().get(0);
+      return done(new Answer(200, null, true, full(first), first.verb(),
+          outcomes.get(outcomes.size() - 1).reason(), false, outcomes));
+    }
+    Check check = rule.checks().get(index);
+    return ask(rule, check, question, token, outcomes).thenCompose(outcome -> {
+      if (outcome.status() != 200) {
+        return done(outcome);
+      }
+      CheckOutcome last = outcomes.get(outcomes.size() - 1);
+      if (!last.allowed()) {
+        return done(denied(rule, check, last, outcomes));
+      }
+      return all(rule, question, token, index + 1, outcomes);
+    });
+  }
+
+  /** One check must pass. */
+  private CompletableFuture<Answer> any(RouteRule rule, Question question, String token,
+      int index, List<CheckOutcome> outcomes) {
+    if (index == rule.checks().size()) {
+      return done(new Answer(200, null, false, null, null, "none of " + rule.checks()
+          + " is allowed in namespace " + question.workspace(), rule.filtered(), outcomes));
+    }
+    Check check = rule.checks().get(index);
+    return ask(rule, check, question, token, outcomes).thenCompose(outcome -> {
+      if (outcome.status() != 200) {
+        return done(outcome);
+      }
+      CheckOutcome last = outcomes.get(outcomes.size() - 1);
+      if (last.allowed()) {
+        return done(new Answer(200, null, true, full(check), check.verb(), last.reason(), false,
+            outcomes));
+      }
+      return any(rule, question, token, index + 1, outcomes);
+    });
+  }
+
+  /**
+   * The unnamed check, then (for byName rules whose question names the object) the named one.
+   * Completes with a 200 marker when {@code outcomes} got the check's last word, or with the
+   * refusal (401/403) that stops the route.
+   */
+  private CompletableFuture<Answer> ask(RouteRule rule, Check check, Question question,
+      String token, List<CheckOutcome> outcomes) {
+    return review(check, question.workspace(), "", token).thenCompose(broad -> {
+      if (broad.decision() == null) {
+        return done(Answer.refused(broad.httpStatus(), broad.message()));
+      }
+      boolean retryByName = !broad.decision().allowed() && rule.byName()
+          && question.name() != null && !question.name().isBlank()
+          && broad.decision().evaluationError() == null;
+      if (!retryByName) {
+        outcomes.add(outcome(check, "", broad.decision()));
+        return done(CONTINUE);
+      }
+      return review(check, question.workspace(), question.name(), token).thenApply(named -> {
+        if (named.decision() == null) {
+          return Answer.refused(named.httpStatus(), named.message());
+        }
+        outcomes.add(outcome(check, question.name(), named.decision()));
+        return CONTINUE;
+      });
+    });
+  }
+
+  private static final Answer CONTINUE = new Answer(200, null, false, null, null, null, false,
+      List.of());
+
+  private CompletableFuture<AuthorizeResult> review(Check check, String namespace, String name,
+      String token) {
+    return authorization.authorizeSelf(new ResourceAttributes(namespace, check.verb(),
+        AuthorizationPolicy.MLFLOW_GROUP, "", check.resource(), check.subresource(), name), token);
+  }
+
+  private static Answer denied(RouteRule rule, Check check, CheckOutcome last,
+      List<CheckOutcome> outcomes) {
+    String reason = last.evaluationError() != null ? last.evaluationError()
+        : last.reason() != null ? last.reason() : "no RBAC rule allows " + check + " here";
+    if (rule.filtered()) {
+      reason += "; the tracking server then filters the collection down to the items the caller"
+          + " may see";
+    }
+    return new Answer(200, null, false, full(check), check.verb(), reason, rule.filtered(),
+        outcomes);
+  }
+
+  private static CheckOutcome outcome(Check check, String name, AccessDecision decision) {
+    return new CheckOutcome(full(check), check.verb(), name.isEmpty() ? null : name,
+        decision.allowed(), decision.reason(), decision.evaluationError());
+  }
+
+  private static String full(Check check) {
+    return check.subresource().isEmpty() ? check.resource()
+        : check.resource() + "/" + check.subresource();
+  }
+
+  private RouteTable table() {
+    List<RouteRule> rules = policies.get().routes();
+    Compiled current = compiled;
+    if (current == null || current.rules() != rules) {
+      current = new Compiled(rules, new RouteTable(rules));
+      compiled = current;
+    }
+    return current.table();
+  }
+
+  private static <T> CompletableFuture<T> done(T value) {
+    return CompletableFuture.completedFuture(value);
+  }
+}

@@ -1,0 +1,139 @@
+package io.opendatahub.mlflow.webhook.authz;
+
+import io.opendatahub.mlflow.webhook.admission.JsonFields;
+import io.opendatahub.mlflow.webhook.admission.MalformedReviewException;
+import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.Answer;
+import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.CheckOutcome;
+import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.Question;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The JSON of {@code POST /authorize/mlflow}: one question {@code {workspace, method, path,
+ * name}}, or a batch {@code {"checks": [...]}} answered as {@code {"results": [...]}} in order.
+ */
+public final class RouteQuestionCodec {
+
+  public static final int MAX_BATCH = 1000;
+
+  /** Decoded questions; {@code batch} says which form to answer in. */
+  public record Decoded(boolean batch, List<Question> questions) {}
+
+  private final JsonMapper mapper =
+      JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+  public Decoded decode(byte[] body) throws MalformedReviewException {
+    if (body == null || body.length == 0) {
+      throw new MalformedReviewException("the body is empty: send {\"workspace\", \"method\","
+          + " \"path\"} or {\"checks\": [...]}");
+    }
+    JsonNode root;
+    try {
+      root = mapper.readTree(body);
+    } catch (JacksonException e) {
+      throw new MalformedReviewException("the body is not valid JSON");
+    }
+    if (root == null || !root.isObject()) {
+      throw new MalformedReviewException("the body must be a JSON object");
+    }
+    JsonNode checks = root.get("checks");
+    if (checks == null) {
+      return new Decoded(false, List.of(question(root, "")));
+    }
+    if (!checks.isArray() || checks.isEmpty()) {
+      throw new MalformedReviewException("checks must be a non-empty list of"
+          + " {workspace, method, path[, name]}");
+    }
+    if (checks.size() > MAX_BATCH) {
+      throw new MalformedReviewException("checks has " + checks.size() + " entries; at most "
+          + MAX_BATCH + " per request");
+    }
+    List<Question> questions = new ArrayList<>();
+    for (int i = 0; i < checks.size(); i++) {
+      JsonNode check = checks.get(i);
+      if (!check.isObject()) {
+        throw new MalformedReviewException("checks[" + i + "] must be an object");
+      }
+      questions.add(question(check, "checks[" + i + "]."));
+    }
+    return new Decoded(true, questions);
+  }
+
+  private static Question question(JsonNode node, String where) throws MalformedReviewException {
+    String method = required(node, "method", where);
+    String path = required(node, "path", where);
+    String workspace = field(node, "workspace", where);
+    String name = field(node, "name", where);
+    return new Question(workspace, method, path, name);
+  }
+
+  private static String required(JsonNode node, String field, String where)
+      throws MalformedReviewException {
+    String value = field(node, field, where);
+    if (value == null || value.isBlank()) {
+      throw new MalformedReviewException(where + field + " is required");
+    }
+    return value;
+  }
+
+  private static String field(JsonNode node, String field, String where)
+      throws MalformedReviewException {
+    try {
+      return JsonFields.string(node, field);
+    } catch (MalformedReviewException e) {
+      throw new MalformedReviewException(where + e.getMessage());
+    }
+  }
+
+  public byte[] encode(Answer answer) {
+    return mapper.writeValueAsBytes(answer(answer));
+  }
+
+  public byte[] encodeBatch(List<Answer> answers) {
+    ObjectNode root = mapper.createObjectNode();
+    ArrayNode results = root.putArray("results");
+    answers.forEach(answer -> results.add(answer(answer)));
+    return mapper.writeValueAsBytes(root);
+  }
+
+  private ObjectNode answer(Answer answer) {
+    ObjectNode node = mapper.createObjectNode();
+    if (answer.status() != 200) {
+      node.put("status", answer.status());
+      node.put("error", answer.error());
+      return node;
+    }
+    node.put("allowed", answer.allowed());
+    putIfPresent(node, "resource", answer.resource());
+    putIfPresent(node, "verb", answer.verb());
+    putIfPresent(node, "reason", answer.reason());
+    if (answer.filtered()) {
+      node.put("filtered", true);
+    }
+    if (!answer.checks().isEmpty()) {
+      ArrayNode checks = node.putArray("checks");
+      for (CheckOutcome outcome : answer.checks()) {
+        ObjectNode check = checks.addObject();
+        check.put("resource", outcome.resource());
+        check.put("verb", outcome.verb());
+        putIfPresent(check, "name", outcome.name());
+        check.put("allowed", outcome.allowed());
+        putIfPresent(check, "reason", outcome.reason());
+        putIfPresent(check, "evaluationError", outcome.evaluationError());
+      }
+    }
+    return node;
+  }
+
+  private static void putIfPresent(ObjectNode node, String field, String value) {
+    if (value != null) {
+      node.put(field, value);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package io.opendatahub.mlflow.webhook.server;
+
+import io.opendatahub.mlflow.webhook.admission.MalformedReviewException;
+import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer;
+import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.Answer;
+import io.opendatahub.mlflow.webhook.authz.RouteQuestionCodec;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /authorize/mlflow}: may the bearer token's owner call this tracking-server route
+ * in this workspace? One question, or a batch answered in order. The route table and the access
+ * reviews live in {@link RouteAuthorizer}; this class only speaks HTTP.
+ */
+final class RouteCheckEndpoint implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RouteCheckEndpoint.class);
+
+  private final RouteAuthorizer authorizer;
+  private final RouteQuestionCodec codec = new RouteQuestionCodec();
+  private final WebhookMetrics metrics;
+  private final JsonReplies replies;
+
+  RouteCheckEndpoint(RouteAuthorizer authorizer, WebhookMetrics metrics, JsonReplies replies) {
+    this.authorizer = authorizer;
+    this.metrics = metrics;
+    this.replies = replies;
+  }
+
+  @Override
+  public void handle(RoutingContext context) {
+    long started = System.nanoTime();
+    RouteQuestionCodec.Decoded decoded;
+    String token;
+    try {
+      Buffer body = context.body().buffer();
+      decoded = codec.decode(body == null ? null : body.getBytes());
+      token = AuthorizeEndpoint.bearerToken(context.request());
+    } catch (MalformedReviewException e) {
+      replies.error(context, 400, e.getMessage());
+      metrics.routeCheck("malformed", System.nanoTime() - started);
+      return;
+    } catch (AuthorizeEndpoint.InvalidAuthorizationHeader e) {
+      replies.error(context, 401, e.getMessage());
+      metrics.routeCheck("unauthenticated", System.nanoTime() - started);
+      return;
+    }
+    Future.fromCompletionStage(authorizer.decideAll(decoded.questions(), token),
+            context.vertx().getOrCreateContext())
+        .onComplete(outcome -> {
+          if (outcome.failed()) {
+            LOG.error("route check failed unexpectedly", outcome.cause());
+            replies.error(context, 500, "internal error; the webhook's log has the details");
+            metrics.routeCheck("error", System.nanoTime() - started);
+            return;
+          }
+          List<Answer> answers = outcome.result();
+          // Who the caller is, or whether they may ask, is the same for every question.
+          Answer refusal = answers.stream().filter(a -> a.status() == 401 || a.status() == 403)
+              .findFirst().orElse(null);
+          if (refusal != null) {
+            replies.error(context, refusal.status(), refusal.error());
+          } else if (decoded.batch()) {
+            replies.ok(context, codec.encodeBatch(answers));
+          } else if (answers.get(0).status() != 200) {
+            replies.error(context, answers.get(0).status(), answers.get(0).error());
+          } else {
+            replies.ok(context, codec.encode(answers.get(0)));
+          }
+          answers.forEach(answer -> metrics.routeCheck(label(answer),
+              System.nanoTime() - started));
+        });
+  }
+
+  private static String label(Answer answer) {
+    return switch (answer.status()) {
+      case 200 -> answer.allowed() ? "allowed" : "denied";
+      case 404 -> "unknown-route";
+      case 400 -> "invalid";
+      case 401 -> "unauthenticated";
+      default -> "refused";
+    };
+  }
+}
