@@ -25,7 +25,8 @@ public final class RouteTable {
   private static final String API = "/api/";
   private static final String AJAX_API = "/ajax-api/";
 
-  private record Template(RouteRule rule, Pattern pattern, int literalChars) {}
+  /** {@code prefix}: the literal text before the first parameter, a cheap test before the regex. */
+  private record Template(RouteRule rule, String prefix, Pattern pattern, int literalChars) {}
 
   private final Map<String, RouteRule> literals = new HashMap<>();
   private final List<Template> templates = new ArrayList<>();
@@ -54,7 +55,8 @@ public final class RouteTable {
     }
     regex.append(Pattern.quote(rule.path().substring(at)));
     literalChars += rule.path().length() - at;
-    return new Template(rule, Pattern.compile(regex.toString()), literalChars);
+    String prefix = rule.path().substring(0, rule.path().indexOf('<'));
+    return new Template(rule, prefix, Pattern.compile(regex.toString()), literalChars);
   }
 
   /**
@@ -90,7 +92,7 @@ public final class RouteTable {
     }
     for (Template template : templates) {
       String method = template.rule().method();
-      if ((method.equals("*") || methods.contains(method))
+      if ((method.equals("*") || methods.contains(method)) && path.startsWith(template.prefix())
           && template.pattern().matcher(path).matches()) {
         return Optional.of(template.rule());
       }
@@ -128,6 +130,12 @@ public final class RouteTable {
   }
 
   private static String decode(String path) {
+    if (path.indexOf('%') < 0) {
+      if (path.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+        throw new IllegalArgumentException("path must not contain control characters");
+      }
+      return path;
+    }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(path.length());
     for (int i = 0; i < path.length(); i++) {
       char c = path.charAt(i);
