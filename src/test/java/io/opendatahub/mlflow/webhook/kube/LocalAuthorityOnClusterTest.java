@@ -112,6 +112,38 @@ class LocalAuthorityOnClusterTest {
     }
   }
 
+  @Test
+  void aPolicyReloadSwitchesTheAuthorityWithoutARestart() throws Exception {
+    server.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
+        .andReturn(200, Map.of("apiVersion", "authentication.k8s.io/v1", "kind", "TokenReview",
+            "status", Map.of("authenticated", true, "user", Map.of("username", "alice"))))
+        .always();
+    server.expect().post().withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews")
+        .andReturn(200, Map.of("apiVersion", "authorization.k8s.io/v1",
+            "kind", "SubjectAccessReview", "status", Map.of("allowed", true,
+                "reason", "the API server's authorizer chain"))).always();
+    TestCertificates certs = TestCertificates.create(dir.resolve("certs"));
+    Vertx vertx = Vertx.vertx();
+    WebhookApp app = TestApps.start(vertx, certs, TestPolicies.shipped(), client,
+        new WebhookMetrics());
+    try (HttpsClient https = new HttpsClient(vertx, certs.caCert(), app.port())) {
+      Eventually.poll(Duration.ofSeconds(15), () -> https.get("/readyz").status(), s -> s == 200);
+      assertThat(ask(https, "get").path("reason").asString())
+          .isEqualTo("the API server's authorizer chain");
+
+      app.policy().replace(TestPolicies.shippedWith(dir.resolve("policy"),
+          "authority: kubernetes", "authority: local"));
+
+      JsonNode local = Eventually.poll(Duration.ofSeconds(10), () -> ask(https, "get"),
+          answer -> answer.path("reason").asString().startsWith("local authority"));
+      assertThat(local.path("allowed").asBoolean()).isFalse();
+      assertThat(https.get("/readyz").status()).isEqualTo(200);
+    } finally {
+      HttpsClient.await(app.stop());
+      HttpsClient.await(vertx.close());
+    }
+  }
+
   private int accessReviewsSent() throws InterruptedException {
     int sent = 0;
     int total = server.getRequestCount();
