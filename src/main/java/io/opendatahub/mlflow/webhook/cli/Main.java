@@ -12,9 +12,25 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    fastInMemoryKeyStores();
     int code = run(List.of(args), System.getenv(), System.err);
     if (code != 0) {
       System.exit(code);
+    }
+  }
+
+  /**
+   * Vert.x hands the PEM key to the TLS stack through an in-memory PKCS#12 key store, which the
+   * JDK protects with 10,000 PBKDF2 rounds per entry and per MAC: about half a second of
+   * start-up and of every certificate rotation. The store never leaves memory, so the rounds
+   * protect nothing; an explicit setting (a -D flag) still wins.
+   */
+  static void fastInMemoryKeyStores() {
+    for (String property : List.of("keystore.pkcs12.keyPbeIterationCount",
+        "keystore.pkcs12.macIterationCount", "keystore.pkcs12.certPbeIterationCount")) {
+      if (System.getProperty(property) == null) {
+        System.setProperty(property, "1");
+      }
     }
   }
 

@@ -1,7 +1,6 @@
 package io.opendatahub.mlflow.webhook.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.opendatahub.mlflow.webhook.cli.WebhookApp;
 import io.opendatahub.mlflow.webhook.kube.KubeConnection;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyException;
@@ -11,10 +10,12 @@ import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
 import io.opendatahub.mlflow.webhook.server.WebhookServer;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,24 +35,37 @@ final class ServeCommand {
   /** Often enough that a policy change applies within 2 s of the write. */
   private static final Duration POLICY_POLL = Duration.ofMillis(500);
 
+  /** The metrics registry and the Vert.x instance reporting into it. */
+  private record Engine(WebhookMetrics metrics, Vertx vertx) {
+    static Engine create() {
+      WebhookMetrics metrics = new WebhookMetrics();
+      return new Engine(metrics, WebhookApp.vertx(metrics));
+    }
+  }
+
   int run(ServeConfig config, Map<String, String> env) {
     long started = System.nanoTime();
     LOG.info("starting mlflow-policy-webhook: {}", config.describe());
+    // Start-up is mostly class loading and JIT warm-up: build the engine on a second core
+    // while this thread reads the policy and the certificate.
+    CompletableFuture<Engine> engine = CompletableFuture.supplyAsync(Engine::create);
     Policy policy;
     TlsMaterial tls;
     try {
       policy = new PolicyLoader().load(config.policy());
       tls = TlsMaterial.read(config.tlsCert(), config.tlsKey());
     } catch (PolicyException e) {
+      engine.thenAccept(unused -> closeQuietly(null, unused.vertx()));
       return startupFailure("--policy / WEBHOOK_POLICY: " + e.getMessage());
     } catch (IOException e) {
+      engine.thenAccept(unused -> closeQuietly(null, unused.vertx()));
       return startupFailure(e.getMessage());
     }
     LOG.info("policy '{}' loaded from {} (sha256 {}), environments {}", policy.name(),
         policy.source(), policy.hash(), policy.environmentNames());
 
-    WebhookMetrics metrics = new WebhookMetrics();
-    Vertx vertx = WebhookApp.vertx(metrics);
+    WebhookMetrics metrics = engine.join().metrics();
+    Vertx vertx = engine.join().vertx();
     KubernetesClient client = connect(config, env, vertx);
 
     WebhookApp app;
@@ -70,9 +84,10 @@ final class ServeCommand {
     }
     app.watchPolicy(config.policy(), POLICY_POLL);
     app.watchCertificates(config.tlsCert(), config.tlsKey(), CERTIFICATE_POLL);
-    LOG.info("serving HTTPS on port {} ({} mode) after {} ms", app.port(),
-        client == null ? "standalone" : "cluster",
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    LOG.info("serving HTTPS on port {} ({} mode) after {} ms ({} ms since the JVM started)",
+        app.port(), client == null ? "standalone" : "cluster",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+        ManagementFactory.getRuntimeMXBean().getUptime());
 
     StopOnSignal.install(() -> {
       LOG.info("stopping: finishing requests in flight (at most {} s)",

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
  */
 public record StoreUri(String raw) {
 
+  private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]*");
   private static final Pattern SECRET_QUERY_PARAM =
       Pattern.compile("(?i)([?&;](?:password|passwd|pwd|secret|token|access_?key|"
           + "secret_?access_?key|sslpassword)=)[^&;#]*");
@@ -28,7 +29,7 @@ public record StoreUri(String raw) {
       return "file";
     }
     String scheme = raw.substring(0, colon).toLowerCase(Locale.ROOT);
-    return scheme.matches("[a-z][a-z0-9+.-]*") ? scheme : "file";
+    return SCHEME.matcher(scheme).matches() ? scheme : "file";
   }
 
   /** SQLite files and plain file stores live on the pod's volume. */

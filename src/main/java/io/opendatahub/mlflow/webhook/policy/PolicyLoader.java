@@ -167,7 +167,19 @@ public final class PolicyLoader {
     return List.copyOf(byKey.values());
   }
 
+  /** Parsed once per process: the jar does not change, policy reloads need not re-read it. */
+  private static volatile List<RouteRule> builtInRoutes;
+
   private List<RouteRule> builtInRoutes() throws PolicyException {
+    List<RouteRule> parsed = builtInRoutes;
+    if (parsed == null) {
+      parsed = List.copyOf(readBuiltInRoutes());
+      builtInRoutes = parsed;
+    }
+    return parsed;
+  }
+
+  private List<RouteRule> readBuiltInRoutes() throws PolicyException {
     List<RouteRule> routes = new ArrayList<>();
     try (var in = PolicyLoader.class.getResourceAsStream(BUILT_IN_ROUTES)) {
       if (in == null) {

@@ -11,6 +11,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,8 @@ import org.slf4j.LoggerFactory;
 final class AuthorizeEndpoint implements Handler<RoutingContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger(AuthorizeEndpoint.class);
+
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
   private final AuthorizationService service;
   private final AccessReviewCodec codec = new AccessReviewCodec();
@@ -84,7 +87,7 @@ final class AuthorizeEndpoint implements Handler<RoutingContext> {
   static String bearerToken(String authorization, String forwarded)
       throws InvalidAuthorizationHeader {
     if (authorization != null) {
-      String[] parts = authorization.trim().split("\\s+", 2);
+      String[] parts = WHITESPACE.split(authorization.trim(), 2);
       if (parts.length != 2 || !parts[0].toLowerCase(Locale.ROOT).equals("bearer")
           || parts[1].isBlank()) {
         throw new InvalidAuthorizationHeader();
