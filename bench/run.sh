@@ -5,11 +5,17 @@
 # /authorize with a cache hit; each at maximum throughput (wrk, fixed connections) and at a
 # fixed 2,000 req/s (an open-loop generator of the project's, latency from each request's due
 # time), ceiling and service alternating.
-# The service runs with a mock API server (namespace informer, TokenReview/SAR answers).
-# usage: bench/run.sh [SECONDS=10] [CONNECTIONS=16] [NAMESPACES=10]
+# The service runs with a mock API server (namespace informer, TokenReview/SAR answers) and,
+# as the Dockerfile, with a class-data archive made by a training run; ready time is measured
+# with and without it.
+# usage: [WORKLOADS="validate-allowed ..."] bench/run.sh [SECONDS=10] [CONNECTIONS=16]
+#          [NAMESPACES=10] [ENVIRONMENTS=2]
+# ENVIRONMENTS above 2 adds environments that match no namespace ahead of the shipped two, so
+# each MLflow review classifies every namespace (the scaling worst case).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-secs="${1:-10}"; conns="${2:-16}"; namespaces="${3:-10}"
+secs="${1:-10}"; conns="${2:-16}"; namespaces="${3:-10}"; environments="${4:-2}"
+workloads="${WORKLOADS:-validate-allowed validate-denied mutate-patch rolebinding-unrelated authorize-cache-hit}"
 
 if ! command -v wrk >/dev/null; then
   apt-get update -qq && apt-get install -y -qq wrk >/dev/null
@@ -25,17 +31,28 @@ jvm=(-XX:MaxRAM=512m -XX:MaxRAMPercentage=70 -XX:InitialRAMPercentage=20 -XX:+Ex
 quiet=-Dlogback.configurationFile=bench/logback-quiet.xml
 
 java -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.BenchEnvironment "$out" "$namespaces" \
-  > "$out/environment.log" 2>&1 &
+  "$environments" > "$out/environment.log" 2>&1 &
 pids=($!)
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 until [[ -s "$out/kubeconfig" && -s "$out/authorize-cache-hit.json" ]]; do sleep 0.2; done
 
-started=$(date +%s%N)
-KUBECONFIG="$out/kubeconfig" LOG_LEVEL=WARN java "${jvm[@]}" -jar target/mlflow-policy-webhook.jar \
-  serve --kube auto --port 9443 > "$out/service.log" 2>&1 &
-service=$!; pids+=("$service")
-until curl -sf --cacert certs/ca.crt https://localhost:9443/readyz >/dev/null; do sleep 0.01; done
-ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+policy=policies; [[ "$environments" -gt 2 ]] && policy="$out/policy"
+serve() { # extra JVM flags...: starts the service, sets $service and $ready_ms
+  local started; started=$(date +%s%N)
+  KUBECONFIG="$out/kubeconfig" LOG_LEVEL=WARN java "${jvm[@]}" "$@" -jar target/mlflow-policy-webhook.jar \
+    serve --kube auto --port 9443 --policy "$policy" > "$out/service.log" 2>&1 &
+  service=$!
+  until curl -sf --cacert certs/ca.crt https://localhost:9443/readyz >/dev/null; do sleep 0.01; done
+  ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+}
+src/main/docker/class-data-archive.sh target/mlflow-policy-webhook.jar "$out/service.jsa" \
+  certs/tls.crt certs/tls.key "${jvm[@]}" > "$out/cds.log"
+ready_plain=(); ready_cds=()
+for _ in 1 2 3; do
+  serve; ready_plain+=("$ready_ms"); kill "$service"; wait "$service" || true
+  serve -XX:SharedArchiveFile="$out/service.jsa"; ready_cds+=("$ready_ms"); kill "$service"; wait "$service" || true
+done
+serve -XX:SharedArchiveFile="$out/service.jsa"; pids+=("$service")
 
 java "${jvm[@]}" -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.CeilingServer 9444 \
   certs/tls.crt certs/tls.key > "$out/ceiling.log" 2>&1 &
@@ -64,7 +81,7 @@ fixed_rate() { # port path body bytes -> "rps p50 p99 p999 errors"
   echo "| workload | load | ceiling req/s | service req/s | ratio | service p50 ms | p99 ms | p99.9 ms | ceiling p99 ms | errors |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
 } > "$out/table.md"
-for workload in validate-allowed validate-denied mutate-patch rolebinding-unrelated authorize-cache-hit; do
+for workload in $workloads; do
   body="$out/$workload.json"; path=$(path_of "$workload")
   bytes=$(curl -s --cacert certs/ca.crt -H 'Content-Type: application/json' \
     -H 'Authorization: Bearer bench' --data-binary @"$body" "https://localhost:9443$path" | wc -c)
@@ -79,7 +96,9 @@ for workload in validate-allowed validate-denied mutate-patch rolebinding-unrela
 done
 {
   echo
-  echo "ready after ${ready_ms} ms (process start to /readyz 200, informer synced);" \
+  echo "ready (process start to /readyz 200, informer synced), 3 starts each: with the class-data" \
+    "archive ${ready_cds[*]} ms, without ${ready_plain[*]} ms; $namespaces namespaces," \
+    "$environments environments;" \
     "service peak RSS $(( $(cat "$out/peak_rss_kb") / 1024 )) MiB;" \
     "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
 } >> "$out/table.md"

@@ -31,6 +31,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -80,10 +81,16 @@ public final class WebhookApp {
     this.metrics = metrics;
   }
 
-  /** A Vert.x instance that reports its HTTP server metrics into the service's registry. */
+  /**
+   * A Vert.x instance that reports into the service's registry. Its per-request HTTP server
+   * metrics are off: they looked up meters by tags on every request, a quarter of the
+   * service's throughput on a 2-core machine (BENCHMARKS.md), and the endpoints' own
+   * histograms already count and time every request by outcome.
+   */
   public static Vertx vertx(WebhookMetrics metrics) {
     return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+            .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)))
         .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
         .build();
   }

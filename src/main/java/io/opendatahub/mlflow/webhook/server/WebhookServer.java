@@ -6,6 +6,8 @@ import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.authz.AuthorizationService;
 import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
@@ -19,7 +21,10 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +65,8 @@ public final class WebhookServer {
   private final RouteAuthorizer routes;
   private final AdmissionReviewCodec codec = new AdmissionReviewCodec();
   private final JsonReplies replies = new JsonReplies(codec);
-  private HttpServer server;
+  /** One server per event loop, sharing the port: Vert.x spreads connections over them. */
+  private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
 
   /**
    * @param port 0 picks a free port
@@ -96,9 +102,31 @@ public final class WebhookServer {
     } catch (IOException e) {
       return Future.failedFuture(e);
     }
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    // Servers of one Vert.x instance on the same host and port share one listening socket and
+    // take its connections in turn. Port 0 is never shared, so pick the free port first.
+    int port;
+    try {
+      port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
+    return Future.all(java.util.stream.IntStream.range(0, instances)
+            .mapToObj(i -> listen(port)).toList())
+        .map(all -> servers.get(0));
+  }
+
+  private static int freePort(String host) throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** One more server on its own event loop (a verticle instance owns one). */
+  private Future<HttpServer> listen(int port) {
     HttpServerOptions options = new HttpServerOptions()
         .setHost(settings.host())
-        .setPort(settings.port())
+        .setPort(port)
         .setSsl(true)
         .setUseAlpn(true)
         .setKeyCertOptions(settings.tls().keyCertOptions())
@@ -107,15 +135,22 @@ public final class WebhookServer {
         .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS)
         .setIdleTimeout((int) settings.idleTimeout().toMillis())
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-    return vertx.createHttpServer(options)
-        .requestHandler(router())
-        .listen()
-        .onSuccess(s -> server = s);
+    Promise<HttpServer> bound = Promise.promise();
+    return vertx.deployVerticle(new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        return vertx.createHttpServer(options).requestHandler(router()).listen()
+            .onSuccess(server -> {
+              servers.add(server);
+              bound.complete(server);
+            });
+      }
+    }).compose(deployed -> bound.future());
   }
 
   /** The port actually bound (useful when {@link Settings#port()} was 0). */
   public int port() {
-    return server.actualPort();
+    return servers.get(0).actualPort();
   }
 
   /**
@@ -123,15 +158,19 @@ public final class WebhookServer {
    * then closes what is left.
    */
   public Future<Void> stop(Duration grace) {
-    return server == null ? Future.succeededFuture()
-        : server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
+    return Future.all(servers.stream()
+        .map(server -> server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).toList())
+        .mapEmpty();
   }
 
   /** Serves new handshakes with another certificate; connections already open keep theirs. */
   public Future<Boolean> updateTls(TlsMaterial tls) {
-    return server.updateSSLOptions(new ServerSSLOptions()
+    ServerSSLOptions options = new ServerSSLOptions()
         .setKeyCertOptions(tls.keyCertOptions())
-        .setEnabledSecureTransportProtocols(PROTOCOLS), true);
+        .setEnabledSecureTransportProtocols(PROTOCOLS);
+    return Future.all(servers.stream().map(server -> server.updateSSLOptions(options, true))
+            .toList())
+        .map(all -> all.<Boolean>list().stream().allMatch(Boolean.TRUE::equals));
   }
 
   private Router router() {

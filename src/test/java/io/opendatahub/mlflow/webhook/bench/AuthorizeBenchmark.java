@@ -12,7 +12,6 @@ import io.opendatahub.mlflow.webhook.server.WebhookServer;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import java.nio.charset.StandardCharsets;
@@ -75,12 +74,12 @@ public final class AuthorizeBenchmark {
     LoadGenerator.Result warm = load.run("warm-up", app.port(), "/authorize", review, headers,
         round);
     byte[] answer = answerBytes(warm, review);
-    HttpServer ceiling = ceiling(serverVertx, certs, answer);
-    load.run("warm-up", ceiling.actualPort(), "/authorize", review, headers, round);
+    int ceiling = ceiling(serverVertx, certs, answer);
+    load.run("warm-up", ceiling, "/authorize", review, headers, round);
 
     List<LoadGenerator.Result> results = new ArrayList<>();
     for (int i = 0; i < rounds; i++) {
-      results.add(load.run("ceiling", ceiling.actualPort(), "/authorize", review, headers, round));
+      results.add(load.run("ceiling", ceiling, "/authorize", review, headers, round));
       results.add(load.run("authorize (cache hit)", app.port(), "/authorize", review, headers,
           round));
     }
@@ -104,7 +103,7 @@ public final class AuthorizeBenchmark {
         new AccessDecision(true, false, null, null, AccessDecision.Source.CACHE));
   }
 
-  private static HttpServer ceiling(Vertx vertx, TestCertificates certs, byte[] answer)
+  private static int ceiling(Vertx vertx, TestCertificates certs, byte[] answer)
       throws Exception {
     Buffer body = Buffer.buffer(answer);
     HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0)
@@ -113,10 +112,8 @@ public final class AuthorizeBenchmark {
             .setCertValue(Buffer.buffer(Files.readAllBytes(certs.tlsCert())))
             .setKeyValue(Buffer.buffer(Files.readAllBytes(certs.tlsKey()))))
         .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
-    return vertx.createHttpServer(options)
-        .requestHandler(request -> request.body().onComplete(ignored -> request.response()
-            .putHeader("Content-Type", "application/json").end(body)))
-        .listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return CeilingServer.serve(vertx, options, request -> request.body().onComplete(ignored ->
+        request.response().putHeader("Content-Type", "application/json").end(body)));
   }
 
   private static void print(List<LoadGenerator.Result> results, int connections, Duration round,

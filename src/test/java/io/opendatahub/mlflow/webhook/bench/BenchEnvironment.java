@@ -14,7 +14,9 @@ import java.util.Map;
  * For {@code bench/run.sh}: a mock API server (CRUD, plus TokenReview and SubjectAccessReview
  * answers) with a production namespace, a kubeconfig pointing at it, and the request bodies of
  * the workloads. Runs until killed.
- * usage: BenchEnvironment DIR NAMESPACES
+ * usage: BenchEnvironment DIR NAMESPACES [ENVIRONMENTS]: with more than the shipped policy's two
+ * environments, also writes DIR/policy/policy.yaml: the shipped policy with environments that
+ * match no namespace placed first, so every MLflow review classifies every namespace.
  */
 public final class BenchEnvironment {
 
@@ -23,6 +25,10 @@ public final class BenchEnvironment {
         .setLevel(java.util.logging.Level.WARNING);
     Path dir = Files.createDirectories(Path.of(args[0]));
     int namespaces = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    int environments = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+    if (environments > 2) {
+      writePolicy(dir.resolve("policy"), environments - 2);
+    }
     // CRUD for namespaces (the informer) plus fixed answers for the review APIs, over plain HTTP.
     Map<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>
         responses = new java.util.HashMap<>();
@@ -73,6 +79,19 @@ public final class BenchEnvironment {
         + "\"resource\":\"experiments\"}}}").getBytes(StandardCharsets.UTF_8));
     System.out.println("mock API server at " + client.getConfiguration().getMasterUrl());
     Thread.currentThread().join();
+  }
+
+  private static void writePolicy(Path dir, int extra) throws Exception {
+    String shipped = Files.readString(Path.of("policies/policy.yaml"));
+    StringBuilder environments = new StringBuilder("  environments:\n");
+    for (int i = 0; i < extra; i++) {
+      environments.append("    - name: extra-").append(i).append('\n')
+          .append("      namespaceSelector: {matchLabels: {mlflow-policy.io/tier: extra-")
+          .append(i).append("}}\n");
+    }
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("policy.yaml"),
+        shipped.replaceFirst("\n  environments:\n", "\n" + environments));
   }
 
   private static void write(Path dir, String name, byte[] body) throws Exception {
