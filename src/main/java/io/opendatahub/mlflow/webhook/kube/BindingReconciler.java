@@ -78,10 +78,11 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    this.accounts = client.serviceAccounts().inAnyNamespace().runnableInformer(0);
-    this.bindings = client.rbac().roleBindings().inAnyNamespace()
+    this.accounts = Informers.retrying(
+        client.serviceAccounts().inAnyNamespace().runnableInformer(0), "ServiceAccount");
+    this.bindings = Informers.retrying(client.rbac().roleBindings().inAnyNamespace()
         .withLabel(RoleBindingPolicy.MANAGED_BY_LABEL, policies.get().roleBindings().managedBy())
-        .runnableInformer(0);
+        .runnableInformer(0), "managed RoleBinding");
     accounts.addEventHandler(handler(account -> account.getMetadata().getName()));
     bindings.addEventHandler(handler(binding -> binding.getMetadata().getLabels() == null ? null
         : binding.getMetadata().getLabels().get(BindingPlan.SERVICE_ACCOUNT_LABEL)));

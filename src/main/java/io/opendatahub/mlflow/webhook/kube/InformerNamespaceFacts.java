@@ -23,7 +23,7 @@ public final class InformerNamespaceFacts implements NamespaceFacts, AutoCloseab
   private final SharedIndexInformer<Namespace> informer;
 
   public InformerNamespaceFacts(KubernetesClient client) {
-    this.informer = client.namespaces().runnableInformer(0);
+    this.informer = Informers.retrying(client.namespaces().runnableInformer(0), "namespace");
     informer.addEventHandler(new ResourceEventHandler<>() {
       @Override
       public void onAdd(Namespace namespace) {

@@ -47,10 +47,12 @@ public final class InformerRbac implements AutoCloseable {
 
   public InformerRbac(KubernetesClient client) {
     var rbac = client.rbac();
-    roles = rbac.roles().inAnyNamespace().runnableInformer(0);
-    clusterRoles = rbac.clusterRoles().runnableInformer(0);
-    roleBindings = rbac.roleBindings().inAnyNamespace().runnableInformer(0);
-    clusterRoleBindings = rbac.clusterRoleBindings().runnableInformer(0);
+    roles = Informers.retrying(rbac.roles().inAnyNamespace().runnableInformer(0), "Role");
+    clusterRoles = Informers.retrying(rbac.clusterRoles().runnableInformer(0), "ClusterRole");
+    roleBindings = Informers.retrying(rbac.roleBindings().inAnyNamespace().runnableInformer(0),
+        "RoleBinding");
+    clusterRoleBindings = Informers.retrying(rbac.clusterRoleBindings().runnableInformer(0),
+        "ClusterRoleBinding");
     informers = List.of(roles, clusterRoles, roleBindings, clusterRoleBindings);
     informers.forEach(informer -> informer.addEventHandler(new StaleOnChange<>()));
   }

@@ -21,6 +21,7 @@ import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -122,6 +123,28 @@ class NamespaceFactsClusterTest {
       assertThat(ready.status()).isEqualTo(503);
       assertThat(ready.json().path("waitingFor").toString()).contains("namespace-informer-synced");
       assertThat(https.get("/healthz").status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aTimedOutFirstListIsRetriedUntilTheServiceIsReady() throws Exception {
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("fraud-models")
+        .withLabels(Map.of("mlflow-policy.io/environment", "production")).endMetadata().build())
+        .create();
+    // A slow API server at start-up: the first two lists take longer than the client waits.
+    server.expect().get().delay(2, TimeUnit.SECONDS)
+        .withPath("/api/v1/namespaces?resourceVersion=0")
+        .andReturn(200, "{\"kind\":\"NamespaceList\",\"apiVersion\":\"v1\",\"items\":[]}")
+        .times(2);
+    try (KubernetesClient impatient = new KubernetesClientBuilder().withConfig(
+        new ConfigBuilder(client.getConfiguration()).withRequestTimeout(500).build()).build()) {
+      start(impatient);
+
+      Reply ready = Eventually.poll(Duration.ofSeconds(30), () -> https.get("/readyz"),
+          r -> r.status() == 200);
+
+      assertThat(ready.status()).isEqualTo(200);
+      assertThat(sqliteAllowed()).isFalse();
     }
   }
 }
