@@ -276,8 +276,9 @@ public final class WebhookApp {
     if (certificates != null) {
       certificates.close();
     }
-    // Requests in flight may still need the cluster: close it only after the server stopped.
-    return server.stop(grace).eventually(() -> {
+    // Requests in flight may still need the cluster: close it only after the server stopped,
+    // and off the event loop (closing cluster watches may wait on the network).
+    return server.stop(grace).eventually(() -> vertx.executeBlocking(() -> {
       if (informer != null) {
         informer.close();
       }
@@ -290,7 +291,7 @@ public final class WebhookApp {
       if (reconciler != null) {
         reconciler.close();
       }
-      return Future.succeededFuture();
-    });
+      return null;
+    }));
   }
 }

@@ -78,9 +78,10 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
+    KubernetesClient lists = KubeConnection.forInformers(client);
     this.accounts = Informers.retrying(
-        client.serviceAccounts().inAnyNamespace().runnableInformer(0), "ServiceAccount");
-    this.bindings = Informers.retrying(client.rbac().roleBindings().inAnyNamespace()
+        lists.serviceAccounts().inAnyNamespace().runnableInformer(0), "ServiceAccount");
+    this.bindings = Informers.retrying(lists.rbac().roleBindings().inAnyNamespace()
         .withLabel(RoleBindingPolicy.MANAGED_BY_LABEL, policies.get().roleBindings().managedBy())
         .runnableInformer(0), "managed RoleBinding");
     accounts.addEventHandler(handler(account -> account.getMetadata().getName()));
@@ -292,7 +293,12 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
   public void close() {
     leading = false;
     if (election != null) {
-      election.cancel(true);
+      // Cancelling releases the Lease with an API call, retried while the API server is away
+      // (20 s measured): let it finish on its own thread, never on the caller's.
+      CompletableFuture<?> running = election;
+      Thread release = new Thread(() -> running.cancel(true), "lease-release");
+      release.setDaemon(true);
+      release.start();
     }
     worker.shutdownNow();
     accounts.close();

@@ -23,7 +23,8 @@ public final class InformerNamespaceFacts implements NamespaceFacts, AutoCloseab
   private final SharedIndexInformer<Namespace> informer;
 
   public InformerNamespaceFacts(KubernetesClient client) {
-    this.informer = Informers.retrying(client.namespaces().runnableInformer(0), "namespace");
+    this.informer = Informers.retrying(
+        KubeConnection.forInformers(client).namespaces().runnableInformer(0), "namespace");
     informer.addEventHandler(new ResourceEventHandler<>() {
       @Override
       public void onAdd(Namespace namespace) {

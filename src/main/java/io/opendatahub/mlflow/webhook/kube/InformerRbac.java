@@ -46,7 +46,7 @@ public final class InformerRbac implements AutoCloseable {
   private CompletableFuture<Void> started;
 
   public InformerRbac(KubernetesClient client) {
-    var rbac = client.rbac();
+    var rbac = KubeConnection.forInformers(client).rbac();
     roles = Informers.retrying(rbac.roles().inAnyNamespace().runnableInformer(0), "Role");
     clusterRoles = Informers.retrying(rbac.clusterRoles().runnableInformer(0), "ClusterRole");
     roleBindings = Informers.retrying(rbac.roleBindings().inAnyNamespace().runnableInformer(0),

@@ -3,6 +3,8 @@ package io.opendatahub.mlflow.webhook.kube;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.RequestConfig;
+import io.fabric8.kubernetes.client.RequestConfigBuilder;
 import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
@@ -21,6 +23,8 @@ public final class KubeConnection {
 
   /** Kept below the webhook's 3 s timeout so a slow API server never holds a request past it. */
   private static final int REQUEST_TIMEOUT_MILLIS = 2_000;
+  /** Lists of tens of thousands of objects from a busy API server; readiness waits for them. */
+  private static final int INFORMER_REQUEST_TIMEOUT_MILLIS = 60_000;
 
   private KubeConnection() {}
 
@@ -39,6 +43,17 @@ public final class KubeConnection {
     }
     Path fallback = home.resolve(".kube").resolve("config");
     return Files.isReadable(fallback) ? Optional.of("kubeconfig " + fallback) : Optional.empty();
+  }
+
+  /**
+   * The same connection for informers' lists and watches: a first list of a large cluster may
+   * take longer than a review may wait, and nothing waits on it but readiness. Shares the
+   * connection pool; closed with {@code client}, never on its own.
+   */
+  static KubernetesClient forInformers(KubernetesClient client) {
+    RequestConfig request = new RequestConfigBuilder(client.getConfiguration().getRequestConfig())
+        .withRequestTimeout(INFORMER_REQUEST_TIMEOUT_MILLIS).build();
+    return client.newClient(request).adapt(KubernetesClient.class);
   }
 
   public static KubernetesClient connect(Vertx vertx) {
