@@ -8,7 +8,7 @@
 # The service runs with a mock API server (namespace informer, TokenReview/SAR answers) and,
 # as the Dockerfile, with a class-data archive made by a training run; ready time is measured
 # with and without it.
-# usage: [WORKLOADS="validate-allowed ..."] bench/run.sh [SECONDS=10] [CONNECTIONS=16]
+# usage: [WORKLOADS="validate-allowed ..."] [READY_STARTS=3] bench/run.sh [SECONDS=10] [CONNECTIONS=16]
 #          [NAMESPACES=10] [ENVIRONMENTS=2]
 # ENVIRONMENTS above 2 adds environments that match no namespace ahead of the shipped two, so
 # each MLflow review classifies every namespace (the scaling worst case).
@@ -48,7 +48,7 @@ serve() { # extra JVM flags...: starts the service, sets $service and $ready_ms
 src/main/docker/class-data-archive.sh target/mlflow-policy-webhook.jar "$out/service.jsa" \
   certs/tls.crt certs/tls.key "${jvm[@]}" > "$out/cds.log"
 ready_plain=(); ready_cds=()
-for _ in 1 2 3; do
+for _ in $(seq "${READY_STARTS:-3}"); do
   serve; ready_plain+=("$ready_ms"); kill "$service"; wait "$service" || true
   serve -XX:SharedArchiveFile="$out/service.jsa"; ready_cds+=("$ready_ms"); kill "$service"; wait "$service" || true
 done
@@ -96,7 +96,7 @@ for workload in $workloads; do
 done
 {
   echo
-  echo "ready (process start to /readyz 200, informer synced), 3 starts each: with the class-data" \
+  echo "ready (process start to /readyz 200, informer synced), ${READY_STARTS:-3} starts each: with the class-data" \
     "archive ${ready_cds[*]} ms, without ${ready_plain[*]} ms; $namespaces namespaces," \
     "$environments environments;" \
     "service peak RSS $(( $(cat "$out/peak_rss_kb") / 1024 )) MiB;" \

@@ -16,6 +16,14 @@ public interface NamespaceFacts {
   /** Every known namespace. */
   Collection<KnownNamespace> namespaces();
 
+  /**
+   * Changes whenever a namespace appears, goes or changes labels, so results computed from the
+   * facts can be reused while it stays the same. Facts that never change keep 0.
+   */
+  default long version() {
+    return 0;
+  }
+
   /** A namespace and its labels. */
   record KnownNamespace(String name, Map<String, String> labels) {
     public KnownNamespace {

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Namespace labels from a fabric8 informer. The informer's events keep a map of immutable
@@ -21,6 +22,7 @@ public final class InformerNamespaceFacts implements NamespaceFacts, AutoCloseab
   private final Map<String, KnownNamespace> namespaces = new ConcurrentHashMap<>();
   private final Collection<KnownNamespace> view = Collections.unmodifiableCollection(namespaces.values());
   private final SharedIndexInformer<Namespace> informer;
+  private final AtomicLong version = new AtomicLong();
 
   public InformerNamespaceFacts(KubernetesClient client) {
     this.informer = Informers.retrying(
@@ -39,6 +41,7 @@ public final class InformerNamespaceFacts implements NamespaceFacts, AutoCloseab
       @Override
       public void onDelete(Namespace namespace, boolean finalStateUnknown) {
         namespaces.remove(namespace.getMetadata().getName());
+        version.incrementAndGet();
       }
     });
   }
@@ -46,6 +49,11 @@ public final class InformerNamespaceFacts implements NamespaceFacts, AutoCloseab
   /** Starts watching; the stage completes when the first list has been read. */
   public CompletionStage<Void> start() {
     return informer.start();
+  }
+
+  @Override
+  public long version() {
+    return version.get();
   }
 
   public boolean synced() {
@@ -56,6 +64,7 @@ public final class InformerNamespaceFacts implements NamespaceFacts, AutoCloseab
     String name = namespace.getMetadata().getName();
     Map<String, String> labels = namespace.getMetadata().getLabels();
     namespaces.put(name, new KnownNamespace(name, labels == null ? Map.of() : labels));
+    version.incrementAndGet();
   }
 
   @Override

@@ -6,6 +6,8 @@ import io.opendatahub.mlflow.webhook.policy.Environment;
 import io.opendatahub.mlflow.webhook.policy.LabelSelector;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -21,15 +23,47 @@ import tools.jackson.databind.json.JsonMapper;
 public record ServedEnvironment(Environment environment, String namespace) {
 
   private static final JsonMapper MAPPER = JsonMapper.builder().build();
+  /** Selectors remembered per state; a CR can name any selector, so the memo is bounded. */
+  private static final int MAX_REMEMBERED_SELECTORS = 64;
+  private static final AtomicReference<Memo> MEMO = new AtomicReference<>();
+
+  /**
+   * Answers for one policy and one state of the namespace facts. Classifying every namespace
+   * for every review cost 10,000 x environments label matches per request (114 req/s at
+   * 10,000 namespaces and 50 environments, BENCHMARKS.md); the answer only changes when the
+   * policy, the namespaces or the selector do.
+   */
+  private record Memo(Policy policy, NamespaceFacts facts, long version,
+      Map<LabelSelector, ServedEnvironment> bySelector) {}
 
   public static ServedEnvironment of(JsonNode spec, Policy policy, NamespaceFacts facts) {
+    LabelSelector served = workspaceSelector(spec);
+    long version = facts.version();
+    Memo memo = MEMO.get();
+    if (memo == null || memo.policy() != policy || memo.facts() != facts
+        || memo.version() != version) {
+      memo = new Memo(policy, facts, version, new ConcurrentHashMap<>());
+      MEMO.set(memo);
+    }
+    ServedEnvironment known = memo.bySelector().get(served);
+    if (known != null) {
+      return known;
+    }
+    ServedEnvironment computed = compute(served, policy, facts);
+    if (memo.bySelector().size() < MAX_REMEMBERED_SELECTORS) {
+      memo.bySelector().put(served, computed);
+    }
+    return computed;
+  }
+
+  private static ServedEnvironment compute(LabelSelector served, Policy policy,
+      NamespaceFacts facts) {
     String deployment = policy.mlflow().deploymentNamespace();
     Map<String, String> deploymentLabels =
         facts.labels(deployment).orElse(Map.of(StaticNamespaceFacts.NAME_LABEL, deployment));
     Environment strictest = policy.classify(deployment, deploymentLabels);
     String because = deployment;
     int rank = policy.strictness(strictest);
-    LabelSelector served = workspaceSelector(spec);
     for (NamespaceFacts.KnownNamespace namespace : facts.namespaces()) {
       if (rank == 0) {
         break;

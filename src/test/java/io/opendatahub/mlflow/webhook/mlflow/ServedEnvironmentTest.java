@@ -1,0 +1,95 @@
+package io.opendatahub.mlflow.webhook.mlflow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts;
+import io.opendatahub.mlflow.webhook.policy.Policy;
+import io.opendatahub.mlflow.webhook.testing.Fixtures;
+import io.opendatahub.mlflow.webhook.testing.TestPolicies;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/** The environment a cluster-scoped MLflow CR is judged by, as namespaces come and go. */
+class ServedEnvironmentTest {
+
+  /** Namespace facts that change, with a version, as the informer's do. */
+  private static final class ChangingNamespaces implements NamespaceFacts {
+    private final Map<String, KnownNamespace> known = new ConcurrentHashMap<>();
+    private final AtomicLong version = new AtomicLong();
+
+    void put(String name, Map<String, String> labels) {
+      known.put(name, new KnownNamespace(name, labels));
+      version.incrementAndGet();
+    }
+
+    void remove(String name) {
+      known.remove(name);
+      version.incrementAndGet();
+    }
+
+    @Override
+    public Optional<Map<String, String>> labels(String namespace) {
+      return Optional.ofNullable(known.get(namespace)).map(KnownNamespace::labels);
+    }
+
+    @Override
+    public Collection<KnownNamespace> namespaces() {
+      return known.values();
+    }
+
+    @Override
+    public long version() {
+      return version.get();
+    }
+  }
+
+  private static final Policy POLICY = TestPolicies.shipped();
+
+  private static String environment(JsonNode spec, NamespaceFacts facts) {
+    return ServedEnvironment.of(spec, POLICY, facts).environment().name();
+  }
+
+  @Test
+  void followsNamespacesAsTheyChangeForEverySelector() {
+    ChangingNamespaces facts = new ChangingNamespaces();
+    facts.put("team-a", Map.of("team", "a"));
+    JsonNode all = Fixtures.JSON.readTree("{}");
+    JsonNode teamB = Fixtures.JSON.readTree(
+        "{\"workspaceLabelSelector\":{\"matchLabels\":{\"team\":\"b\"}}}");
+
+    assertThat(environment(all, facts)).isEqualTo("development");
+    assertThat(environment(teamB, facts)).isEqualTo("development");
+
+    facts.put("team-b", Map.of("team", "b", "mlflow-policy.io/environment", "production"));
+    assertThat(environment(all, facts)).isEqualTo("production");
+    assertThat(environment(teamB, facts)).isEqualTo("production");
+
+    facts.put("team-b", Map.of("team", "b"));
+    facts.put("team-a", Map.of("team", "a", "mlflow-policy.io/environment", "production"));
+    assertThat(environment(teamB, facts)).isEqualTo("development");
+    assertThat(environment(all, facts)).isEqualTo("production");
+
+    facts.remove("team-a");
+    assertThat(environment(all, facts)).isEqualTo("development");
+  }
+
+  @Test
+  void manySelectorsAreAllAnsweredCorrectly() {
+    ChangingNamespaces facts = new ChangingNamespaces();
+    for (int i = 0; i < 100; i++) {
+      facts.put("ns-" + i, i == 77 ? Map.of("team", "t77", "mlflow-policy.io/environment",
+          "production") : Map.of("team", "t" + i));
+    }
+    for (int i = 0; i < 100; i++) {
+      JsonNode spec = Fixtures.JSON.readTree(
+          "{\"workspaceLabelSelector\":{\"matchLabels\":{\"team\":\"t" + i + "\"}}}");
+      assertThat(environment(spec, facts)).as("team t" + i)
+          .isEqualTo(i == 77 ? "production" : "development");
+    }
+  }
+}
