@@ -5,7 +5,6 @@ import io.opendatahub.mlflow.webhook.admission.MalformedReviewException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,19 +22,8 @@ public final class AccessReviewCodec {
       JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   public AccessReview decode(byte[] body) throws MalformedReviewException {
-    if (body == null || body.length == 0) {
-      throw new MalformedReviewException("the body is empty: send a SelfSubjectAccessReview or a"
-          + " SubjectAccessReview");
-    }
-    JsonNode root;
-    try {
-      root = mapper.readTree(body);
-    } catch (JacksonException e) {
-      throw new MalformedReviewException("the body is not valid JSON");
-    }
-    if (root == null || !root.isObject()) {
-      throw new MalformedReviewException("the body must be a JSON object (an access review)");
-    }
+    JsonNode root = JsonFields.object(mapper, body,
+        "a SelfSubjectAccessReview or a SubjectAccessReview");
     if (!API_VERSION.equals(text(root, "apiVersion"))) {
       throw new MalformedReviewException("apiVersion must be " + API_VERSION);
     }

@@ -7,7 +7,6 @@ import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.CheckOutcome;
 import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.Question;
 import java.util.ArrayList;
 import java.util.List;
-import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -29,19 +28,8 @@ public final class RouteQuestionCodec {
       JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   public Decoded decode(byte[] body) throws MalformedReviewException {
-    if (body == null || body.length == 0) {
-      throw new MalformedReviewException("the body is empty: send {\"workspace\", \"method\","
-          + " \"path\"} or {\"checks\": [...]}");
-    }
-    JsonNode root;
-    try {
-      root = mapper.readTree(body);
-    } catch (JacksonException e) {
-      throw new MalformedReviewException("the body is not valid JSON");
-    }
-    if (root == null || !root.isObject()) {
-      throw new MalformedReviewException("the body must be a JSON object");
-    }
+    JsonNode root = JsonFields.object(mapper, body,
+        "{\"workspace\", \"method\", \"path\"} or {\"checks\": [...]}");
     JsonNode checks = root.get("checks");
     if (checks == null) {
       return new Decoded(false, List.of(question(root, "")));

@@ -18,6 +18,7 @@ import io.opendatahub.mlflow.webhook.cluster.LocalAuthority;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
+import io.opendatahub.mlflow.webhook.testing.MockReviews;
 import io.opendatahub.mlflow.webhook.testing.TestApps;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
@@ -80,10 +81,7 @@ class LocalAuthorityOnClusterTest {
 
   @Test
   void theServiceAnswersFromClusterRbacWhenThePolicySaysLocal() throws Exception {
-    server.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
-        .andReturn(200, Map.of("apiVersion", "authentication.k8s.io/v1", "kind", "TokenReview",
-            "status", Map.of("authenticated", true, "user", Map.of("username", "alice"))))
-        .always();
+    MockReviews.everyTokenIs(server, "alice");
     client.resource(new ClusterRoleBuilder().withNewMetadata().withName("mlflow-view")
         .endMetadata().addNewRule().withApiGroups("mlflow.kubeflow.org")
         .withResources("experiments").withVerbs("get").endRule().build()).create();
@@ -114,14 +112,10 @@ class LocalAuthorityOnClusterTest {
 
   @Test
   void aPolicyReloadSwitchesTheAuthorityWithoutARestart() throws Exception {
-    server.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
-        .andReturn(200, Map.of("apiVersion", "authentication.k8s.io/v1", "kind", "TokenReview",
-            "status", Map.of("authenticated", true, "user", Map.of("username", "alice"))))
-        .always();
-    server.expect().post().withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews")
-        .andReturn(200, Map.of("apiVersion", "authorization.k8s.io/v1",
-            "kind", "SubjectAccessReview", "status", Map.of("allowed", true,
-                "reason", "the API server's authorizer chain"))).always();
+    MockReviews.everyTokenIs(server, "alice");
+    server.expect().post().withPath(MockReviews.ACCESS_REVIEWS)
+        .andReturn(200, MockReviews.accessReview(Map.of("allowed", true,
+            "reason", "the API server's authorizer chain"))).always();
     TestCertificates certs = TestCertificates.create(dir.resolve("certs"));
     Vertx vertx = Vertx.vertx();
     WebhookApp app = TestApps.start(vertx, certs, TestPolicies.shipped(), client,

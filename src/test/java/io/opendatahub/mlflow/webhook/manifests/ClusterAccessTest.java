@@ -12,6 +12,7 @@ import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
+import io.opendatahub.mlflow.webhook.testing.MockReviews;
 import io.opendatahub.mlflow.webhook.testing.Kustomize;
 import io.opendatahub.mlflow.webhook.testing.TestApps;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
@@ -63,13 +64,9 @@ class ClusterAccessTest {
   void theShippedRbacCoversEveryCallAndTheAlertsUseRealMetrics(String authority) throws Exception {
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("team-a")
         .endMetadata().build()).create();
-    server.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
-        .andReturn(200, Map.of("apiVersion", "authentication.k8s.io/v1", "kind", "TokenReview",
-            "status", Map.of("authenticated", true, "user", Map.of("username", "alice"))))
-        .always();
-    server.expect().post().withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews")
-        .andReturn(200, Map.of("apiVersion", "authorization.k8s.io/v1",
-            "kind", "SubjectAccessReview", "status", Map.of("allowed", true))).always();
+    MockReviews.everyTokenIs(server, "alice");
+    server.expect().post().withPath(MockReviews.ACCESS_REVIEWS)
+        .andReturn(200, MockReviews.accessReview(Map.of("allowed", true))).always();
     int before = server.getRequestCount();
 
     TestCertificates certs = TestCertificates.create(dir);

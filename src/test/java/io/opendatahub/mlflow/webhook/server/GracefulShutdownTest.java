@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
+import io.opendatahub.mlflow.webhook.testing.MockReviews;
 import io.opendatahub.mlflow.webhook.testing.TestApps;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
@@ -39,14 +40,10 @@ class GracefulShutdownTest {
   @Test
   void requestsInFlightWhenStoppingAllComplete() throws Exception {
     // Each decision waits 500 ms on the API server, so the requests are surely in flight.
-    server.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
-        .andReturn(200, Map.of("apiVersion", "authentication.k8s.io/v1", "kind", "TokenReview",
-            "status", Map.of("authenticated", true, "user", Map.of("username", "alice"))))
-        .always();
+    MockReviews.everyTokenIs(server, "alice");
     server.expect().post().delay(500, TimeUnit.MILLISECONDS)
-        .withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews")
-        .andReturn(200, Map.of("apiVersion", "authorization.k8s.io/v1",
-            "kind", "SubjectAccessReview", "status", Map.of("allowed", true))).always();
+        .withPath(MockReviews.ACCESS_REVIEWS)
+        .andReturn(200, MockReviews.accessReview(Map.of("allowed", true))).always();
     TestCertificates certs = TestCertificates.create(dir);
     Vertx vertx = Vertx.vertx();
     WebhookApp app = TestApps.start(vertx, certs, TestPolicies.shipped(), client, new WebhookMetrics());
