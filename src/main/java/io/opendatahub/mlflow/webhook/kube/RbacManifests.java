@@ -7,13 +7,13 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.opendatahub.mlflow.webhook.policy.YamlFiles;
 import io.opendatahub.mlflow.webhook.rbac.RbacSnapshot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MappingIterator;
@@ -39,7 +39,7 @@ public final class RbacManifests {
 
   static List<HasMetadata> objects(Path location) throws IOException {
     List<HasMetadata> objects = new ArrayList<>();
-    for (Path file : files(location)) {
+    for (Path file : YamlFiles.in(location)) {
       int document = 0;
       try (MappingIterator<JsonNode> documents =
           YAML.readerFor(JsonNode.class).readValues(Files.readAllBytes(file))) {
@@ -92,14 +92,5 @@ public final class RbacManifests {
         + " ClusterRole, RoleBinding, ClusterRoleBinding");
   }
 
-  private static List<Path> files(Path location) throws IOException {
-    if (!Files.isDirectory(location)) {
-      return List.of(location);
-    }
-    try (Stream<Path> entries = Files.list(location)) {
-      return entries.filter(p -> !p.getFileName().toString().startsWith("."))
-          .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
-          .sorted().toList();
-    }
-  }
+
 }

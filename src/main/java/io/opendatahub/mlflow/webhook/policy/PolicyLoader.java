@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,7 +16,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -88,20 +88,10 @@ public final class PolicyLoader {
   }
 
   private List<Path> policyFiles(Path location) throws PolicyException {
-    if (Files.isRegularFile(location)) {
-      return List.of(location);
-    }
-    if (!Files.isDirectory(location)) {
-      throw new PolicyException(location + ": no such file or directory");
-    }
-    try (Stream<Path> entries = Files.list(location)) {
-      // Kubernetes ConfigMap mounts hold "..data" links and dot-directories: skip hidden names.
-      return entries
-          .filter(p -> !p.getFileName().toString().startsWith("."))
-          .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
-          .filter(Files::isRegularFile)
-          .sorted()
-          .toList();
+    try {
+      return YamlFiles.in(location);
+    } catch (NoSuchFileException e) {
+      throw new PolicyException(location + ": no such file or directory", e);
     } catch (IOException e) {
       throw new PolicyException(location + ": cannot list directory: " + e.getMessage(), e);
     }
