@@ -1,8 +1,6 @@
 package io.opendatahub.mlflow.webhook.policy;
 
-import io.fabric8.kubernetes.api.model.Quantity;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -10,12 +8,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
-import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
@@ -35,8 +29,6 @@ public final class PolicyLoader {
   public static final String ROUTE_TABLE_KIND = "MLflowRouteTable";
   /** The shipped route table ({@code policies/mlflow-routes.yaml}), packaged in the jar. */
   static final String BUILT_IN_ROUTES = "/mlflow-routes.yaml";
-
-  private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9.-]*");
 
   private final YAMLMapper mapper =
       YAMLMapper.builder()
@@ -79,11 +71,11 @@ public final class PolicyLoader {
     Found policy = found.get(0);
     String hash = HexFormat.of().formatHex(digest.digest());
     try {
-      return validate(policy.file(), policy.document(), hash, merge(routes));
+      return PolicyValidator.validate(policy.file(), policy.document(), hash, merge(routes));
     } catch (FieldError e) {
-      int line = new YamlLocator(policy.bytes()).line(policy.index(), e.path);
+      int line = new YamlLocator(policy.bytes()).line(policy.index(), e.path());
       throw new PolicyException(policy.file() + (line > 0 ? ":" + line : "") + ": field "
-          + format(e.path) + ": " + e.getMessage());
+          + format(e.path()) + ": " + e.getMessage());
     }
   }
 
@@ -182,108 +174,6 @@ public final class PolicyLoader {
     return routes;
   }
 
-  private static Policy validate(Path file, PolicyDocument document, String hash,
-      List<RouteRule> routes) throws FieldError {
-    if (!API_VERSION.equals(document.apiVersion())) {
-      throw new FieldError(List.of("apiVersion"),
-          "expected " + API_VERSION + ", got " + document.apiVersion());
-    }
-    List<Environment> environments = document.spec().environments();
-    if (environments == null || environments.isEmpty()) {
-      throw new FieldError(List.of("spec", "environments"), "list at least one environment");
-    }
-    Set<String> names = new HashSet<>();
-    int defaults = 0;
-    for (int i = 0; i < environments.size(); i++) {
-      Environment environment = environments.get(i);
-      if (environment == null || environment.name() == null || environment.name().isBlank()) {
-        throw new FieldError(List.of("spec", "environments", i, "name"), "must not be empty");
-      }
-      if (!names.add(environment.name())) {
-        throw new FieldError(List.of("spec", "environments", i, "name"),
-            "environment '" + environment.name() + "' is listed twice");
-      }
-      if (environment.isDefault()) {
-        defaults++;
-      }
-    }
-    if (defaults != 1) {
-      throw new FieldError(List.of("spec", "environments"), "exactly one environment must have"
-          + " default: true (found " + defaults + "); it takes namespaces no other claims");
-    }
-    MLflowPolicy mlflow = document.spec().mlflow() == null
-        ? new MLflowPolicy(null, null, null) : document.spec().mlflow();
-    for (var entry : mlflow.environments().entrySet()) {
-      List<Object> field = List.of("spec", "mlflow", "environments", entry.getKey());
-      if (!names.contains(entry.getKey())) {
-        throw new FieldError(field,
-            "no environment named '" + entry.getKey() + "' in spec.environments " + names);
-      }
-      MLflowEnvironmentRules rules = entry.getValue();
-      if (rules != null) {
-        validateRules(field, rules);
-      }
-    }
-    validateQuantity(List.of("spec", "mlflow", "defaults", "storage", "size"),
-        mlflow.defaults().storage().size());
-    String name = document.metadata() == null || document.metadata().name() == null
-        ? "unnamed" : document.metadata().name();
-    AuthorizationPolicy authorization = document.spec().authorization() == null
-        ? AuthorizationPolicy.DEFAULTS : document.spec().authorization();
-    RoleBindingPolicy roleBindings = document.spec().roleBindings() == null
-        ? RoleBindingPolicy.DEFAULTS : document.spec().roleBindings();
-    ServiceAccountBindingPolicy binding = document.spec().serviceAccountBinding() == null
-        ? ServiceAccountBindingPolicy.DISABLED : document.spec().serviceAccountBinding();
-    return new Policy(name, environments, mlflow, authorization, roleBindings, binding, routes,
-        file.toString(), hash);
-  }
-
-  private static void validateRules(List<Object> field, MLflowEnvironmentRules rules)
-      throws FieldError {
-    validateSchemes(append(field, "backendStore", "schemes"), rules.backendStore());
-    validateSchemes(append(field, "artifacts", "schemes"), rules.artifacts());
-    BigDecimal min = validateQuantity(append(field, "storage", "minSize"), rules.storage().minSize());
-    BigDecimal max = validateQuantity(append(field, "storage", "maxSize"), rules.storage().maxSize());
-    if (min != null && max != null && min.compareTo(max) > 0) {
-      throw new FieldError(append(field, "storage", "minSize"), "minSize "
-          + rules.storage().minSize() + " is larger than maxSize " + rules.storage().maxSize());
-    }
-    for (String rule : rules.rules().keySet()) {
-      if (MLflowRule.byId(rule).isEmpty()) {
-        throw new FieldError(append(field, "rules", rule), "no rule named '" + rule
-            + "'; rules are " + Arrays.stream(MLflowRule.values()).map(MLflowRule::id).toList());
-      }
-    }
-  }
-
-  private static void validateSchemes(List<Object> field, StoreRules rules) throws FieldError {
-    for (String scheme : rules.schemes()) {
-      if (!SCHEME.matcher(scheme).matches()) {
-        throw new FieldError(field, "'" + scheme
-            + "' is not a URI scheme (write e.g. postgresql, mysql, sqlite, s3)");
-      }
-    }
-  }
-
-  private static BigDecimal validateQuantity(List<Object> field, String quantity)
-      throws FieldError {
-    if (quantity == null) {
-      return null;
-    }
-    try {
-      return Quantity.getAmountInBytes(new Quantity(quantity));
-    } catch (RuntimeException e) {
-      throw new FieldError(field, "'" + quantity + "' is not a Kubernetes quantity (write e.g."
-          + " 10Gi)");
-    }
-  }
-
-  private static List<Object> append(List<Object> path, Object... steps) {
-    List<Object> result = new ArrayList<>(path);
-    result.addAll(List.of(steps));
-    return result;
-  }
-
   private static List<Object> path(JacksonException e) {
     List<Object> path = new ArrayList<>();
     for (JacksonException.Reference reference : e.getPath()) {
@@ -333,16 +223,6 @@ public final class PolicyLoader {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JVM has no SHA-256", e);
-    }
-  }
-
-  /** A semantic error at a field; the loader adds file and line. */
-  private static final class FieldError extends Exception {
-    private final transient List<Object> path;
-
-    FieldError(List<Object> path, String message) {
-      super(message);
-      this.path = path;
     }
   }
 
