@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +45,7 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
   private static final int MAX_ATTEMPTS = 5;
   private static final Duration FIRST_RETRY = Duration.ofMillis(200);
   private static final Duration RESYNC = Duration.ofMinutes(5);
+  private static final Duration WRITE_PATIENCE = Duration.ofSeconds(30);
 
   /** What the reconciler did, for metrics. */
   public interface Listener {
@@ -64,6 +66,7 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
   private final ScheduledExecutorService worker;
   private final Set<String> pending = ConcurrentHashMap.newKeySet();
   private final Map<String, Integer> attempts = new ConcurrentHashMap<>();
+  private final UnobservedWrites writes;
   private volatile boolean leading;
   private CompletableFuture<?> election;
 
@@ -84,6 +87,24 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
     this.bindings = Informers.retrying(lists.rbac().roleBindings().inAnyNamespace()
         .withLabel(RoleBindingPolicy.MANAGED_BY_LABEL, policies.get().roleBindings().managedBy())
         .runnableInformer(0), "managed RoleBinding");
+    this.writes = new UnobservedWrites(WRITE_PATIENCE, System::nanoTime,
+        key -> bindings.getStore().getByKey(key));
+    bindings.addEventHandler(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(RoleBinding binding) {
+        writes.observed(binding, false);
+      }
+
+      @Override
+      public void onUpdate(RoleBinding before, RoleBinding after) {
+        writes.observed(after, false);
+      }
+
+      @Override
+      public void onDelete(RoleBinding binding, boolean finalStateUnknown) {
+        writes.observed(binding, true);
+      }
+    });
     accounts.addEventHandler(handler(account -> account.getMetadata().getName()));
     bindings.addEventHandler(handler(binding -> binding.getMetadata().getLabels() == null ? null
         : binding.getMetadata().getLabels().get(BindingPlan.SERVICE_ACCOUNT_LABEL)));
@@ -186,10 +207,11 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
         : BindingPlan.desired(new BindingPlan.ServiceAccountFacts(namespace, name,
             Objects.toString(account.getMetadata().getUid(), ""), annotations(account)),
             namespaces.labels(namespace).orElse(Map.of()), policies.get());
-    List<RoleBinding> existing = bindings.getStore().list().stream()
-        .filter(b -> namespace.equals(b.getMetadata().getNamespace())
-            && name.equals(labels(b).get(BindingPlan.SERVICE_ACCOUNT_LABEL)))
-        .toList();
+    Predicate<RoleBinding> ownedByAccount =
+        b -> name.equals(labels(b).get(BindingPlan.SERVICE_ACCOUNT_LABEL));
+    List<RoleBinding> existing = writes.overlay(namespace, bindings.getStore().list().stream()
+        .filter(b -> namespace.equals(b.getMetadata().getNamespace()) && ownedByAccount.test(b))
+        .toList(), ownedByAccount);
     for (RoleBinding binding : existing) {
       if (desired.isEmpty() || !desired.get().getMetadata().getName()
           .equals(binding.getMetadata().getName())) {
@@ -216,7 +238,8 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
           .editMetadata().addToLabels(labels(want))
           .withOwnerReferences(want.getMetadata().getOwnerReferences()).endMetadata()
           .withSubjects(want.getSubjects()).build();
-      client.rbac().roleBindings().inNamespace(namespace).resource(repaired).update();
+      writes.stored(client.rbac().roleBindings().inNamespace(namespace).resource(repaired)
+          .update());
       LOG.info("repaired RoleBinding {}/{}", namespace, want.getMetadata().getName());
       listener.action("update", "ok");
     }
@@ -224,8 +247,8 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
 
   private void create(RoleBinding binding) {
     try {
-      client.rbac().roleBindings().inNamespace(binding.getMetadata().getNamespace())
-          .resource(binding).create();
+      writes.stored(client.rbac().roleBindings()
+          .inNamespace(binding.getMetadata().getNamespace()).resource(binding).create());
       LOG.info("created RoleBinding {}/{} for ServiceAccount {}",
           binding.getMetadata().getNamespace(), binding.getMetadata().getName(),
           binding.getSubjects().get(0).getName());
@@ -242,6 +265,7 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
   private void delete(RoleBinding binding, String action) {
     client.rbac().roleBindings().inNamespace(binding.getMetadata().getNamespace())
         .withName(binding.getMetadata().getName()).delete();
+    writes.deleted(binding);
     LOG.info("deleted RoleBinding {}/{} ({})", binding.getMetadata().getNamespace(),
         binding.getMetadata().getName(), action);
     listener.action(action, "ok");
