@@ -2,7 +2,9 @@ package io.opendatahub.mlflow.webhook.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceListBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -128,15 +130,17 @@ class NamespaceFactsClusterTest {
 
   @Test
   void aSlowFirstListStillMakesTheServiceReady() throws Exception {
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("fraud-models")
-        .withLabels(Map.of("mlflow-policy.io/environment", "production")).endMetadata().build())
-        .create();
-    // A slow API server at start-up: the first two lists take longer than a review may wait
-    // (this client's 500 ms); lists have their own, longer timeout, and are retried.
+    Namespace production = client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
+        .withName("fraud-models").withLabels(Map.of("mlflow-policy.io/environment", "production"))
+        .endMetadata().build()).create();
+    // A slow API server: every list takes longer than a review may wait (this client's 500 ms);
+    // only lists with their own, longer timeout can ever sync.
     server.expect().get().delay(2, TimeUnit.SECONDS)
         .withPath("/api/v1/namespaces?resourceVersion=0")
-        .andReturn(200, "{\"kind\":\"NamespaceList\",\"apiVersion\":\"v1\",\"items\":[]}")
-        .times(2);
+        .andReturn(200, new NamespaceListBuilder().withNewMetadata()
+            .withResourceVersion(production.getMetadata().getResourceVersion()).endMetadata()
+            .withItems(production).build())
+        .always();
     try (KubernetesClient impatient = new KubernetesClientBuilder().withConfig(
         new ConfigBuilder(client.getConfiguration()).withRequestTimeout(500).build()).build()) {
       start(impatient);
@@ -146,6 +150,10 @@ class NamespaceFactsClusterTest {
 
       assertThat(ready.status()).isEqualTo(200);
       assertThat(sqliteAllowed()).isFalse();
+      // Stop the service while its client is open: its watches close before the client does.
+      HttpsClient.await(app.stop());
+      app = null;
     }
   }
+
 }
