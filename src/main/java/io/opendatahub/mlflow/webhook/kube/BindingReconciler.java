@@ -209,7 +209,8 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
             namespaces.labels(namespace).orElse(Map.of()), policies.get());
     Predicate<RoleBinding> ownedByAccount =
         b -> name.equals(labels(b).get(BindingPlan.SERVICE_ACCOUNT_LABEL));
-    List<RoleBinding> existing = writes.overlay(namespace, bindings.getStore().list().stream()
+    List<RoleBinding> existing = writes.overlay(namespace, () -> bindings.getStore().list()
+        .stream()
         .filter(b -> namespace.equals(b.getMetadata().getNamespace()) && ownedByAccount.test(b))
         .toList(), ownedByAccount);
     for (RoleBinding binding : existing) {
