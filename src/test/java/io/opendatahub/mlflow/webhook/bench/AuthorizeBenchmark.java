@@ -34,7 +34,17 @@ public final class AuthorizeBenchmark {
 
   private static final String TOKEN = "bench-token";
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      run(args);
+    } catch (Exception e) {
+      // The service's and the mock's non-daemon threads would otherwise keep a failed run alive.
+      e.printStackTrace();
+      System.exit(1);
+    }
+  }
+
+  private static void run(String[] args) throws Exception {
     Duration round = Duration.ofSeconds(Integer.parseInt(arg(args, 0, "10")));
     int rounds = Integer.parseInt(arg(args, 1, "3"));
     int connections = Integer.parseInt(arg(args, 2, "16"));
@@ -43,15 +53,7 @@ public final class AuthorizeBenchmark {
     Path dir = Files.createTempDirectory("authorize-bench");
     TestCertificates certs = TestCertificates.create(dir);
 
-    KubernetesMockServer apiServer = new KubernetesMockServer(false);
-    apiServer.init();
-    apiServer.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
-        .andReturn(200, Map.of("apiVersion", "authentication.k8s.io/v1", "kind", "TokenReview",
-            "status", Map.of("authenticated", true, "user",
-                Map.of("username", "alice", "groups", List.of("team-a"))))).always();
-    apiServer.expect().post().withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews")
-        .andReturn(200, Map.of("apiVersion", "authorization.k8s.io/v1",
-            "kind", "SubjectAccessReview", "status", Map.of("allowed", true))).always();
+    KubernetesMockServer apiServer = BenchApiServer.start();
     KubernetesClient kube = apiServer.createClient();
 
     WebhookMetrics metrics = new WebhookMetrics();

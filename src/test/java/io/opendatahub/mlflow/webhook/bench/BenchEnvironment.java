@@ -7,8 +7,6 @@ import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 
 /**
  * For {@code bench/run.sh}: a mock API server (CRUD, plus TokenReview and SubjectAccessReview
@@ -29,20 +27,7 @@ public final class BenchEnvironment {
     if (environments > 2) {
       writePolicy(dir.resolve("policy"), environments - 2);
     }
-    // CRUD for namespaces (the informer) plus fixed answers for the review APIs, over plain HTTP.
-    Map<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>
-        responses = new java.util.HashMap<>();
-    KubernetesMockServer server = new KubernetesMockServer(new io.fabric8.mockwebserver.Context(),
-        new io.fabric8.mockwebserver.MockWebServer(), responses,
-        new io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher(responses), false);
-    server.init();
-    server.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
-        .andReturn(200, Map.of("apiVersion", "authentication.k8s.io/v1", "kind", "TokenReview",
-            "status", Map.of("authenticated", true, "user",
-                Map.of("username", "alice", "groups", List.of("team-a"))))).always();
-    server.expect().post().withPath("/apis/authorization.k8s.io/v1/subjectaccessreviews")
-        .andReturn(200, Map.of("apiVersion", "authorization.k8s.io/v1",
-            "kind", "SubjectAccessReview", "status", Map.of("allowed", true))).always();
+    KubernetesMockServer server = BenchApiServer.start();
     KubernetesClient client = server.createClient();
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("team-prod")
         .addToLabels("mlflow-policy.io/environment", "production").endMetadata().build()).create();

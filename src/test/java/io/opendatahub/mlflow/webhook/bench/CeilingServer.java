@@ -10,6 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -48,6 +50,13 @@ public final class CeilingServer {
       Handler<HttpServerRequest> handler) throws Exception {
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     int port = options.getPort();
+    if (port == 0) {
+      // Vert.x shares a port among servers only when it is named: a second server given the
+      // port the first got for 0 fails to bind.
+      try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getByName(options.getHost()))) {
+        port = free.getLocalPort();
+      }
+    }
     for (int i = 0; i < instances; i++) {
       HttpServerOptions bound = new HttpServerOptions(options).setPort(port);
       AtomicInteger actual = new AtomicInteger();
