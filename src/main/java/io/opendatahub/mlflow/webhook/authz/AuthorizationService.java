@@ -101,8 +101,8 @@ public final class AuthorizationService {
 
   /** What the token's owner may do: the question of a SelfSubjectAccessReview. */
   public CompletableFuture<AuthorizeResult> authorizeSelf(ResourceAttributes attributes,
-      String bearerToken) {
-    if (bearerToken == null || bearerToken.isBlank()) {
+      BearerToken bearerToken) {
+    if (bearerToken.missing()) {
       return done(missingToken());
     }
     Optional<AccessDecision> overlay = PolicyOverlay.decide(attributes, settings());
@@ -112,7 +112,7 @@ public final class AuthorizationService {
     if (reviewer == null) {
       return done(AuthorizeResult.decided(AccessDecision.failClosed(STANDALONE)));
     }
-    DecisionKey key = new DecisionKey("token:" + Tokens.sha256(bearerToken), attributes);
+    DecisionKey key = new DecisionKey("token:" + bearerToken.sha256(), attributes);
     CompletableFuture<AccessDecision> cached = decisions.getIfPresent(key);
     if (cached != null) {
       return fromCache(cached);
@@ -123,8 +123,9 @@ public final class AuthorizationService {
         .exceptionally(AuthorizationService::failClosed);
   }
 
-  public CompletableFuture<AuthorizeResult> authorize(AccessReview review, String bearerToken) {
-    if (bearerToken == null || bearerToken.isBlank()) {
+  public CompletableFuture<AuthorizeResult> authorize(AccessReview review, String token) {
+    BearerToken bearerToken = BearerToken.of(token);
+    if (bearerToken.missing()) {
       return done(missingToken());
     }
     if (review.kind() == AccessReview.Kind.SELF_SUBJECT_ACCESS_REVIEW) {
@@ -185,9 +186,9 @@ public final class AuthorizationService {
         });
   }
 
-  private CompletableFuture<Optional<Identity>> identity(String bearerToken) {
-    return identities.get(Tokens.sha256(bearerToken), (ignored, executor) ->
-        upstream("tokenreview", () -> reviewer.authenticate(bearerToken)));
+  private CompletableFuture<Optional<Identity>> identity(BearerToken bearerToken) {
+    return identities.get(bearerToken.sha256(), (ignored, executor) ->
+        upstream("tokenreview", () -> reviewer.authenticate(bearerToken.secret())));
   }
 
   /** One upstream question, retried on failure, all within the policy's deadline. */

@@ -52,6 +52,10 @@ public final class RouteAuthorizer {
   }
 
   public CompletableFuture<Answer> decide(Question question, String bearerToken) {
+    return decide(question, BearerToken.of(bearerToken));
+  }
+
+  private CompletableFuture<Answer> decide(Question question, BearerToken bearerToken) {
     RouteRule rule;
     try {
       Optional<RouteRule> found = table().match(question.method(), question.path());
@@ -82,7 +86,8 @@ public final class RouteAuthorizer {
   }
 
   /** Many questions with one token, answered in order. */
-  public CompletableFuture<List<Answer>> decideAll(List<Question> questions, String bearerToken) {
+  public CompletableFuture<List<Answer>> decideAll(List<Question> questions, String token) {
+    BearerToken bearerToken = BearerToken.of(token);
     List<Answer> answers = new ArrayList<>(questions.size());
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
     for (int start = 0; start < questions.size(); start += BATCH_WINDOW) {
@@ -99,7 +104,7 @@ public final class RouteAuthorizer {
   }
 
   /** Every check must pass; the first that fails decides, as in the plugin. */
-  private CompletableFuture<Answer> all(RouteRule rule, Question question, String token,
+  private CompletableFuture<Answer> all(RouteRule rule, Question question, BearerToken token,
       int index, List<CheckOutcome> outcomes) {
     if (index == rule.checks().size()) {
       Check first = rule.checks().get(0);
@@ -120,7 +125,7 @@ public final class RouteAuthorizer {
   }
 
   /** One check must pass. */
-  private CompletableFuture<Answer> any(RouteRule rule, Question question, String token,
+  private CompletableFuture<Answer> any(RouteRule rule, Question question, BearerToken token,
       int index, List<CheckOutcome> outcomes) {
     if (index == rule.checks().size()) {
       return done(new Answer(200, null, false, null, null, "none of " + rule.checks()
@@ -146,7 +151,7 @@ public final class RouteAuthorizer {
    * refusal (401/403) that stops the route.
    */
   private CompletableFuture<Answer> ask(RouteRule rule, Check check, Question question,
-      String token, List<CheckOutcome> outcomes) {
+      BearerToken token, List<CheckOutcome> outcomes) {
     return review(check, question.workspace(), "", token).thenCompose(broad -> {
       if (broad.decision() == null) {
         return done(Answer.refused(broad.httpStatus(), broad.message()));
@@ -172,7 +177,7 @@ public final class RouteAuthorizer {
       List.of());
 
   private CompletableFuture<AuthorizeResult> review(Check check, String namespace, String name,
-      String token) {
+      BearerToken token) {
     return authorization.authorizeSelf(new ResourceAttributes(namespace, check.verb(),
         AuthorizationPolicy.MLFLOW_GROUP, "", check.resource(), check.subresource(), name), token);
   }
