@@ -65,6 +65,10 @@ until grep -q listening "$out/ceiling.log"; do sleep 0.1; done
     sleep 0.2; done ) &
 pids+=($!)
 
+answer_bytes() { # path body -> how many bytes the service answers, for the ceiling to match
+  curl -s --cacert certs/ca.crt -H 'Content-Type: application/json' \
+    -H 'Authorization: Bearer bench' --data-binary @"$2" "https://localhost:9443$1" | wc -c
+}
 path_of() { case "$1" in mutate-*) echo /mutate;; authorize-*) echo /authorize;; *) echo /validate;; esac; }
 
 max_rate() { # port path body bytes seconds -> "rps p50 p99 p999 errors"
@@ -94,16 +98,12 @@ cpu_ticks() { # "total steal" from the cpu line of /proc/stat
 } > "$out/table.md"
 # JIT warm-up of every path first, so the first workload measured is not the one that pays it.
 for workload in $workloads; do
-  body="$out/$workload.json"; path=$(path_of "$workload")
-  bytes=$(curl -s --cacert certs/ca.crt -H 'Content-Type: application/json' \
-    -H 'Authorization: Bearer bench' --data-binary @"$body" "https://localhost:9443$path" | wc -c)
+  body="$out/$workload.json"; path=$(path_of "$workload"); bytes=$(answer_bytes "$path" "$body")
   max_rate 9443 "$path" "$body" "$bytes" 5 >/dev/null
   max_rate 9444 "$path" "$body" "$bytes" 5 >/dev/null
 done
 for workload in $workloads; do
-  body="$out/$workload.json"; path=$(path_of "$workload")
-  bytes=$(curl -s --cacert certs/ca.crt -H 'Content-Type: application/json' \
-    -H 'Authorization: Bearer bench' --data-binary @"$body" "https://localhost:9443$path" | wc -c)
+  body="$out/$workload.json"; path=$(path_of "$workload"); bytes=$(answer_bytes "$path" "$body")
   max_rate 9444 "$path" "$body" "$bytes" 5 >/dev/null
   max_rate 9443 "$path" "$body" "$bytes" 5 >/dev/null
   read -r c_rps c_p50 c_p99 c_p999 c_err < <(max_rate 9444 "$path" "$body" "$bytes" "$secs")
