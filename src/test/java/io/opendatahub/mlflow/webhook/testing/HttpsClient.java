@@ -20,8 +20,17 @@ public final class HttpsClient implements AutoCloseable {
   private final Context context;
 
   public HttpsClient(Vertx vertx, Path caCert, int port) {
+    this(vertx, caCert, port, true);
+  }
+
+  /**
+   * @param keepAlive false for servers with a short idle timeout: a pooled connection the
+   *     server closes just as the client reuses it fails the request ("Connection was closed")
+   */
+  public HttpsClient(Vertx vertx, Path caCert, int port, boolean keepAlive) {
     this.context = vertx.getOrCreateContext();
     this.client = vertx.createHttpClient(new HttpClientOptions()
+        .setKeepAlive(keepAlive)
         .setSsl(true)
         .setVerifyHost(true)
         .setTrustOptions(new PemTrustOptions().addCertPath(caCert.toString()))
