@@ -10,7 +10,7 @@ import java.util.Map;
  */
 final class ForbiddenEnvRules {
 
-  private static final Map<String, String> FORBIDDEN = Map.of(
+  static final Map<String, String> FORBIDDEN = Map.of(
       "MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE",
       "it turns off the server's host and CORS protections",
       "MLFLOW_SERVER_ENABLE_JOB_EXECUTION",

@@ -33,6 +33,14 @@ public final class MLflowAdmission implements KindHandler {
     ArtifactRules.check(spec, findings);
     VolumeRules.check(spec, findings);
     ForbiddenEnvRules.check(spec, findings);
+    OperatorManagedEnvRules.check(spec, findings);
+    TraceArchivalRules.check(spec, findings);
+    StorageFieldRules.check(spec, findings);
+    StoreSecretRules.check(spec, findings);
+    MigrationRules.check(spec, findings);
+    GarbageCollectionRules.check(spec, findings);
+    DatabaseTlsRules.check(spec, findings);
+    EmptyUriRules.check(spec, findings);
     JsonNode oldSpec = request.oldObject() == null ? null : request.oldObject().get("spec");
     if (request.operation() == Operation.UPDATE && oldSpec != null && oldSpec.isObject()) {
       UpdateRules.check(new MLflowSpec(oldSpec), spec, findings);

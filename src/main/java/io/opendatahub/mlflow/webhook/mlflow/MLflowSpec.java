@@ -1,7 +1,9 @@
 package io.opendatahub.mlflow.webhook.mlflow;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -20,6 +22,8 @@ final class MLflowSpec {
   static final List<String> METADATA_FIELDS =
       List.of("backendStoreUri", "registryStoreUri", "readReplicaBackendStoreUri");
   static final List<String> ARTIFACT_FIELDS = List.of("artifactsDestination", "defaultArtifactRoot");
+  /** Where trace archival moves span payloads: an artifact repository URI. */
+  static final String TRACE_ARCHIVAL_LOCATION = "traceArchival.location";
 
   private final JsonNode spec;
 
@@ -86,9 +90,24 @@ final class MLflowSpec {
     return name.isString() ? name.stringValue() : "";
   }
 
-  /** Neither backend field is set: RHOAI 3.2/3.3 operators fall back to SQLite on the volume. */
+  /**
+   * Neither backend field is set: RHOAI 3.2/3.3 operators fall back to SQLite on the volume. An
+   * empty {@code backendStoreUri} is set (the operator passes it on as is), not a fallback.
+   */
   boolean usesFallbackStore() {
-    return text("backendStoreUri") == null && !present("backendStoreUriFrom");
+    return !isString("backendStoreUri") && !present("backendStoreUriFrom");
+  }
+
+  /** Whether {@code field} holds a string, empty or not. */
+  boolean isString(String field) {
+    JsonNode node = spec.get(field);
+    return node != null && node.isString();
+  }
+
+  /** The node at {@code field}, or null when absent or null. */
+  JsonNode node(String field) {
+    JsonNode node = spec.get(field);
+    return node == null || node.isNull() ? null : node;
   }
 
   List<Location> metadataStores() {
@@ -98,7 +117,7 @@ final class MLflowSpec {
   /** Artifact locations, with the operator's file default when artifacts are served from it. */
   List<Location> artifactLocations() {
     List<Location> locations = new ArrayList<>(locations(ARTIFACT_FIELDS));
-    if (serveArtifacts() && text("artifactsDestination") == null) {
+    if (serveArtifacts() && !isString("artifactsDestination")) {
       locations.add(0, new Location("artifactsDestination",
           new StoreUri(OPERATOR_ARTIFACTS_DESTINATION), true));
     }
@@ -118,22 +137,96 @@ final class MLflowSpec {
           new StoreUri(MLflowResource.OPERATOR_FALLBACK_STORE), true));
     }
     all.addAll(artifactLocations());
+    all.addAll(traceArchivalLocations());
     return all.stream().filter(l -> l.uri().isFileBased()).toList();
+  }
+
+  /**
+   * {@code traceArchival.location} when archival is enabled; the operator renders nothing from
+   * it otherwise.
+   */
+  List<Location> traceArchivalLocations() {
+    JsonNode archival = spec.path("traceArchival");
+    JsonNode enabled = archival.path("enabled");
+    String location = archival.isObject() ? MLflowResource.text(archival, "location") : null;
+    if (location == null || !enabled.isBoolean() || !enabled.booleanValue()) {
+      return List.of();
+    }
+    return List.of(new Location(TRACE_ARCHIVAL_LOCATION, new StoreUri(location), false));
+  }
+
+  /** Every URI field written as a string, even empty, by its path below {@code spec}. */
+  List<String> writtenUriFields() {
+    List<String> fields = new ArrayList<>();
+    for (String field : METADATA_FIELDS) {
+      addIfString(fields, field, spec.get(field));
+    }
+    for (String field : ARTIFACT_FIELDS) {
+      addIfString(fields, field, spec.get(field));
+    }
+    addIfString(fields, TRACE_ARCHIVAL_LOCATION, spec.path("traceArchival").get("location"));
+    return fields;
+  }
+
+  /** The string at a path from {@link #writtenUriFields()}. */
+  String uriField(String field) {
+    JsonNode node = field.equals(TRACE_ARCHIVAL_LOCATION)
+        ? spec.path("traceArchival").path("location") : spec.path(field);
+    return node.isString() ? node.stringValue() : null;
+  }
+
+  private static void addIfString(List<String> fields, String field, JsonNode node) {
+    if (node != null && node.isString()) {
+      fields.add(field);
+    }
+  }
+
+  /**
+   * One {@code env[]} entry.
+   *
+   * @param value the literal {@code value}, or null when the entry has none (e.g. valueFrom)
+   */
+  record EnvVariable(int index, String name, String value) {
+    String path(String field) {
+      return "spec.env[" + index + "]." + field;
+    }
+  }
+
+  /** {@code env[]} entries that have a name. */
+  List<EnvVariable> env() {
+    List<EnvVariable> variables = new ArrayList<>();
+    JsonNode env = spec.get("env");
+    if (env != null && env.isArray()) {
+      for (int i = 0; i < env.size(); i++) {
+        JsonNode name = env.get(i).get("name");
+        JsonNode value = env.get(i).get("value");
+        if (name != null && name.isString()) {
+          variables.add(new EnvVariable(i, name.stringValue(),
+              value != null && value.isString() ? value.stringValue() : null));
+        }
+      }
+    }
+    return variables;
   }
 
   /** {@code env[].name} values. */
   List<String> environmentVariables() {
-    List<String> names = new ArrayList<>();
-    JsonNode env = spec.get("env");
-    if (env != null && env.isArray()) {
-      for (JsonNode variable : env) {
-        JsonNode name = variable.get("name");
-        if (name != null && name.isString()) {
-          names.add(name.stringValue());
+    return env().stream().map(EnvVariable::name).toList();
+  }
+
+  /** {@code envFrom[i].prefix} by index, for the entries that set a non-empty one. */
+  Map<Integer, String> envFromPrefixes() {
+    Map<Integer, String> prefixes = new LinkedHashMap<>();
+    JsonNode envFrom = spec.get("envFrom");
+    if (envFrom != null && envFrom.isArray()) {
+      for (int i = 0; i < envFrom.size(); i++) {
+        JsonNode prefix = envFrom.get(i).get("prefix");
+        if (prefix != null && prefix.isString() && !prefix.stringValue().isEmpty()) {
+          prefixes.put(i, prefix.stringValue());
         }
       }
     }
-    return names;
+    return prefixes;
   }
 
   /** What identifies the backend database: the URI without credentials, or the Secret key. */

@@ -1,6 +1,7 @@
 package io.opendatahub.mlflow.webhook.mlflow;
 
 import java.util.Locale;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -11,9 +12,22 @@ import java.util.regex.Pattern;
 public record StoreUri(String raw) {
 
   private static final Pattern SCHEME = Pattern.compile("[a-z][a-z0-9+.-]*");
-  private static final Pattern SECRET_QUERY_PARAM =
-      Pattern.compile("(?i)([?&;](?:password|passwd|pwd|secret|token|access_?key|"
-          + "secret_?access_?key|sslpassword)=)[^&;#]*");
+  /**
+   * Query parameters whose value is a credential: any key ending in password, passwd, pwd,
+   * secret, token, access key, secret key, API key or signature ({@code sslpassword},
+   * {@code client_secret}, {@code x-amz-security-token}, {@code X-Amz-Signature}...), and
+   * Azure's SAS {@code sig}.
+   */
+  private static final Pattern SECRET_QUERY_PARAM = Pattern.compile("(?i)([?&;](?:[a-z0-9_.-]*"
+      + "(?:password|passwd|pwd|secret|token|access_?key|secret_?key|api_?key|signature)|sig)=)"
+      + "[^&;#]*");
+  /**
+   * User info as SQLAlchemy reads it (MLflow hands SQL store URIs to SQLAlchemy): a user without
+   * ':' or '/', then a password that runs to the first '@', even across '/', '?' or '#'. An
+   * unencoded "p/ss" is still a password, so it must be found and redacted.
+   */
+  private static final Pattern SQLALCHEMY_USER_INFO =
+      Pattern.compile("^([\\w+]+://[^:/@]*:)([^@]*)@");
 
   /** The scheme with any driver suffix removed: {@code postgresql+psycopg2} gives {@code postgresql}. */
   public String schemeFamily() {
@@ -45,7 +59,35 @@ public record StoreUri(String raw) {
       return false;
     }
     int at = userInfoEnd(start);
-    return at > start && raw.substring(start, at).indexOf(':') >= 0;
+    return at > start && raw.substring(start, at).indexOf(':') >= 0
+        || SQLALCHEMY_USER_INFO.matcher(raw).find();
+  }
+
+  /** Whether a query parameter carries a credential ({@code ?password=...}, {@code &token=...}). */
+  public boolean hasSecretQuery() {
+    return SECRET_QUERY_PARAM.matcher(raw).find();
+  }
+
+  /** A password in the user info or a credential in the query. */
+  public boolean hasInlineCredentials() {
+    return hasInlinePassword() || hasSecretQuery();
+  }
+
+  /** The value of query parameter {@code key} (case-insensitive), or null when absent. */
+  public String queryValue(String key) {
+    int query = raw.indexOf('?');
+    if (query < 0) {
+      return null;
+    }
+    int fragment = raw.indexOf('#', query);
+    String text = raw.substring(query + 1, fragment < 0 ? raw.length() : fragment);
+    for (String pair : text.split("[&;]")) {
+      int equals = pair.indexOf('=');
+      if (equals > 0 && pair.substring(0, equals).equalsIgnoreCase(key)) {
+        return pair.substring(equals + 1);
+      }
+    }
+    return null;
   }
 
   /**
@@ -77,6 +119,14 @@ public record StoreUri(String raw) {
         result = raw.substring(0, start) + userInfo.apply(raw.substring(start, at))
             + raw.substring(at + 1);
       }
+    }
+    Matcher sqlalchemy = SQLALCHEMY_USER_INFO.matcher(result);
+    if (sqlalchemy.find() && !sqlalchemy.group(2).equals("***")) {
+      // A password the URI grammar missed (it holds '/', '?' or '#'): SQLAlchemy still reads it.
+      int userStart = result.indexOf("://") + 3;
+      result = result.substring(0, userStart)
+          + userInfo.apply(result.substring(userStart, sqlalchemy.end() - 1))
+          + result.substring(sqlalchemy.end());
     }
     return SECRET_QUERY_PARAM.matcher(result).replaceAll(queryValue);
   }

@@ -23,7 +23,20 @@ public enum MLflowRule {
   STORAGE_SHRINK("storage-shrink"),
   ACCESS_MODE_CHANGE("access-mode-change"),
   /** Advice, not a hazard: only a warning unless a policy says otherwise. */
-  BACKEND_STORE_SWITCH("backend-store-switch", Action.WARN);
+  BACKEND_STORE_SWITCH("backend-store-switch", Action.WARN),
+  OPERATOR_MANAGED_ENV("operator-managed-env"),
+  STORAGE_DATA_SOURCE("storage-data-source"),
+  /** The operator drops the field; nothing is lost but the user's intent. */
+  STORAGE_IGNORED_FIELD("storage-ignored-field", Action.WARN),
+  STORE_SECRET_OPTIONAL("store-secret-optional"),
+  /** The operator's migration refuses an image of another MLflow version: an outage, not loss. */
+  MIGRATION_ALWAYS_CUSTOM_IMAGE("migration-always-custom-image", Action.WARN),
+  /** Deletes only what users soft-deleted, on an admin's deliberate schedule. */
+  GARBAGE_COLLECTION("garbage-collection", Action.WARN),
+  /** The platform's CA bundle, which the webhook cannot see, may already fix it. */
+  DATABASE_TLS("database-tls", Action.WARN),
+  /** The operator renders an empty URI as is and the server starts on a store nobody chose. */
+  EMPTY_URI("empty-uri", Action.DENY);
 
   private final String id;
   private final Action fixedDefault;

@@ -140,11 +140,11 @@ class MLflowRulesTest {
         Arguments.of("switching to another database",
             (Consumer<ObjectNode>) s -> s.put("backendStoreUri", "sqlite:////mlflow/mlflow.db"),
             (Consumer<ObjectNode>) s -> s.put("backendStoreUri", "postgresql://db.example/mlflow"),
-            List.of("backend-store-switch:warn")),
+            List.of("backend-store-switch:warn", "database-tls:warn")),
         Arguments.of("rotating the database password",
             (Consumer<ObjectNode>) s -> s.put("backendStoreUri", "postgresql://u:old@db/mlflow"),
             (Consumer<ObjectNode>) s -> s.put("backendStoreUri", "postgresql://u:new@db/mlflow"),
-            List.of("inline-credentials:warn")),
+            List.of("inline-credentials:warn", "database-tls:warn")),
         Arguments.of("pointing at another Secret",
             (Consumer<ObjectNode>) s -> s.remove("backendStoreUri"),
             (Consumer<ObjectNode>) s -> {
@@ -152,7 +152,7 @@ class MLflowRulesTest {
               s.remove("registryStoreUri");
               s.putObject("backendStoreUriFrom").put("name", "other-db").put("key", "uri");
             },
-            List.of("backend-store-switch:warn")));
+            List.of("backend-store-switch:warn", "database-tls:warn")));
   }
 
   @ParameterizedTest(name = "update: {0}")
