@@ -35,6 +35,8 @@ class StoreUriTest {
     "postgresql://db/mlflow?user=x&password=s3cr3t | postgresql://db/mlflow?user=x&password=*** | false",
     "postgresql://u:a@b@db/mlflow | postgresql://u:***@db/mlflow | true",
     "sqlite:////mlflow/mlflow.db | sqlite:////mlflow/mlflow.db | false",
+    "postgresql://mlflow:pa/ss@db/mlflow | postgresql://mlflow:***@db/mlflow | true",
+    "postgresql://mlflow:p?ss#x@db/mlflow | postgresql://mlflow:***@db/mlflow | true",
   })
   void redactsPasswordsButKeepsWhatHelpsFindTheDatabase(String uri, String redacted,
       boolean inlinePassword) {
@@ -43,5 +45,33 @@ class StoreUriTest {
     assertThat(store.redacted()).isEqualTo(redacted);
     assertThat(store.toString()).isEqualTo(redacted);
     assertThat(store.hasInlinePassword()).isEqualTo(inlinePassword);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+    "postgresql://db/mlflow?password=pw | postgresql://db/mlflow?password=*** | true",
+    "postgresql://db/mlflow?sslmode=verify-full&sslpassword=pw | postgresql://db/mlflow?sslmode=verify-full&sslpassword=*** | true",
+    "s3://bucket/x?X-Amz-Security-Token=t&X-Amz-Signature=s | s3://bucket/x?X-Amz-Security-Token=***&X-Amz-Signature=*** | true",
+    "wasbs://c@acct.blob.core.windows.net/x?sv=2024&sig=abc | wasbs://c@acct.blob.core.windows.net/x?sv=2024&sig=*** | true",
+    "https://host/x?client_secret=s | https://host/x?client_secret=*** | true",
+    "postgresql://db/mlflow?sslmode=require&token_type=x | postgresql://db/mlflow?sslmode=require&token_type=x | false",
+  })
+  void findsAndRedactsCredentialsInTheQuery(String uri, String redacted, boolean secretQuery) {
+    StoreUri store = new StoreUri(uri);
+
+    assertThat(store.redacted()).isEqualTo(redacted);
+    assertThat(store.hasSecretQuery()).isEqualTo(secretQuery);
+    assertThat(store.hasInlineCredentials()).isEqualTo(secretQuery);
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', nullValues = "null", value = {
+    "postgresql://db/mlflow?sslmode=verify-full | sslmode | verify-full",
+    "postgresql://db/mlflow?a=1;SSLMODE=require#frag | sslmode | require",
+    "postgresql://db/mlflow | sslmode | null",
+    "mysql://db/mlflow?ssl_ca=/etc/ca.pem | ssl_ca | /etc/ca.pem",
+  })
+  void readsAQueryParameter(String uri, String key, String value) {
+    assertThat(new StoreUri(uri).queryValue(key)).isEqualTo(value);
   }
 }
