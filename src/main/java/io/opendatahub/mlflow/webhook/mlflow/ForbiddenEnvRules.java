@@ -1,7 +1,7 @@
 package io.opendatahub.mlflow.webhook.mlflow;
 
+import io.opendatahub.mlflow.webhook.mlflow.MLflowSpec.EnvVariable;
 import io.opendatahub.mlflow.webhook.policy.MLflowRule;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,11 +19,10 @@ final class ForbiddenEnvRules {
   private ForbiddenEnvRules() {}
 
   static void check(MLflowSpec spec, RuleFindings findings) {
-    List<String> names = spec.environmentVariables();
-    for (int i = 0; i < names.size(); i++) {
-      String reason = FORBIDDEN.get(names.get(i));
+    for (EnvVariable variable : spec.env()) {
+      String reason = FORBIDDEN.get(variable.name());
       if (reason != null) {
-        findings.add(MLflowRule.FORBIDDEN_ENV, "spec.env[" + i + "].name", names.get(i)
+        findings.add(MLflowRule.FORBIDDEN_ENV, variable.path("name"), variable.name()
             + " must not be set: " + reason + ". Remove this entry.");
       }
     }

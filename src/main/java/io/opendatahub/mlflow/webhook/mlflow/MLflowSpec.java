@@ -209,11 +209,6 @@ final class MLflowSpec {
     return variables;
   }
 
-  /** {@code env[].name} values. */
-  List<String> environmentVariables() {
-    return env().stream().map(EnvVariable::name).toList();
-  }
-
   /** {@code envFrom[i].prefix} by index, for the entries that set a non-empty one. */
   Map<Integer, String> envFromPrefixes() {
     Map<Integer, String> prefixes = new LinkedHashMap<>();

@@ -3,14 +3,8 @@ package io.opendatahub.mlflow.webhook.mlflow;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opendatahub.mlflow.webhook.admission.AdmissionResponse;
-import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
-import io.opendatahub.mlflow.webhook.admission.Finding;
-import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts.KnownNamespace;
-import io.opendatahub.mlflow.webhook.cluster.StaticNamespaceFacts;
-import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
-import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -31,17 +25,12 @@ import tools.jackson.databind.node.ObjectNode;
  */
 class OperatorHazardRulesTest {
 
-  private static final Map<String, String> DEVELOPMENT = Map.of("team", "data-science");
+  private static final Map<String, String> DEVELOPMENT = MLflowRuleCases.DEVELOPMENT;
 
-  private final AdmissionService service = new AdmissionService(List.of(new MLflowAdmission()));
-  private final Policy policy = TestPolicies.shipped();
-  private final DecisionContext cluster = new DecisionContext(policy, new StaticNamespaceFacts(List.of(
-      new KnownNamespace("redhat-ods-applications", Map.of()),
-      new KnownNamespace("fraud-models", Map.of("mlflow-policy.io/environment", "production")),
-      new KnownNamespace("sandbox", DEVELOPMENT))));
+  private final DecisionContext cluster = MLflowRuleCases.cluster();
 
   private static Consumer<ObjectNode> none() {
-    return spec -> { };
+    return MLflowRuleCases.none();
   }
 
   private static Consumer<ObjectNode> env(String name, String value) {
@@ -257,19 +246,11 @@ class OperatorHazardRulesTest {
 
   private AdmissionResponse validate(String fixture, Consumer<ObjectNode> edit,
       Map<String, String> servedLabels) {
-    ObjectNode cr = Fixtures.mlflow(fixture);
-    ObjectNode spec = (ObjectNode) cr.get("spec");
-    edit.accept(spec);
-    if (servedLabels != null) {
-      spec.putObject("workspaceLabelSelector").putPOJO("matchLabels", servedLabels);
-    }
-    return service.validate(Fixtures.mlflowReview(cr).request(), cluster);
+    return MLflowRuleCases.SERVICE.validate(
+        Fixtures.mlflowReview(MLflowRuleCases.cr(fixture, edit, servedLabels)).request(), cluster);
   }
 
   private static List<String> rules(AdmissionResponse response) {
-    List<Finding> findings = response.findings();
-    assertThat(response.allowed())
-        .isEqualTo(findings.stream().noneMatch(f -> f.action().wireName().equals("deny")));
-    return findings.stream().map(f -> f.rule() + ":" + f.action().wireName()).toList();
+    return MLflowRuleCases.rules(response);
   }
 }
