@@ -123,8 +123,9 @@ public final class WebhookMetrics {
   }
 
   public void policyRejected() {
-    reloadFailing.set(1);
+    // Count first: a scrape that sees the gauge must also see the failure it stands for.
     reloads("failure").increment();
+    reloadFailing.set(1);
   }
 
   private Counter reloads(String result) {
