@@ -4,7 +4,6 @@ import io.opendatahub.mlflow.webhook.mlflow.MLflowSpec.EnvVariable;
 import io.opendatahub.mlflow.webhook.policy.MLflowRule;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -24,8 +23,6 @@ final class EnvCredentialRules {
       "SECRET_KEY", "ACCESS_KEY", "API_KEY", "APIKEY", "PRIVATE_KEY", "CONNECTION_STRING");
   /** Suffixes that mark a secret even without an underscore before them: {@code PGPASSWORD}. */
   private static final List<String> SECRET_SUFFIXES = List.of("PASSWORD", "PASSWD", "_PWD");
-  /** Where a URI starts inside a longer value. */
-  private static final Pattern URI_START = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://");
   /** {@code $(OTHER_VAR)}: Kubernetes substitutes another variable; no secret is written. */
   private static final Pattern VARIABLE_REFERENCE = Pattern.compile("\\$\\([A-Za-z_][\\w.-]*\\)");
 
@@ -59,15 +56,35 @@ final class EnvCredentialRules {
   /** The first URI in {@code value} (whole or among words) that carries a credential, or null. */
   private static StoreUri uriWithCredentials(String value) {
     for (String word : value.trim().split("\\s+")) {
-      Matcher start = URI_START.matcher(word);
-      if (start.find()) {
-        StoreUri uri = new StoreUri(word.substring(start.start()));
+      int start = schemeStart(word);
+      if (start >= 0) {
+        StoreUri uri = new StoreUri(word.substring(start));
         if (uri.hasInlineCredentials()) {
           return uri;
         }
       }
     }
     return null;
+  }
+
+  /**
+   * Where the scheme before the first "://" starts, or -1. Scanned by hand: a regex search for
+   * a scheme would retry from every letter of a long word, quadratic in a value of any size.
+   */
+  private static int schemeStart(String word) {
+    int separator = word.indexOf("://");
+    int start = separator;
+    while (start > 0 && isSchemeChar(word.charAt(start - 1))) {
+      start--;
+    }
+    while (start < separator && !Character.isLetter(word.charAt(start))) {
+      start++;
+    }
+    return separator > 0 && start < separator ? start : -1;
+  }
+
+  private static boolean isSchemeChar(char c) {
+    return c < 128 && (Character.isLetterOrDigit(c) || c == '+' || c == '.' || c == '-');
   }
 
   private static String fix(EnvVariable variable) {

@@ -1,10 +1,12 @@
 package io.opendatahub.mlflow.webhook.mlflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.opendatahub.mlflow.webhook.admission.AdmissionResponse;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -242,6 +244,25 @@ class OperatorHazardRulesTest {
     assertThat(validate("maintenance-jobs.yaml", none(), null).warnings())
         .anySatisfy(w -> assertThat(w).startsWith("spec.garbageCollection: permanently deletes")
             .contains("Set garbageCollection.olderThan"));
+  }
+
+  /** Values of any size are read in linear time: a hang here would hold the API server's write. */
+  @Test
+  void aHugeEnvValueOrUriIsJudgedWithoutHanging() {
+    String letters = "a".repeat(1 << 20);
+    Consumer<ObjectNode> edit = spec -> {
+      ArrayNode env = spec.putArray("env");
+      env.addObject().put("name", "HUGE_TOKEN").put("value", letters);
+      env.addObject().put("name", "HUGE").put("value", letters + "://u:" + letters + "@h");
+      env.addObject().put("name", "QUERY").put("value", "s3://b/x?" + letters);
+      spec.putArray("envFrom").addObject().put("prefix", letters);
+      spec.put("defaultArtifactRoot", "postgresql://" + letters + ":" + letters);
+    };
+
+    List<String> found = assertTimeoutPreemptively(Duration.ofSeconds(60),
+        () -> rules(validate("remote-storage.yaml", edit, null)));
+
+    assertThat(found).contains("inline-credentials:deny");
   }
 
   private AdmissionResponse validate(String fixture, Consumer<ObjectNode> edit,
