@@ -1,6 +1,7 @@
 package io.opendatahub.mlflow.webhook.mlflow;
 
 import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,6 +29,12 @@ public record StoreUri(String raw) {
    */
   private static final Pattern SQLALCHEMY_USER_INFO =
       Pattern.compile("^([\\w+]+://[^:/@]*:)([^@]*)@");
+  /**
+   * Schemes MLflow hands to SQLAlchemy. Only these are read its way when looking for a password;
+   * in {@code s3://host:9000/a@b} the "@b" is part of a key. Redaction reads every URI both ways.
+   */
+  private static final Set<String> SQL_FAMILIES =
+      Set.of("postgresql", "postgres", "mysql", "mariadb", "mssql", "oracle", "sqlite");
 
   /** The scheme with any driver suffix removed: {@code postgresql+psycopg2} gives {@code postgresql}. */
   public String schemeFamily() {
@@ -60,7 +67,7 @@ public record StoreUri(String raw) {
     }
     int at = userInfoEnd(start);
     return at > start && raw.substring(start, at).indexOf(':') >= 0
-        || SQLALCHEMY_USER_INFO.matcher(raw).find();
+        || SQL_FAMILIES.contains(schemeFamily()) && SQLALCHEMY_USER_INFO.matcher(raw).find();
   }
 
   /** Whether a query parameter carries a credential ({@code ?password=...}, {@code &token=...}). */

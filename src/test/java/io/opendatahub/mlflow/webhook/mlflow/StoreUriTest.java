@@ -37,6 +37,7 @@ class StoreUriTest {
     "sqlite:////mlflow/mlflow.db | sqlite:////mlflow/mlflow.db | false",
     "postgresql://mlflow:pa/ss@db/mlflow | postgresql://mlflow:***@db/mlflow | true",
     "postgresql://mlflow:p?ss#x@db/mlflow | postgresql://mlflow:***@db/mlflow | true",
+    "s3://minio:9000/bucket/a@b | s3://minio:***@b | false",
   })
   void redactsPasswordsButKeepsWhatHelpsFindTheDatabase(String uri, String redacted,
       boolean inlinePassword) {
