@@ -22,6 +22,10 @@ public final class AdmissionService {
   /** Prefix of audit annotation keys (the API server prefixes them with the webhook name too). */
   static final String AUDIT_KEY_PREFIX = "policy-";
 
+  /** Appended to a ratcheted finding's warning and audit annotation. */
+  static final String RATCHETED_NOTE = "already so before this update, which does not worsen it:"
+      + " not enforced now, but denied once changed or on a new object";
+
   private final List<KindHandler> handlers;
 
   public AdmissionService(List<KindHandler> handlers) {
@@ -87,6 +91,14 @@ public final class AdmissionService {
     List<String> warnings = new ArrayList<>();
     Map<String, String> audits = new LinkedHashMap<>();
     for (Finding finding : findings) {
+      if (finding.ratcheted()) {
+        // Reported as a warning (the client, often the operator, sees it) and an audit
+        // annotation (the admin sees it), but not enforced.
+        String text = finding.describe() + " (" + RATCHETED_NOTE + ")";
+        warnings.add(text);
+        audits.merge(AUDIT_KEY_PREFIX + finding.rule(), text, (first, next) -> first + "; " + next);
+        continue;
+      }
       switch (finding.action()) {
         case DENY -> denials.add(finding);
         case WARN -> warnings.add(finding.describe());

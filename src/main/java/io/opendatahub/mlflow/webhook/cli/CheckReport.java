@@ -62,7 +62,7 @@ final class CheckReport {
         continue;
       }
       for (Finding finding : result.validation().findings()) {
-        out.append(String.format("  %-5s %-24s %s%n", finding.action().wireName(), finding.rule(),
+        out.append(String.format("  %-5s %-24s %s%n", finding.outcome(), finding.rule(),
             finding.describe()));
       }
       ArrayNode patch = result.simulation().mutation().patch();
@@ -102,7 +102,7 @@ final class CheckReport {
       item.put("allowed", result.validation().allowed());
       ArrayNode findings = item.putArray("findings");
       for (Finding finding : result.validation().findings()) {
-        findings.addObject().put("rule", finding.rule()).put("action", finding.action().wireName())
+        findings.addObject().put("rule", finding.rule()).put("action", finding.outcome())
             .put("field", finding.field()).put("message", finding.message());
       }
       ArrayNode warnings = item.putArray("warnings");

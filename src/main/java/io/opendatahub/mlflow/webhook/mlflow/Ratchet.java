@@ -1,0 +1,78 @@
+package io.opendatahub.mlflow.webhook.mlflow;
+
+import io.opendatahub.mlflow.webhook.admission.Finding;
+import io.opendatahub.mlflow.webhook.policy.Action;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.MissingNode;
+
+/**
+ * Validation ratcheting on UPDATE, as Kubernetes ratchets CRD validation: a {@code deny} finding
+ * the old object already had, and that the update does not worsen, is reported but not enforced.
+ * Without it, a policy that tightens (or a served namespace that becomes production) blocks every
+ * later write to an existing instance, the operator's own annotation patches and the fix
+ * included.
+ *
+ * <p>It works for every rule without knowing it: a finding of the new object is the "same" as one
+ * of the old object when the rule, the field and the message are equal (the message names the
+ * judged value, redacted, and the context such as the locations on the volume) and the value at
+ * the field is byte-for-byte unchanged (so a new password behind the same redacted text is a new
+ * finding). Anything else the update changes is judged in full.
+ */
+final class Ratchet {
+
+  private Ratchet() {}
+
+  /**
+   * The new object's findings, with the {@code deny} findings the old object shares downgraded.
+   *
+   * @param now findings of the new object, update rules included
+   * @param before findings of the old object, judged by the same policy and cluster facts
+   */
+  static List<Finding> apply(List<Finding> now, JsonNode newObject, List<Finding> before,
+      JsonNode oldObject) {
+    List<Finding> result = new ArrayList<>(now.size());
+    for (Finding finding : now) {
+      boolean inherited = finding.action() == Action.DENY
+          && before.stream().anyMatch(old -> same(old, finding)
+              && at(oldObject, old.field()).equals(at(newObject, finding.field())));
+      result.add(inherited ? finding.ratchet() : finding);
+    }
+    return result;
+  }
+
+  private static boolean same(Finding old, Finding now) {
+    return old.rule().equals(now.rule()) && old.field().equals(now.field())
+        && Objects.equals(old.message(), now.message());
+  }
+
+  /**
+   * The node a finding's field names ({@code spec.env[2].name}, {@code spec.storage}), or a
+   * missing node: an unset field compares equal to an unset field.
+   */
+  static JsonNode at(JsonNode root, String field) {
+    JsonNode node = root;
+    for (String part : field.split("\\.")) {
+      int bracket = part.indexOf('[');
+      String name = bracket < 0 ? part : part.substring(0, bracket);
+      if (!name.isEmpty()) {
+        node = node.path(name);
+      }
+      while (bracket >= 0) {
+        int close = part.indexOf(']', bracket);
+        if (close < 0) {
+          return MissingNode.getInstance();
+        }
+        try {
+          node = node.path(Integer.parseInt(part.substring(bracket + 1, close)));
+        } catch (NumberFormatException e) {
+          return MissingNode.getInstance();
+        }
+        bracket = part.indexOf('[', close);
+      }
+    }
+    return node;
+  }
+}
