@@ -6,6 +6,7 @@ import io.opendatahub.mlflow.webhook.admission.AdmissionResponse;
 import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.admission.Finding;
+import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts.KnownNamespace;
 import io.opendatahub.mlflow.webhook.cluster.StaticNamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Action;
 import io.opendatahub.mlflow.webhook.policy.Policy;
@@ -13,6 +14,7 @@ import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;
@@ -29,7 +31,10 @@ class WayOffSqliteTest {
   private static DecisionContext strict() {
     try {
       Policy policy = new PolicyLoader().load(Path.of("policies/examples/strict-production.yaml"));
-      return new DecisionContext(policy, StaticNamespaceFacts.fromPolicy(policy));
+      // An unlabelled workspace: production, as every workspace is under this policy.
+      return new DecisionContext(policy, new StaticNamespaceFacts(List.of(
+          new KnownNamespace("redhat-ods-applications", Map.of()),
+          new KnownNamespace("fraud-models", Map.of()))));
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
