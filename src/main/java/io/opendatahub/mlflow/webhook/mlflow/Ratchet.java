@@ -3,8 +3,9 @@ package io.opendatahub.mlflow.webhook.mlflow;
 import io.opendatahub.mlflow.webhook.admission.Finding;
 import io.opendatahub.mlflow.webhook.policy.Action;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.MissingNode;
 
@@ -33,19 +34,27 @@ final class Ratchet {
    */
   static List<Finding> apply(List<Finding> now, JsonNode newObject, List<Finding> before,
       JsonNode oldObject) {
+    // A set, not a scan per finding: an object can carry thousands of findings (one per env
+    // entry), and a quadratic comparison would let one request hold a core.
+    Set<Key> inheritable = new HashSet<>();
+    for (Finding old : before) {
+      inheritable.add(Key.of(old));
+    }
     List<Finding> result = new ArrayList<>(now.size());
     for (Finding finding : now) {
       boolean inherited = finding.action() == Action.DENY
-          && before.stream().anyMatch(old -> same(old, finding)
-              && at(oldObject, old.field()).equals(at(newObject, finding.field())));
+          && inheritable.contains(Key.of(finding))
+          && at(oldObject, finding.field()).equals(at(newObject, finding.field()));
       result.add(inherited ? finding.ratchet() : finding);
     }
     return result;
   }
 
-  private static boolean same(Finding old, Finding now) {
-    return old.rule().equals(now.rule()) && old.field().equals(now.field())
-        && Objects.equals(old.message(), now.message());
+  /** What makes two findings the same, the value at the field aside. */
+  private record Key(String rule, String field, String message) {
+    static Key of(Finding finding) {
+      return new Key(finding.rule(), finding.field(), finding.message());
+    }
   }
 
   /**

@@ -200,6 +200,28 @@ class RatchetingTest {
   }
 
   @Test
+  void anUpdateCarryingTensOfThousandsOfFindingsIsNotQuadratic() {
+    // About 3 MB per object, what the API server still hands a webhook: 60,000 forbidden
+    // variables, old and new, so 60,000 findings each to match.
+    ObjectNode before = Fixtures.mlflow("remote-storage.yaml");
+    var env = ((ObjectNode) before.get("spec")).putArray("env");
+    for (int i = 0; i < 60_000; i++) {
+      env.addObject().put("name", "MLFLOW_SERVER_ENABLE_JOB_EXECUTION");
+    }
+
+    // Generous: only a hang (a quadratic match takes minutes) fails it.
+    AdmissionResponse response = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+        java.time.Duration.ofSeconds(60), () -> update(before, annotationCleared(before),
+            productionNow));
+
+    assertThat(response.allowed()).isTrue();
+    assertThat(response.findings()).hasSize(60_000).allMatch(Finding::ratcheted);
+    assertThat(response.warnings()).hasSize(21).last().isEqualTo("... and 59980 more like these");
+    assertThat(response.auditAnnotations().get("policy-forbidden-env"))
+        .endsWith("; ... and 59980 more like these");
+  }
+
+  @Test
   void ratchetedFindingsAreCountedApart() {
     WebhookMetrics metrics = new WebhookMetrics();
     Finding finding = new Finding("metadata-store-scheme", Action.DENY, "spec.backendStoreUri", "x");

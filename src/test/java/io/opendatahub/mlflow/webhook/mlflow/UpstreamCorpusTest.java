@@ -95,9 +95,14 @@ class UpstreamCorpusTest {
     }
   }
 
-  private static DecisionContext context(String policy) {
-    Policy loaded = load(policy);
-    return new DecisionContext(loaded, new StaticNamespaceFacts(cluster(loaded)));
+  /** Loaded once per policy: the corpus runs a few hundred cases. */
+  private static final Map<String, DecisionContext> CONTEXTS = new java.util.HashMap<>();
+
+  private static synchronized DecisionContext context(String policy) {
+    return CONTEXTS.computeIfAbsent(policy, name -> {
+      Policy loaded = load(name);
+      return new DecisionContext(loaded, new StaticNamespaceFacts(cluster(loaded)));
+    });
   }
 
   /** The rule ids that deny, sorted; empty when admitted. */
