@@ -8,9 +8,11 @@ import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts.KnownNamespace;
 import io.opendatahub.mlflow.webhook.cluster.StaticNamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Policy;
+import io.opendatahub.mlflow.webhook.policy.PolicyException;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,18 +22,21 @@ import tools.jackson.databind.node.ObjectNode;
 class StrictProductionExampleTest {
 
   private final AdmissionService service = new AdmissionService(List.of(new MLflowAdmission()));
-  private final DecisionContext cluster = cluster();
+  private final DecisionContext cluster = strictProduction(
+      new KnownNamespace("fraud-models", Map.of()),
+      new KnownNamespace("playground", Map.of("mlflow-policy.io/environment", "sandbox")));
 
-  private static DecisionContext cluster() {
+  /** The example, in a cluster of its deployment namespace and {@code workspaces}. */
+  static DecisionContext strictProduction(KnownNamespace... workspaces) {
+    Policy policy;
     try {
-      Policy policy = new PolicyLoader().load(Path.of("policies/examples/strict-production.yaml"));
-      return new DecisionContext(policy, new StaticNamespaceFacts(List.of(
-          new KnownNamespace("redhat-ods-applications", Map.of()),
-          new KnownNamespace("fraud-models", Map.of()),
-          new KnownNamespace("playground", Map.of("mlflow-policy.io/environment", "sandbox")))));
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
+      policy = new PolicyLoader().load(Path.of("policies/examples/strict-production.yaml"));
+    } catch (PolicyException e) {
+      throw new IllegalStateException(e.getMessage(), e);
     }
+    List<KnownNamespace> namespaces = new ArrayList<>(List.of(workspaces));
+    namespaces.add(new KnownNamespace(policy.mlflow().deploymentNamespace(), Map.of()));
+    return new DecisionContext(policy, new StaticNamespaceFacts(namespaces));
   }
 
   private AdmissionResponse validate(Map<String, String> served) {

@@ -7,12 +7,8 @@ import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.admission.Finding;
 import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts.KnownNamespace;
-import io.opendatahub.mlflow.webhook.cluster.StaticNamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Action;
-import io.opendatahub.mlflow.webhook.policy.Policy;
-import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -26,19 +22,9 @@ import tools.jackson.databind.node.ObjectNode;
 class WayOffSqliteTest {
 
   private final AdmissionService service = new AdmissionService(List.of(new MLflowAdmission()));
-  private final DecisionContext strict = strict();
-
-  private static DecisionContext strict() {
-    try {
-      Policy policy = new PolicyLoader().load(Path.of("policies/examples/strict-production.yaml"));
-      // An unlabelled workspace: production, as every workspace is under this policy.
-      return new DecisionContext(policy, new StaticNamespaceFacts(List.of(
-          new KnownNamespace("redhat-ods-applications", Map.of()),
-          new KnownNamespace("fraud-models", Map.of()))));
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-  }
+  /** An unlabelled workspace: production, as every workspace is under this policy. */
+  private final DecisionContext strict = StrictProductionExampleTest.strictProduction(
+      new KnownNamespace("fraud-models", Map.of()));
 
   private AdmissionResponse update(ObjectNode before, Consumer<ObjectNode> change) {
     ObjectNode after = before.deepCopy();
