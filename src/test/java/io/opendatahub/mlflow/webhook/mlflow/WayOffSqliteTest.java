@@ -51,6 +51,18 @@ class WayOffSqliteTest {
   }
 
   @Test
+  void anyOtherUpdateOfAnSqliteInstanceIsAdmittedWhileItStaysOnSqlite() {
+    ObjectNode sqlite = Fixtures.mlflow("sqlite-dev.yaml");
+
+    AdmissionResponse response = update(sqlite,
+        spec -> spec.putObject("resources").putObject("limits").put("memory", "4Gi"));
+
+    assertThat(response.allowed()).as(String.valueOf(response.message())).isTrue();
+    assertThat(response.findings()).filteredOn(f -> f.rule().equals("metadata-store-scheme"))
+        .isNotEmpty().allMatch(Finding::ratcheted);
+  }
+
+  @Test
   void movingFromTheFallbackStoreToAnInlinePostgresqlUriIsAdmitted() {
     ObjectNode fallback = Fixtures.mlflow("no-backend.yaml");
 
