@@ -18,9 +18,9 @@ import tools.jackson.databind.node.MissingNode;
  *
  * <p>It works for every rule without knowing it: a finding of the new object is the "same" as one
  * of the old object when the rule, the field and the message are equal (the message names the
- * judged value, redacted, and the context such as the locations on the volume) and the value at
- * the field is byte-for-byte unchanged (so a new password behind the same redacted text is a new
- * finding). Anything else the update changes is judged in full.
+ * judged value, redacted, and the context such as the locations on the volume), the old one
+ * denies too, and the value at the field is unchanged (so a new password behind the same
+ * redacted text is a new finding). Anything else the update changes is judged in full.
  */
 final class Ratchet {
 
@@ -36,9 +36,13 @@ final class Ratchet {
       JsonNode oldObject) {
     // A set, not a scan per finding: an object can carry thousands of findings (one per env
     // entry), and a quadratic comparison would let one request hold a core.
+    // Only what the old object would be denied for: a finding that was a warning where the old
+    // object served and denies where the new one serves (a wider selector) is a worsening.
     Set<Key> inheritable = new HashSet<>();
     for (Finding old : before) {
-      inheritable.add(Key.of(old));
+      if (old.action() == Action.DENY) {
+        inheritable.add(Key.of(old));
+      }
     }
     List<Finding> result = new ArrayList<>(now.size());
     for (Finding finding : now) {

@@ -200,6 +200,40 @@ class RatchetingTest {
   }
 
   @Test
+  void aWarningThatAWiderSelectorTurnsIntoADenialIsNotInherited() throws Exception {
+    Policy policy = new io.opendatahub.mlflow.webhook.policy.PolicyLoader().load(TestPolicies.write(
+        dir, "warn-in-dev.yaml", """
+            apiVersion: policy.mlflow-webhook.io/v1alpha1
+            kind: MLflowPolicy
+            metadata: {name: warn-in-dev}
+            spec:
+              environments:
+                - name: production
+                  namespaces: [payments]
+                - name: development
+                  default: true
+              mlflow:
+                environments:
+                  development: {action: warn}
+            """));
+    DecisionContext context = new DecisionContext(policy, new StaticNamespaceFacts(List.of(
+        new KnownNamespace("payments", Map.of()),
+        new KnownNamespace("playground", Map.of("team", "data-science")))));
+    ObjectNode before = edit(Fixtures.mlflow("remote-storage.yaml"), spec -> {
+      spec.put("replicas", 1).putObject("workspaceLabelSelector").putObject("matchLabels")
+          .put("team", "data-science");
+      spec.putArray("env").addObject().put("name", "MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE");
+    });
+    ObjectNode widened = edit(before, spec -> spec.remove("workspaceLabelSelector"));
+
+    AdmissionResponse response = update(before, widened, context);
+
+    assertThat(response.allowed()).isFalse();
+    assertThat(response.message()).startsWith("spec.env[0].name:"
+        + " MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE must not be set");
+  }
+
+  @Test
   void anUpdateCarryingTensOfThousandsOfFindingsIsNotQuadratic() {
     // About 3 MB per object, what the API server still hands a webhook: 60,000 forbidden
     // variables, old and new, so 60,000 findings each to match.
