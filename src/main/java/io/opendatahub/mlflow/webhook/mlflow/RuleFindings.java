@@ -46,6 +46,7 @@ final class RuleFindings {
   void addAtMost(Action ceiling, MLflowRule rule, String field, String message) {
     Action action = rules.actionFor(rule);
     if (action != Action.OFF) {
+      // Action is declared from strictest (deny) to quietest (off).
       findings.add(new Finding(rule.id(), action.ordinal() < ceiling.ordinal() ? ceiling : action,
           field, message));
     }
