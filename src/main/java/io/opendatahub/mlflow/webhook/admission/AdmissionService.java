@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 
@@ -21,6 +20,13 @@ public final class AdmissionService {
 
   /** Prefix of audit annotation keys (the API server prefixes them with the webhook name too). */
   static final String AUDIT_KEY_PREFIX = "policy-";
+
+  /** Appended to a ratcheted finding's warning and audit annotation. */
+  static final String RATCHETED_NOTE = "already so before this update, which does not worsen it:"
+      + " not enforced now, but denied once changed or on a new object";
+
+  /** How many findings a message, the warnings or one audit annotation list. */
+  static final int MAX_LISTED = 20;
 
   private final List<KindHandler> handlers;
 
@@ -83,26 +89,52 @@ public final class AdmissionService {
   }
 
   private static AdmissionResponse respond(String uid, List<Finding> findings, ArrayNode patch) {
-    List<Finding> denials = new ArrayList<>();
+    List<String> denials = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
-    Map<String, String> audits = new LinkedHashMap<>();
+    Map<String, List<String>> audits = new LinkedHashMap<>();
     for (Finding finding : findings) {
+      if (finding.ratcheted()) {
+        // Reported as a warning (the client, often the operator, sees it) and an audit
+        // annotation (the admin sees it), but not enforced.
+        String text = finding.describe() + " (" + RATCHETED_NOTE + ")";
+        warnings.add(text);
+        audits.computeIfAbsent(AUDIT_KEY_PREFIX + finding.rule(), key -> new ArrayList<>())
+            .add(text);
+        continue;
+      }
       switch (finding.action()) {
-        case DENY -> denials.add(finding);
+        case DENY -> denials.add(finding.describe());
         case WARN -> warnings.add(finding.describe());
-        case AUDIT -> audits.merge(AUDIT_KEY_PREFIX + finding.rule(), finding.describe(),
-            (first, next) -> first + "; " + next);
+        case AUDIT -> audits.computeIfAbsent(AUDIT_KEY_PREFIX + finding.rule(),
+            key -> new ArrayList<>()).add(finding.describe());
         case OFF -> {
           // switched-off rules produce no findings; nothing to apply
         }
       }
     }
+    Map<String, String> annotations = new LinkedHashMap<>();
+    audits.forEach((key, texts) -> annotations.put(key, String.join("; ", listed(texts))));
     if (!denials.isEmpty()) {
       // One finding per line, as Gatekeeper does: kubectl prints the message as is.
-      String message = denials.stream().map(Finding::describe).collect(Collectors.joining("\n"));
-      return new AdmissionResponse(uid, false, DENIED, message, warnings, audits, null, findings);
+      String message = String.join("\n", listed(denials));
+      return new AdmissionResponse(uid, false, DENIED, message, listed(warnings), annotations,
+          null, findings);
     }
-    return new AdmissionResponse(uid, true, 0, null, warnings, audits,
+    return new AdmissionResponse(uid, true, 0, null, listed(warnings), annotations,
         patch == null || patch.isEmpty() ? null : patch, findings);
+  }
+
+  /**
+   * At most {@link #MAX_LISTED} texts, then a count of the rest: an object can carry thousands of
+   * findings (one per env entry), and the API server drops warnings beyond 4 KiB anyway. The
+   * response's findings and the metrics keep every one.
+   */
+  static List<String> listed(List<String> texts) {
+    if (texts.size() <= MAX_LISTED) {
+      return texts;
+    }
+    List<String> listed = new ArrayList<>(texts.subList(0, MAX_LISTED));
+    listed.add("... and " + (texts.size() - MAX_LISTED) + " more like these");
+    return listed;
   }
 }

@@ -13,6 +13,7 @@ import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -45,10 +46,8 @@ final class CheckCommand {
     try {
       options = parse(args);
       policy = new PolicyLoader().load(options.policy());
-      List<KnownNamespace> known = new ArrayList<>(StaticNamespaceFacts.fromPolicy(policy)
-          .namespaces());
-      known.addAll(options.namespaces());
-      DecisionContext context = new DecisionContext(policy, new StaticNamespaceFacts(known));
+      StaticNamespaceFacts facts = knownNamespaces(policy, options.namespaces());
+      DecisionContext context = new DecisionContext(policy, facts);
       AdmissionService service = new AdmissionService(Handlers.all());
       for (Path file : options.files()) {
         int index = 0;
@@ -63,9 +62,29 @@ final class CheckCommand {
       err.println("mlflow-policy-webhook check: " + e.getMessage());
       return Main.USAGE;
     }
-    CheckReport report = new CheckReport(policy, results);
+    CheckReport report = new CheckReport(policy, assumedNamespaces(policy, options), results);
     out.print(options.json() ? report.json() : report.text());
     return report.anyDenied() ? DENIED : ADMITTED;
+  }
+
+  /**
+   * The namespaces the simulated cluster has. Without {@code --namespace}, as the service runs
+   * without a cluster: those the policy names and the deployment namespace, each assumed to
+   * exist (so a CR without a selector serves them all, a policy-named production namespace
+   * included). With {@code --namespace}, exactly those given: they stand for the cluster.
+   */
+  static StaticNamespaceFacts knownNamespaces(Policy policy, List<KnownNamespace> given) {
+    return given.isEmpty() ? StaticNamespaceFacts.fromPolicy(policy)
+        : new StaticNamespaceFacts(given);
+  }
+
+  /** The namespaces assumed from the policy alone, for the report; empty with --namespace. */
+  private static List<String> assumedNamespaces(Policy policy, Options options) {
+    if (!options.namespaces().isEmpty()) {
+      return List.of();
+    }
+    return StaticNamespaceFacts.fromPolicy(policy).namespaces().stream()
+        .map(KnownNamespace::name).sorted().toList();
   }
 
   private static Options parse(List<String> args) throws ConfigException {
@@ -143,13 +162,30 @@ final class CheckCommand {
         }
         objects.add(document);
       }
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(file + ": no such file");
     } catch (IOException e) {
-      throw new ConfigException(file + ": cannot read: " + e.getMessage());
+      throw new ConfigException(file + ": cannot read: " + oneLine(e.getMessage()));
     } catch (JacksonException e) {
       throw new ConfigException(file + (e.getLocation() == null ? "" : ":"
-          + e.getLocation().getLineNr()) + ": not valid YAML: " + e.getOriginalMessage());
+          + e.getLocation().getLineNr()) + ": not valid YAML: "
+          + oneLine(e.getOriginalMessage()));
     }
     return objects;
+  }
+
+  /**
+   * The YAML parser's messages span lines: what it was doing and what it found, each followed by
+   * an indented position and a snippet with a caret. The command's errors are one line each, and
+   * the line number is already in front, so only the unindented lines stay.
+   */
+  static String oneLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    String joined = message.lines().filter(line -> !line.isBlank() && !line.startsWith(" "))
+        .map(String::strip).collect(java.util.stream.Collectors.joining("; "));
+    return joined.isEmpty() ? message.strip().replaceAll("\\s+", " ") : joined;
   }
 
   private static AdmissionRequest request(Path file, int index, JsonNode object)

@@ -38,10 +38,16 @@ final class CheckReport {
   }
 
   private final Policy policy;
+  private final List<String> assumedNamespaces;
   private final List<Result> results;
 
-  CheckReport(Policy policy, List<Result> results) {
+  /**
+   * @param assumedNamespaces namespaces assumed to exist because the policy names them (no
+   *     {@code --namespace} given); empty when the command line defined the namespaces
+   */
+  CheckReport(Policy policy, List<String> assumedNamespaces, List<Result> results) {
     this.policy = policy;
+    this.assumedNamespaces = List.copyOf(assumedNamespaces);
     this.results = results;
   }
 
@@ -54,6 +60,12 @@ final class CheckReport {
     out.append("policy '").append(policy.name()).append("' from ").append(policy.source())
         .append(" (sha256 ").append(policy.hash(), 0, 12).append("), environments ")
         .append(String.join(", ", policy.environmentNames())).append("\n");
+    if (!assumedNamespaces.isEmpty()) {
+      out.append("namespaces assumed to exist (named in the policy): ")
+          .append(String.join(", ", assumedNamespaces))
+          .append("; a CR without spec.workspaceLabelSelector serves them all."
+              + " Give --namespace NAME=key=value,... to define the cluster's namespaces.\n");
+    }
     for (Result result : results) {
       out.append("\n").append(result.file()).append(" [").append(result.index()).append("] ")
           .append(result.object()).append(": ").append(result.verdict()).append("\n");
@@ -62,7 +74,7 @@ final class CheckReport {
         continue;
       }
       for (Finding finding : result.validation().findings()) {
-        out.append(String.format("  %-5s %-24s %s%n", finding.action().wireName(), finding.rule(),
+        out.append(String.format("  %-5s %-24s %s%n", finding.outcome(), finding.rule(),
             finding.describe()));
       }
       ArrayNode patch = result.simulation().mutation().patch();
@@ -91,6 +103,8 @@ final class CheckReport {
     ObjectNode root = JSON.createObjectNode();
     root.putObject("policy").put("name", policy.name()).put("source", policy.source())
         .put("hash", policy.hash());
+    ArrayNode assumed = root.putArray("assumedNamespaces");
+    assumedNamespaces.forEach(assumed::add);
     ArrayNode list = root.putArray("results");
     for (Result result : results) {
       ObjectNode item = list.addObject();
@@ -102,7 +116,7 @@ final class CheckReport {
       item.put("allowed", result.validation().allowed());
       ArrayNode findings = item.putArray("findings");
       for (Finding finding : result.validation().findings()) {
-        findings.addObject().put("rule", finding.rule()).put("action", finding.action().wireName())
+        findings.addObject().put("rule", finding.rule()).put("action", finding.outcome())
             .put("field", finding.field()).put("message", finding.message());
       }
       ArrayNode warnings = item.putArray("warnings");

@@ -35,12 +35,26 @@ public final class Main {
   }
 
   static int run(List<String> args, Map<String, String> env, PrintStream err) {
-    if (args.isEmpty() || args.get(0).equals("--help") || args.get(0).equals("-h")) {
-      usage(err);
+    return run(args, env, System.out, err);
+  }
+
+  /** Usage asked for goes to {@code out} with exit 0; usage after a mistake goes to {@code err}. */
+  static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+    if (args.isEmpty() || isHelp(args.get(0))) {
+      usage(args.isEmpty() ? err : out);
       return args.isEmpty() ? USAGE : 0;
     }
     String command = args.get(0);
     List<String> rest = args.subList(1, args.size());
+    if (rest.stream().anyMatch(Main::isHelp)
+        && (command.equals("serve") || command.equals("check"))) {
+      if (command.equals("serve")) {
+        serveUsage(out);
+      } else {
+        checkUsage(out);
+      }
+      return 0;
+    }
     if (command.equals("serve")) {
       try {
         return new ServeCommand().run(ServeConfig.parse(rest, env), env);
@@ -50,25 +64,42 @@ public final class Main {
       }
     }
     if (command.equals("check")) {
-      return new CheckCommand().run(rest, System.out, err);
+      return new CheckCommand().run(rest, out, err);
     }
     err.println("mlflow-policy-webhook: unknown command '" + command + "'");
     usage(err);
     return USAGE;
   }
 
+  private static boolean isHelp(String arg) {
+    return arg.equals("--help") || arg.equals("-h");
+  }
+
   private static void usage(PrintStream out) {
+    serveUsage(out);
+    out.println();
+    checkUsage(out);
+  }
+
+  private static void serveUsage(PrintStream out) {
     out.println("usage: java -jar mlflow-policy-webhook.jar serve [options]");
-    out.println("       java -jar mlflow-policy-webhook.jar check [--policy PATH]"
-        + " [--namespace NAME=key=value,...] [--output text|json] FILE.yaml...");
     out.println();
-    out.println("check evaluates manifests offline as the webhook would admit them; exit 0 when all"
-        + " are admitted, 1 when any is denied, 2 on bad input.");
-    out.println();
-    out.println("serve options (each also read from its environment variable):");
+    out.println("serve runs the webhook. Options (each also read from its environment variable):");
     for (ServeConfig.Setting setting : ServeConfig.settings()) {
       out.printf("  %-18s %-24s %s (default %s)%n", setting.flag(), setting.env(),
           setting.meaning(), setting.defaultValue());
     }
+  }
+
+  private static void checkUsage(PrintStream out) {
+    out.println("usage: java -jar mlflow-policy-webhook.jar check [--policy PATH]"
+        + " [--namespace NAME[=key=value,...]]... [--output text|json] FILE.yaml...");
+    out.println();
+    out.println("check evaluates manifests offline as the webhook would admit them; exit 0 when all"
+        + " are admitted, 1 when any is denied, 2 on bad input.");
+    out.println("  --policy PATH       policy file or directory (default: policies)");
+    out.println("  --namespace NAME=k=v,...  a namespace and its labels, standing for the cluster"
+        + " (repeatable); once given, only these and the deployment namespace are known");
+    out.println("  --output text|json  report format (default: text)");
   }
 }

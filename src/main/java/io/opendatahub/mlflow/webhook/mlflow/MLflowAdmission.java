@@ -20,10 +20,29 @@ public final class MLflowAdmission implements KindHandler {
 
   @Override
   public List<Finding> validate(AdmissionRequest request, DecisionContext context) {
-    JsonNode specNode = judgedSpec(request);
-    if (specNode == null) {
+    if (!judged(request)) {
       return List.of();
     }
+    List<Finding> malformed = SpecShape.check(request.object());
+    if (!malformed.isEmpty()) {
+      return malformed;
+    }
+    JsonNode spec = request.object().get("spec");
+    JsonNode old = request.operation() == Operation.UPDATE ? request.oldObject() : null;
+    if (old == null || !SpecShape.check(old).isEmpty()) {
+      // Nothing readable to compare with: judged like a create.
+      return evaluate(spec, null, context);
+    }
+    JsonNode oldSpec = old.get("spec");
+    // The old object is judged by the same policy snapshot and cluster facts, so a finding it
+    // shares with the new one is one the update inherited, not one it brought.
+    return Ratchet.apply(evaluate(spec, oldSpec, context), request.object(),
+        evaluate(oldSpec, null, context), old);
+  }
+
+  /** Every rule on {@code specNode}; the update rules too when there is an old spec. */
+  private static List<Finding> evaluate(JsonNode specNode, JsonNode oldSpec,
+      DecisionContext context) {
     ServedEnvironment served = ServedEnvironment.of(specNode, context.policy(), context.namespaces());
     RuleFindings findings = new RuleFindings(
         context.policy().mlflow().rulesFor(served.environment().name()), served);
@@ -41,8 +60,7 @@ public final class MLflowAdmission implements KindHandler {
     GarbageCollectionRules.check(spec, findings);
     DatabaseTlsRules.check(spec, findings);
     EmptyUriRules.check(spec, findings);
-    JsonNode oldSpec = request.oldObject() == null ? null : request.oldObject().get("spec");
-    if (request.operation() == Operation.UPDATE && oldSpec != null && oldSpec.isObject()) {
+    if (oldSpec != null) {
       UpdateRules.check(new MLflowSpec(oldSpec), spec, findings);
     }
     return findings.list();
@@ -50,10 +68,11 @@ public final class MLflowAdmission implements KindHandler {
 
   @Override
   public JsonNode mutate(AdmissionRequest request, DecisionContext context) {
-    JsonNode spec = judgedSpec(request);
-    if (!(spec instanceof ObjectNode objectSpec)) {
+    // An object validation refuses as unreadable is left as it is: defaulting would guess.
+    if (!judged(request) || !SpecShape.check(request.object()).isEmpty()) {
       return request.object();
     }
+    ObjectNode objectSpec = (ObjectNode) request.object().get("spec");
     ObjectNode defaulted =
         StorageDefaulter.apply(objectSpec, context.policy().mlflow().defaults().storage());
     if (defaulted == objectSpec) {
@@ -64,14 +83,11 @@ public final class MLflowAdmission implements KindHandler {
     return result;
   }
 
-  /** The spec to judge, or null: deletes, status writes and objects without a spec pass as is. */
-  private static JsonNode judgedSpec(AdmissionRequest request) {
+  /** Whether the request is judged at all: deletes, connects and status writes pass as they are. */
+  private static boolean judged(AdmissionRequest request) {
     boolean writes = request.operation() == Operation.CREATE
         || request.operation() == Operation.UPDATE;
-    if (!writes || request.isStatusUpdate() || request.object() == null) {
-      return null;
-    }
-    JsonNode spec = request.object().get("spec");
-    return spec != null && spec.isObject() ? spec : null;
+    return writes && !request.isStatusUpdate() && request.object() != null
+        && request.object().isObject();
   }
 }

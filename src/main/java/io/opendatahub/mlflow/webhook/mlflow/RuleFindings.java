@@ -39,6 +39,19 @@ final class RuleFindings {
     }
   }
 
+  /**
+   * As {@link #add}, but never stricter than {@code ceiling}: for findings that are advice in
+   * this situation whatever the policy says (the policy can still make them quieter).
+   */
+  void addAtMost(Action ceiling, MLflowRule rule, String field, String message) {
+    Action action = rules.actionFor(rule);
+    if (action != Action.OFF) {
+      // Action is declared from strictest (deny) to quietest (off).
+      findings.add(new Finding(rule.id(), action.ordinal() < ceiling.ordinal() ? ceiling : action,
+          field, message));
+    }
+  }
+
   List<Finding> list() {
     return List.copyOf(findings);
   }

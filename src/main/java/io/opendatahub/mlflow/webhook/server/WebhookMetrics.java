@@ -147,7 +147,7 @@ public final class WebhookMetrics {
 
   public void findings(List<Finding> findings) {
     for (Finding finding : findings) {
-      FindingLabels labels = new FindingLabels(finding.rule(), finding.action().wireName());
+      FindingLabels labels = new FindingLabels(finding.rule(), finding.outcome());
       findingCounters.computeIfAbsent(labels, this::findingCounter).increment();
     }
   }
@@ -214,7 +214,8 @@ public final class WebhookMetrics {
 
   private Counter findingCounter(FindingLabels labels) {
     return Counter.builder("mlflow.webhook.policy.findings")
-        .description("Policy findings on admitted or denied requests, by rule and action")
+        .description("Policy findings on admitted or denied requests, by rule and action"
+            + " (ratcheted: a deny finding an UPDATE inherited and did not worsen, not enforced)")
         .tags("rule", labels.rule(), "action", labels.action())
         .register(registry);
   }

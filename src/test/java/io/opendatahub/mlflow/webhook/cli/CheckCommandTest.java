@@ -144,7 +144,8 @@ class CheckCommandTest {
 
     assertThat(codes).containsOnly(2);
     assertThat(reasons.get(0)).contains("no manifest files given");
-    assertThat(reasons.get(1)).contains("absent.yaml: cannot read");
+    assertThat(reasons.get(1)).isEqualTo("mlflow-policy-webhook check: " + dir.resolve("absent.yaml")
+        + ": no such file" + System.lineSeparator());
     assertThat(reasons.get(2)).contains("bad.yaml:").contains("not valid YAML");
     assertThat(reasons.get(3)).contains("apiVersion and kind are required");
     assertThat(reasons.get(4)).contains("has no namespace name");
