@@ -171,7 +171,29 @@ class UpstreamCorpusTest {
   @ParameterizedTest(name = "{0} under {1}")
   @MethodSource("fixturesAndPolicies")
   void anUpdateThatLeavesTheSpecAloneIsAlwaysAdmitted(String fixture, String policy) {
-    ObjectNode before = Fixtures.mlflow("upstream/" + fixture);
+    assertAnUntouchedSpecIsAdmitted("upstream/" + fixture, policy);
+  }
+
+  /** The project's own fixtures hold what every rule denies: each must ratchet. */
+  static Stream<Arguments> ownFixturesAndPolicies() {
+    try (Stream<Path> files = Files.list(CORPUS.getParent())) {
+      return files.map(file -> file.getFileName().toString())
+          .filter(name -> name.endsWith(".yaml")).sorted().toList().stream()
+          .flatMap(fixture -> POLICIES.keySet().stream()
+              .map(policy -> Arguments.of(fixture, policy)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @ParameterizedTest(name = "{0} under {1}")
+  @MethodSource("ownFixturesAndPolicies")
+  void everyRuleRatchetsAnUpdateThatLeavesTheSpecAlone(String fixture, String policy) {
+    assertAnUntouchedSpecIsAdmitted(fixture, policy);
+  }
+
+  private void assertAnUntouchedSpecIsAdmitted(String fixture, String policy) {
+    ObjectNode before = Fixtures.mlflow(fixture);
     ObjectNode after = before.deepCopy();
     ((ObjectNode) after.get("metadata")).putObject("labels").put("touched", "true");
 
