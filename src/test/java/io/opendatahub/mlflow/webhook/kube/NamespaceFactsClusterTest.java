@@ -129,6 +129,27 @@ class NamespaceFactsClusterTest {
   }
 
   @Test
+  void beforeTheFirstSyncAnMlflowCrIsJudgedAsTheStrictestEnvironment() throws Exception {
+    try (KubernetesClient unreachable = new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder().withMasterUrl("https://127.0.0.1:1")
+            .withRequestTimeout(500).withConnectionTimeout(500).build())
+        .build()) {
+      start(unreachable);
+
+      Reply sqlite = https.post("/validate",
+          Fixtures.mlflowReview(Fixtures.mlflow("sqlite-dev.yaml")).bytes());
+      Reply remote = https.post("/validate",
+          Fixtures.mlflowReview(Fixtures.mlflow("remote-storage.yaml")).bytes());
+
+      assertThat(sqlite.response().path("allowed").asBoolean()).isFalse();
+      assertThat(sqlite.response().path("status").path("message").asString())
+          .contains("environment 'production' (the strictest: the service has not yet read the"
+              + " cluster's namespaces");
+      assertThat(remote.response().path("allowed").asBoolean()).isTrue();
+    }
+  }
+
+  @Test
   void aSlowFirstListStillMakesTheServiceReady() throws Exception {
     Namespace production = client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
         .withName("fraud-models").withLabels(Map.of("mlflow-policy.io/environment", "production"))

@@ -21,6 +21,7 @@ class ServedEnvironmentTest {
   private static final class ChangingNamespaces implements NamespaceFacts {
     private final Map<String, KnownNamespace> known = new ConcurrentHashMap<>();
     private final AtomicLong version = new AtomicLong();
+    private volatile boolean synced = true;
 
     void put(String name, Map<String, String> labels) {
       known.put(name, new KnownNamespace(name, labels));
@@ -45,6 +46,11 @@ class ServedEnvironmentTest {
     @Override
     public long version() {
       return version.get();
+    }
+
+    @Override
+    public boolean synced() {
+      return synced;
     }
   }
 
@@ -76,6 +82,22 @@ class ServedEnvironmentTest {
 
     facts.remove("team-a");
     assertThat(environment(all, facts)).isEqualTo("development");
+  }
+
+  @Test
+  void untilTheNamespacesHaveSyncedTheStrictestEnvironmentApplies() {
+    ChangingNamespaces facts = new ChangingNamespaces();
+    facts.put("team-a", Map.of("team", "a"));
+    facts.synced = false;
+    JsonNode all = Fixtures.JSON.readTree("{}");
+
+    ServedEnvironment before = ServedEnvironment.of(all, POLICY, facts);
+    facts.synced = true;
+    ServedEnvironment after = ServedEnvironment.of(all, POLICY, facts);
+
+    assertThat(before.environment().name()).isEqualTo("production");
+    assertThat(before.describe()).contains("has not yet read the cluster's namespaces");
+    assertThat(after.environment().name()).isEqualTo("development");
   }
 
   @Test
