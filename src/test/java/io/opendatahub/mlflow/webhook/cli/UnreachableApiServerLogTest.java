@@ -1,0 +1,132 @@
+package io.opendatahub.mlflow.webhook.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opendatahub.mlflow.webhook.testing.HttpsClient;
+import io.opendatahub.mlflow.webhook.testing.TestCertificates;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * #13 finding 10: the service in its own JVM, as deployed (the real logging set-up, stdout and
+ * stderr), pointed at an API server address where nothing listens. Every line it writes must be
+ * in the service's format: no stack traces from the client's informers, no java.util.logging
+ * lines from the cache, one WARN line per informer per retry.
+ */
+class UnreachableApiServerLogTest {
+
+  /** What LogConfigurator's text pattern writes at the start of every line. */
+  private static final Pattern SERVICE_LINE = Pattern.compile(
+      "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}\\S* (TRACE|DEBUG|INFO |WARN |ERROR) \\[.*");
+  private static final Pattern SERVING = Pattern.compile("serving HTTPS on port (\\d+)");
+  /** Long enough for several informer retries; the old service wrote ~500 lines by then. */
+  private static final long RUN_MILLIS = 6_000;
+
+  @TempDir Path dir;
+
+  private Process service;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (service != null && service.isAlive()) {
+      service.destroyForcibly();
+      service.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void anUnreachableApiServerCostsOneLinePerInformerRetryAndNoStackTraces() throws Exception {
+    TestCertificates certs = TestCertificates.create(dir.resolve("certs"));
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: gone
+          cluster: {server: "https://127.0.0.1:%d", insecure-skip-tls-verify: true}
+        users:
+        - name: u
+          user: {token: not-a-real-token}
+        contexts:
+        - name: gone
+          context: {cluster: gone, user: u}
+        current-context: gone
+        """.formatted(closedPort));
+    // Output goes to a file: a pipe read concurrently loses its tail when the process exits.
+    Path log = dir.resolve("service.log");
+    ProcessBuilder builder = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
+        "--port", "0", "--policy", "policies",
+        "--tls-cert", certs.tlsCert().toString(), "--tls-key", certs.tlsKey().toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().keySet().removeIf(name -> name.startsWith("KUBERNETES_")
+        || name.startsWith("LOG_") || name.equals("JAVA_TOOL_OPTIONS"));
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    long started = System.nanoTime();
+    service = builder.start();
+
+    int port = awaitPort(log);
+    Vertx vertx = Vertx.vertx();
+    try (HttpsClient https = new HttpsClient(vertx, certs.caCert(), port)) {
+      // Each needs a TokenReview the API server cannot answer: a failed load in the cache.
+      for (int i = 0; i < 3; i++) {
+        HttpsClient.await(https.sendWith(HttpMethod.POST, "/authorize", Map.of(
+            "Content-Type", "application/json", "Authorization", "Bearer token-" + i),
+            REVIEW.getBytes(StandardCharsets.UTF_8)));
+      }
+    } finally {
+      HttpsClient.await(vertx.close());
+    }
+    long left = RUN_MILLIS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    if (left > 0) {
+      Thread.sleep(left);
+    }
+    service.destroy();
+    assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
+
+    List<String> lines = Files.readAllLines(log);
+    assertThat(lines).as("every line in the service's format").allMatch(
+        line -> SERVICE_LINE.matcher(line).matches());
+    assertThat(lines).as("one line per informer retry, well below the old ~500")
+        .hasSizeLessThan(100);
+    assertThat(lines).anyMatch(line -> line.contains("WARN ")
+        && line.contains("namespace informer: first list failed: ConnectException: Connection"
+            + " refused"));
+  }
+
+  private static final String REVIEW = """
+      {"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview",
+       "spec":{"resourceAttributes":{"namespace":"team-a","verb":"get",
+       "group":"mlflow.kubeflow.org","resource":"experiments"}}}""";
+
+  private int awaitPort(Path log) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      Matcher serving = SERVING.matcher(Files.exists(log) ? Files.readString(log) : "");
+      if (serving.find()) {
+        return Integer.parseInt(serving.group(1));
+      }
+      if (!service.isAlive()) {
+        break;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the service did not serve:\n" + Files.readString(log));
+  }
+}
