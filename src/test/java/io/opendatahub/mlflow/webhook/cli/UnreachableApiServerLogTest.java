@@ -3,6 +3,7 @@ package io.opendatahub.mlflow.webhook.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
+import io.opendatahub.mlflow.webhook.testing.ServiceProcess;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +30,6 @@ class UnreachableApiServerLogTest {
   /** What LogConfigurator's text pattern writes at the start of every line. */
   private static final Pattern SERVICE_LINE = Pattern.compile(
       "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}\\S* (TRACE|DEBUG|INFO |WARN |ERROR) \\[.*");
-  private static final Pattern SERVING = Pattern.compile("serving HTTPS on port (\\d+)");
   /** Long enough for several informer retries; the old service wrote ~500 lines by then. */
   private static final long RUN_MILLIS = 6_000;
 
@@ -81,7 +80,7 @@ class UnreachableApiServerLogTest {
     long started = System.nanoTime();
     service = builder.start();
 
-    int port = awaitPort(log);
+    int port = ServiceProcess.awaitPort(service, log);
     Vertx vertx = Vertx.vertx();
     try (HttpsClient https = new HttpsClient(vertx, certs.caCert(), port)) {
       // Each needs a TokenReview the API server cannot answer: a failed load in the cache.
@@ -114,19 +113,4 @@ class UnreachableApiServerLogTest {
       {"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview",
        "spec":{"resourceAttributes":{"namespace":"team-a","verb":"get",
        "group":"mlflow.kubeflow.org","resource":"experiments"}}}""";
-
-  private int awaitPort(Path log) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      Matcher serving = SERVING.matcher(Files.exists(log) ? Files.readString(log) : "");
-      if (serving.find()) {
-        return Integer.parseInt(serving.group(1));
-      }
-      if (!service.isAlive()) {
-        break;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("the service did not serve:\n" + Files.readString(log));
-  }
 }
