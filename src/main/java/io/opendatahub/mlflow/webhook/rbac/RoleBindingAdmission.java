@@ -17,16 +17,12 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Guards RoleBindings of the MLflow integration role: it must be the ClusterRole, granted to no
  * group that means "everyone", to no ServiceAccount (nor the ServiceAccount group) of another
- * namespace, and bindings the service manages change only through the service. Subjects are read
- * as the RBAC authorizer reads them: by kind, exact name and namespace, whatever their
- * {@code apiGroup}. Bindings of other roles pass untouched after one look at {@code roleRef}.
+ * namespace ({@link SubjectRules}), and bindings the service manages change only through the
+ * service. Bindings of other roles pass untouched after one look at {@code roleRef}.
  */
 public final class RoleBindingAdmission implements KindHandler {
 
   static final String GROUP = "rbac.authorization.k8s.io";
-
-  /** The group of every ServiceAccount of one namespace is this prefix plus the namespace. */
-  private static final String SERVICE_ACCOUNTS_OF = "system:serviceaccounts:";
 
   @Override
   public boolean handles(GroupVersionKind kind) {
@@ -64,7 +60,6 @@ public final class RoleBindingAdmission implements KindHandler {
       return findings;
     }
     String role = roleName.stringValue();
-    List<JsonNode> subjects = readableSubjects(binding, role, findings);
     JsonNode roleKind = roleRef.get("kind");
     if (roleKind != null && !roleKind.isString()) {
       findings.add(unreadable("roleRef.kind", "must be a string (ClusterRole)."));
@@ -73,112 +68,9 @@ public final class RoleBindingAdmission implements KindHandler {
           + role + "' shadows the MLflow integration ClusterRole; bind kind: ClusterRole, name: "
           + role + " instead, or rename the Role."));
     }
-    String namespace = bindingNamespace(request, binding);
-    for (int i = 0; i < subjects.size(); i++) {
-      if (subjects.get(i) != null) {
-        checkSubject(subjects.get(i), "subjects[" + i + "]", namespace, role, policy, findings);
-      }
-    }
+    SubjectRules.check(binding.get("subjects"), bindingNamespace(request, binding), role, policy,
+        findings);
     return findings;
-  }
-
-  /**
-   * The subjects of an integration-role binding, with a finding for each that cannot be read;
-   * an unreadable subject is null in the list. No {@code subjects} at all is valid (nobody).
-   */
-  private static List<JsonNode> readableSubjects(JsonNode binding, String role,
-      List<Finding> findings) {
-    JsonNode subjects = binding.get("subjects");
-    List<JsonNode> readable = new ArrayList<>();
-    if (subjects == null || subjects.isNull()) {
-      return readable;
-    }
-    if (!subjects.isArray()) {
-      findings.add(unreadable("subjects", "must be a list of subjects; the service"
-          + " cannot tell whom this binding grants " + role + "."));
-      return readable;
-    }
-    for (int i = 0; i < subjects.size(); i++) {
-      JsonNode subject = subjects.get(i);
-      String field = "subjects[" + i + "]";
-      String wrong = !subject.isObject() ? field : wrongType(subject, field);
-      if (wrong == null) {
-        readable.add(subject);
-      } else {
-        readable.add(null);
-        findings.add(unreadable(wrong, (wrong.equals(field)
-            ? "must be an object with kind, name and (for a ServiceAccount) namespace"
-            : "must be a string") + "; the service cannot tell whom this binding grants "
-            + role + "."));
-      }
-    }
-    return readable;
-  }
-
-  /** The first of kind, name, namespace that is present but not a string, or null. */
-  private static String wrongType(JsonNode subject, String field) {
-    for (String name : List.of("kind", "name", "namespace")) {
-      JsonNode value = subject.get(name);
-      if (value != null && !value.isNull() && !value.isString()) {
-        return field + "." + name;
-      }
-    }
-    return null;
-  }
-
-  private static void checkSubject(JsonNode subject, String field, String namespace, String role,
-      RoleBindingPolicy policy, List<Finding> findings) {
-    String kind = subject.path("kind").asString("");
-    String name = subject.path("name").asString("");
-    if (!policy.allowedSubjectKinds().isEmpty() && !policy.allowedSubjectKinds().contains(kind)) {
-      findings.add(deny("rolebinding-subject-kind", field + ".kind", "subjects of kind '" + kind
-          + "' may not be bound to " + role + "; allowed kinds: "
-          + String.join(", ", policy.allowedSubjectKinds()) + "."));
-    }
-    boolean crossNamespaceDenied =
-        policy.crossNamespaceServiceAccounts() == RoleBindingPolicy.Access.DENY;
-    if ("Group".equals(kind) && policy.forbidsGroup(name)) {
-      findings.add(deny("rolebinding-forbidden-group", field + ".name", "group '" + name
-          + "' would grant " + role + " to " + everyone(name) + "; bind the ServiceAccounts or"
-          + " users that need MLflow instead."));
-    } else if ("Group".equals(kind) && name.startsWith(SERVICE_ACCOUNTS_OF)
-        && !name.substring(SERVICE_ACCOUNTS_OF.length()).equals(namespace)
-        && crossNamespaceDenied) {
-      String other = name.substring(SERVICE_ACCOUNTS_OF.length());
-      findings.add(deny("rolebinding-cross-namespace-sa", field + ".name", "group '" + name
-          + "' is " + (other.isEmpty() ? "a ServiceAccount group that names no namespace"
-              : "every ServiceAccount of namespace " + other) + ", not of this binding's ("
-          + namespace + "); bind the ServiceAccounts that need MLflow in their own namespace,"
-          + " or set spec.roleBindings.crossNamespaceServiceAccounts: allow."));
-    }
-    if ("ServiceAccount".equals(kind)) {
-      String saNamespace = subject.path("namespace").asString("");
-      if (!saNamespace.isEmpty() && !saNamespace.equals(namespace) && crossNamespaceDenied) {
-        findings.add(deny("rolebinding-cross-namespace-sa", field + ".namespace",
-            "ServiceAccount " + saNamespace + "/" + name + " belongs to another namespace than"
-                + " this binding (" + namespace + "); bind it in its own namespace, or set"
-                + " spec.roleBindings.crossNamespaceServiceAccounts: allow."));
-      }
-    }
-    if ("User".equals(kind) && name.startsWith("system:serviceaccount:")) {
-      String[] parts = name.split(":");
-      if (parts.length == 4 && !parts[2].equals(namespace) && crossNamespaceDenied) {
-        findings.add(deny("rolebinding-cross-namespace-sa", field + ".name", "user '" + name
-            + "' is a ServiceAccount of namespace " + parts[2] + "; bind it in its own"
-            + " namespace."));
-      }
-    }
-  }
-
-  private static String everyone(String group) {
-    return switch (group) {
-      case "system:authenticated" -> "every authenticated user";
-      case "system:authenticated:oauth" -> "every user who logged in through OpenShift OAuth";
-      case "system:unauthenticated" -> "anonymous requests";
-      case "system:serviceaccounts" -> "every ServiceAccount in the cluster";
-      default -> group.startsWith("system:authenticated:")
-          ? "every user authenticated that way" : "everyone in that group";
-    };
   }
 
   private static void checkManager(AdmissionRequest request, RoleBindingPolicy policy,
@@ -207,11 +99,11 @@ public final class RoleBindingAdmission implements KindHandler {
     return namespace.isEmpty() && request.namespace() != null ? request.namespace() : namespace;
   }
 
-  private static Finding deny(String rule, String field, String message) {
+  static Finding deny(String rule, String field, String message) {
     return new Finding(rule, Action.DENY, field, message);
   }
 
-  private static Finding unreadable(String field, String message) {
+  static Finding unreadable(String field, String message) {
     return deny("rolebinding-unreadable", field, message);
   }
 
