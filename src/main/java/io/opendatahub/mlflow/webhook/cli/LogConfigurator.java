@@ -26,8 +26,9 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * JDK) are bridged into logback, so every line has the service's format. Two library loggers are
  * kept to errors: they repeat, with a stack trace, a failure the service already reports in one
  * line (an informer's failed list or watch, see {@code kube.Informers}; a failed access review,
- * which fails closed and is counted and logged by the authorization service). A broken API
- * server then costs one WARN line per informer per retry, not a hundred.
+ * which fails closed and is counted and logged by the authorization service). Other warnings
+ * with an exception are one line too ({@link ConciseConsoleAppender}). A broken API server then
+ * costs one WARN line per informer per retry, not a hundred.
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_NORMAL_PRIORITY)
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
@@ -49,7 +50,7 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     Map<String, String> env = System.getenv();
     Encoder<ILoggingEvent> encoder = "json".equals(env.get("LOG_FORMAT"))
         ? json(context) : text(context);
-    ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+    ConsoleAppender<ILoggingEvent> console = new ConciseConsoleAppender();
     console.setContext(context);
     console.setName("console");
     console.setEncoder(encoder);

@@ -2,6 +2,11 @@ package io.opendatahub.mlflow.webhook.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.ServiceProcess;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
@@ -11,6 +16,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -22,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * #13 finding 10: the service in its own JVM, as deployed (the real logging set-up, stdout and
  * stderr), pointed at an API server address where nothing listens. Every line it writes must be
- * in the service's format: no stack traces from the client's informers, no java.util.logging
- * lines from the cache, one WARN line per informer per retry.
+ * in the service's format: no stack traces from the client's informers or leader election, no
+ * java.util.logging lines from the cache, one WARN line per informer per retry.
  */
 class UnreachableApiServerLogTest {
 
@@ -36,6 +43,8 @@ class UnreachableApiServerLogTest {
   @TempDir Path dir;
 
   private Process service;
+  private Path log;
+  private TestCertificates certs;
 
   @AfterEach
   void stop() throws Exception {
@@ -47,40 +56,12 @@ class UnreachableApiServerLogTest {
 
   @Test
   void anUnreachableApiServerCostsOneLinePerInformerRetryAndNoStackTraces() throws Exception {
-    TestCertificates certs = TestCertificates.create(dir.resolve("certs"));
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0)) {
       closedPort = socket.getLocalPort();
     }
-    Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: gone
-          cluster: {server: "https://127.0.0.1:%d", insecure-skip-tls-verify: true}
-        users:
-        - name: u
-          user: {token: not-a-real-token}
-        contexts:
-        - name: gone
-          context: {cluster: gone, user: u}
-        current-context: gone
-        """.formatted(closedPort));
-    // Output goes to a file: a pipe read concurrently loses its tail when the process exits.
-    Path log = dir.resolve("service.log");
-    ProcessBuilder builder = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
-        "--port", "0", "--policy", "policies",
-        "--tls-cert", certs.tlsCert().toString(), "--tls-key", certs.tlsKey().toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().keySet().removeIf(name -> name.startsWith("KUBERNETES_")
-        || name.startsWith("LOG_") || name.equals("JAVA_TOOL_OPTIONS"));
-    builder.environment().put("KUBECONFIG", kubeconfig.toString());
     long started = System.nanoTime();
-    service = builder.start();
-
-    int port = ServiceProcess.awaitPort(service, log);
+    int port = startService("https://127.0.0.1:" + closedPort);
     Vertx vertx = Vertx.vertx();
     try (HttpsClient https = new HttpsClient(vertx, certs.caCert(), port)) {
       // Each needs a TokenReview the API server cannot answer: a failed load in the cache.
@@ -92,14 +73,8 @@ class UnreachableApiServerLogTest {
     } finally {
       HttpsClient.await(vertx.close());
     }
-    long left = RUN_MILLIS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    if (left > 0) {
-      Thread.sleep(left);
-    }
-    service.destroy();
-    assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    List<String> lines = stopAfter(started);
 
-    List<String> lines = Files.readAllLines(log);
     assertThat(lines).as("every line in the service's format").allMatch(
         line -> SERVICE_LINE.matcher(line).matches());
     assertThat(lines).as("one line per informer retry, well below the old ~500")
@@ -107,6 +82,75 @@ class UnreachableApiServerLogTest {
     assertThat(lines).anyMatch(line -> line.contains("WARN ")
         && line.contains("namespace informer: first list failed: ConnectException: Connection"
             + " refused"));
+  }
+
+  @Test
+  void anApiServerThatGoesAwayAfterTheFirstSyncIsAsQuiet() throws Exception {
+    KubernetesMockServer apiServer = new KubernetesMockServer(new Context(),
+        new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    apiServer.init();
+    long started;
+    try {
+      int port = startService("http://127.0.0.1:" + apiServer.getPort());
+      Vertx vertx = Vertx.vertx();
+      try (HttpsClient https = new HttpsClient(vertx, certs.caCert(), port)) {
+        Eventually.poll(Duration.ofSeconds(30), () -> https.get("/readyz").status(),
+            status -> status == 200);
+      } finally {
+        HttpsClient.await(vertx.close());
+      }
+    } finally {
+      apiServer.destroy();
+      started = System.nanoTime();
+    }
+    List<String> lines = stopAfter(started);
+
+    assertThat(lines).as("every line in the service's format").allMatch(
+        line -> SERVICE_LINE.matcher(line).matches());
+    assertThat(lines).as("one line per retry").hasSizeLessThan(100);
+  }
+
+  /** Starts the service against {@code apiServer} and returns its HTTPS port. */
+  private int startService(String apiServer) throws Exception {
+    certs = TestCertificates.create(dir.resolve("certs"));
+    Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: c
+          cluster: {server: "%s", insecure-skip-tls-verify: true}
+        users:
+        - name: u
+          user: {token: not-a-real-token}
+        contexts:
+        - name: c
+          context: {cluster: c, user: u}
+        current-context: c
+        """.formatted(apiServer));
+    // Output goes to a file: a pipe read concurrently loses its tail when the process exits.
+    log = dir.resolve("service.log");
+    ProcessBuilder builder = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
+        "--port", "0", "--policy", "policies",
+        "--tls-cert", certs.tlsCert().toString(), "--tls-key", certs.tlsKey().toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().keySet().removeIf(name -> name.startsWith("KUBERNETES_")
+        || name.startsWith("LOG_") || name.equals("JAVA_TOOL_OPTIONS"));
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    service = builder.start();
+    return ServiceProcess.awaitPort(service, log);
+  }
+
+  /** Lets the service run until {@link #RUN_MILLIS} after {@code started}, stops it, reads its log. */
+  private List<String> stopAfter(long started) throws Exception {
+    long left = RUN_MILLIS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    if (left > 0) {
+      Thread.sleep(left);
+    }
+    service.destroy();
+    assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return Files.readAllLines(log);
   }
 
   private static final String REVIEW = """
