@@ -44,8 +44,11 @@ public final class Kubeconfig {
   }
 
   /**
-   * The client configuration from kubeconfig files that {@code setting} named; several files are
-   * merged by the client as kubectl merges them (it reads the list from {@code KUBECONFIG}).
+   * The client configuration from kubeconfig files that {@code setting} named. When they are the
+   * files the client finds by itself (the process's {@code KUBECONFIG}, or the default), the
+   * client configures itself as it always does: merging several files as kubectl does, and
+   * reading its settings from the environment too (proxies, for one). Other files (a test's)
+   * are read one by one.
    */
   static Config read(String setting, List<Path> files) throws InvalidException {
     if (files.isEmpty()) {
@@ -55,8 +58,10 @@ public final class Kubeconfig {
       check(setting, file);
     }
     try {
-      return files.size() == 1
-          ? Config.fromKubeconfig(files.get(0).toFile()) : Config.autoConfigure(null);
+      boolean asTheClientFindsThem = files.stream().map(Path::toString).toList()
+          .equals(List.copyOf(Config.getKubeconfigFilenames()));
+      return asTheClientFindsThem || files.size() > 1
+          ? Config.autoConfigure(null) : Config.fromKubeconfig(files.get(0).toFile());
     } catch (RuntimeException e) {
       throw new InvalidException(setting + ": " + String.join(File.pathSeparator,
           files.stream().map(Path::toString).toList()) + ": the Kubernetes client cannot use it ("
