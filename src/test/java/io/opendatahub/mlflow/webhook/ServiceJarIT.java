@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient.Reply;
+import io.opendatahub.mlflow.webhook.testing.ServiceProcess;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,8 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
  * certs/generate-dev-certs.sh}, the shipped policy, no cluster. Runs after {@code package}.
  */
 class ServiceJarIT {
-
-  private static final Pattern SERVING = Pattern.compile("serving HTTPS on port (\\d+)");
 
   @TempDir Path dir;
 
@@ -56,7 +53,7 @@ class ServiceJarIT {
         "--tls-cert", certs.resolve("tls.crt").toString(),
         "--tls-key", certs.resolve("tls.key").toString())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    int port = awaitPort();
+    int port = ServiceProcess.awaitPort(service, log);
 
     Vertx vertx = Vertx.vertx();
     try (HttpsClient client = new HttpsClient(vertx, certs.resolve("ca.crt"), port)) {
@@ -71,21 +68,6 @@ class ServiceJarIT {
     } finally {
       HttpsClient.await(vertx.close());
     }
-  }
-
-  private int awaitPort() throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      Matcher serving = SERVING.matcher(Files.exists(log) ? Files.readString(log) : "");
-      if (serving.find()) {
-        return Integer.parseInt(serving.group(1));
-      }
-      if (!service.isAlive()) {
-        break;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("the service did not serve:\n" + Files.readString(log));
   }
 
   private static boolean onPath(String command) {

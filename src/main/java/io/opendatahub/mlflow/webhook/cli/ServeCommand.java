@@ -2,6 +2,7 @@ package io.opendatahub.mlflow.webhook.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.opendatahub.mlflow.webhook.kube.KubeConnection;
+import io.opendatahub.mlflow.webhook.kube.Kubeconfig;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyException;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
@@ -66,7 +67,13 @@ final class ServeCommand {
 
     WebhookMetrics metrics = engine.join().metrics();
     Vertx vertx = engine.join().vertx();
-    KubernetesClient client = connect(config, env, vertx);
+    KubernetesClient client;
+    try {
+      client = connect(config, env, vertx);
+    } catch (Kubeconfig.InvalidException e) {
+      closeQuietly(null, vertx);
+      return startupFailure(e.getMessage());
+    }
 
     WebhookApp app;
     try {
@@ -105,19 +112,19 @@ final class ServeCommand {
   }
 
   private static KubernetesClient connect(ServeConfig config, Map<String, String> env,
-      Vertx vertx) {
+      Vertx vertx) throws Kubeconfig.InvalidException {
     if (config.kube() == ServeConfig.KubeMode.NONE) {
       LOG.info("kube=none: standalone, namespaces known from the policy only");
       return null;
     }
-    Optional<String> found =
+    Optional<KubeConnection.Source> found =
         KubeConnection.detect(env, Path.of(System.getProperty("user.home", "/")));
     if (found.isEmpty()) {
       LOG.info("kube=auto: no in-cluster credentials and no kubeconfig; running standalone");
       return null;
     }
-    LOG.info("kube=auto: using {}", found.get());
-    return KubeConnection.connect(vertx);
+    LOG.info("kube=auto: using {}", found.get().description());
+    return KubeConnection.connect(vertx, found.get());
   }
 
   private static void closeQuietly(KubernetesClient client, Vertx vertx) {

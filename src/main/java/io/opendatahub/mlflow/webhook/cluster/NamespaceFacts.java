@@ -17,6 +17,15 @@ public interface NamespaceFacts {
   Collection<KnownNamespace> namespaces();
 
   /**
+   * Whether the facts are complete: false while an informer has not listed the namespaces once
+   * (API server slow or unreachable). Until then a namespace that is not known may still exist,
+   * so decisions must not read "unknown" as "harmless". Fixed tables are always complete.
+   */
+  default boolean synced() {
+    return true;
+  }
+
+  /**
    * Changes whenever a namespace appears, goes or changes labels, so results computed from the
    * facts can be reused while it stays the same. Facts that never change keep 0.
    */

@@ -46,6 +46,7 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
   private static final Duration FIRST_RETRY = Duration.ofMillis(200);
   private static final Duration RESYNC = Duration.ofMinutes(5);
   private static final Duration WRITE_PATIENCE = Duration.ofSeconds(30);
+  private static final Duration NAMESPACES_PENDING = Duration.ofSeconds(2);
 
   /** What the reconciler did, for metrics. */
   public interface Listener {
@@ -175,6 +176,13 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
     if (!leading) {
       return;
     }
+    if (!namespaces.synced()) {
+      // Whether an account qualifies depends on its namespace's labels: until they are known,
+      // change nothing (a binding removed now would be missing until the next resync).
+      String[] parts = key.split("/", 2);
+      enqueue(parts[0], parts[1], NAMESPACES_PENDING);
+      return;
+    }
     try {
       reconcile(key);
       attempts.remove(key);
@@ -206,7 +214,7 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
     Optional<RoleBinding> desired = account == null ? Optional.empty()
         : BindingPlan.desired(new BindingPlan.ServiceAccountFacts(namespace, name,
             Objects.toString(account.getMetadata().getUid(), ""), annotations(account)),
-            namespaces.labels(namespace).orElse(Map.of()), policies.get());
+            namespaces.labels(namespace), policies.get());
     Predicate<RoleBinding> ownedByAccount =
         b -> name.equals(labels(b).get(BindingPlan.SERVICE_ACCOUNT_LABEL));
     List<RoleBinding> existing = writes.overlay(namespace, () -> bindings.getStore().list()

@@ -56,6 +56,7 @@ public final class InformerNamespaceFacts implements NamespaceFacts, AutoCloseab
     return version.get();
   }
 
+  @Override
   public boolean synced() {
     return informer.hasSynced();
   }

@@ -21,11 +21,16 @@ final class Informers {
   static <T> SharedIndexInformer<T> retrying(SharedIndexInformer<T> informer, String what) {
     return informer.exceptionHandler((started, failure) -> {
       if (ExceptionHandler.isDeserializationException(failure)) {
-        LOG.error("{} informer cannot read an object and stops: {}", what, failure.toString());
+        LOG.error("{} informer cannot read an object and stops: {}", what,
+            Causes.describe(failure));
+        LOG.debug("{} informer failure", what, failure);
         return false;
       }
-      LOG.warn("{} informer: {} failed ({}); retrying", what, started ? "watch" : "first list",
-          failure.getClass().getSimpleName());
+      // One line per failure and retry; fabric8's own warning (with a stack trace) is kept to
+      // errors by LogConfigurator, and the trace is here at DEBUG for whoever needs it.
+      LOG.warn("{} informer: {} failed: {}; retrying with backoff", what,
+          started ? "watch" : "first list", Causes.describe(failure));
+      LOG.debug("{} informer failure", what, failure);
       return true;
     });
   }

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -28,21 +29,33 @@ public final class KubeConnection {
 
   private KubeConnection() {}
 
-  /** In-cluster credentials or a kubeconfig, when either is present. */
-  public static Optional<String> detect(Map<String, String> env, Path home) {
-    if (env.containsKey("KUBERNETES_SERVICE_HOST") && Files.isReadable(SERVICE_ACCOUNT_TOKEN)) {
-      return Optional.of("in-cluster service account");
-    }
+  /** Where the connection's settings come from, and the client configuration read from there. */
+  public record Source(String description, Config config) {}
+
+  /**
+   * A kubeconfig that {@code KUBECONFIG} names (it must exist and be readable: a setting that
+   * points nowhere is a mistake, not a reason to run standalone), else in-cluster credentials,
+   * else {@code ~/.kube/config} when present; empty when there is none of these.
+   *
+   * @throws Kubeconfig.InvalidException with a one-line message naming the setting and file
+   */
+  public static Optional<Source> detect(Map<String, String> env, Path home)
+      throws Kubeconfig.InvalidException {
     String kubeconfig = env.get("KUBECONFIG");
     if (kubeconfig != null && !kubeconfig.isBlank()) {
-      for (String file : kubeconfig.split(java.io.File.pathSeparator)) {
-        if (Files.isReadable(Path.of(file))) {
-          return Optional.of("kubeconfig " + file);
-        }
-      }
+      return Optional.of(new Source("kubeconfig " + kubeconfig,
+          Kubeconfig.read("KUBECONFIG", Kubeconfig.files(kubeconfig))));
+    }
+    if (env.containsKey("KUBERNETES_SERVICE_HOST") && Files.isReadable(SERVICE_ACCOUNT_TOKEN)) {
+      return Optional.of(new Source("in-cluster service account", Config.autoConfigure(null)));
     }
     Path fallback = home.resolve(".kube").resolve("config");
-    return Files.isReadable(fallback) ? Optional.of("kubeconfig " + fallback) : Optional.empty();
+    if (!Files.exists(fallback)) {
+      return Optional.empty();
+    }
+    return Optional.of(new Source("kubeconfig " + fallback,
+        Kubeconfig.read("kubeconfig " + fallback + " (the default; set KUBECONFIG to use"
+            + " another, or --kube none to run without a cluster)", List.of(fallback))));
   }
 
   /**
@@ -56,8 +69,8 @@ public final class KubeConnection {
     return client.newClient(request).adapt(KubernetesClient.class);
   }
 
-  public static KubernetesClient connect(Vertx vertx) {
-    Config config = Config.autoConfigure(null);
+  public static KubernetesClient connect(Vertx vertx, Source source) {
+    Config config = source.config();
     config.setRequestTimeout(REQUEST_TIMEOUT_MILLIS);
     // Callers retry within their own deadline; fabric8's default backoff would outlast it.
     config.setRequestRetryBackoffLimit(0);

@@ -18,7 +18,14 @@ import tools.jackson.databind.json.JsonMapper;
  * the environment is the strictest among the deployment namespace and the served namespaces
  * (those matching {@code spec.workspaceLabelSelector}, or all when it is unset).
  *
- * @param namespace the namespace that made it this strict, for messages
+ * <p>Until the namespace facts have synced, any namespace may exist and be production: the CR is
+ * judged by the strictest environment the policy has. Refusing instead (so the webhook's
+ * {@code failurePolicy: Fail} applies) would block every MLflow write, the operator's own
+ * included, for as long as the API server is out of reach; judging it strictly blocks only
+ * what the strictest environment forbids, with a message that says why.
+ *
+ * @param namespace the namespace that made it this strict, for messages; null when the
+ *     namespaces are not known yet and the strictest environment applies
  */
 public record ServedEnvironment(Environment environment, String namespace) {
 
@@ -37,6 +44,9 @@ public record ServedEnvironment(Environment environment, String namespace) {
       Map<LabelSelector, ServedEnvironment> bySelector) {}
 
   public static ServedEnvironment of(JsonNode spec, Policy policy, NamespaceFacts facts) {
+    if (!facts.synced()) {
+      return new ServedEnvironment(policy.environments().get(0), null);
+    }
     LabelSelector served = workspaceSelector(spec);
     long version = facts.version();
     Memo memo = MEMO.get();
@@ -100,6 +110,10 @@ public record ServedEnvironment(Environment environment, String namespace) {
   }
 
   public String describe() {
+    if (namespace == null) {
+      return "environment '" + environment.name() + "' (the strictest: the service has not yet"
+          + " read the cluster's namespaces, so any of them may be served)";
+    }
     return "environment '" + environment.name() + "' (set by namespace '" + namespace + "')";
   }
 }

@@ -72,8 +72,32 @@ final class PolicyValidator {
         ? RoleBindingPolicy.DEFAULTS : document.spec().roleBindings();
     ServiceAccountBindingPolicy binding = document.spec().serviceAccountBinding() == null
         ? ServiceAccountBindingPolicy.DISABLED : document.spec().serviceAccountBinding();
+    validateBindingScope(binding);
     return new Policy(name, environments, mlflow, authorization, roleBindings, binding, routes,
         file.toString(), hash);
+  }
+
+  /**
+   * Auto-binding grants the integration role to whoever can create or annotate a ServiceAccount
+   * in scope: the scope must be written down, never "everywhere" by omission.
+   */
+  private static void validateBindingScope(ServiceAccountBindingPolicy binding)
+      throws FieldError {
+    if (!binding.enabled()) {
+      return;
+    }
+    if (!binding.select().hasScope()) {
+      throw new FieldError(List.of("spec", "serviceAccountBinding", "select", "namespaces"),
+          "auto-binding needs a namespace scope: list select.namespaces or set"
+              + " select.namespaceSelector (anyone who may create or annotate a ServiceAccount"
+              + " in a namespace in scope can get " + binding.clusterRole() + " bound;"
+              + " namespaceSelector: {} means every namespace)");
+    }
+    if (!binding.select().hasOptIn()) {
+      throw new FieldError(List.of("spec", "serviceAccountBinding", "select", "annotation"),
+          "auto-binding selects no ServiceAccount: set select.annotation (opt-in per account)"
+              + " or select.names (name patterns)");
+    }
   }
 
   private static void validateRules(List<Object> field, MLflowEnvironmentRules rules)

@@ -20,7 +20,7 @@ public record ServiceAccountBindingPolicy(
     enabled = enabled != null && enabled;
     clusterRole = clusterRole == null ? "mlflow-integration" : clusterRole;
     bindingName = bindingName == null ? "mlflow-integration-{name}" : bindingName;
-    select = select == null ? new Selection(null, null, null) : select;
+    select = select == null ? new Selection(null, null, null, null) : select;
     if (!bindingName.contains("{name}")) {
       throw new IllegalArgumentException("bindingName must contain {name}, so each"
           + " ServiceAccount gets a binding of its own");
@@ -31,20 +31,35 @@ public record ServiceAccountBindingPolicy(
       new ServiceAccountBindingPolicy(false, null, null, null);
 
   /**
-   * A ServiceAccount qualifies when it carries the opt-in annotation, or when its namespace
-   * matches {@code namespaceSelector} and its name one of {@code names} (both must be given for
-   * that second way to select anything).
+   * Which ServiceAccounts qualify: those in scope (a namespace listed in {@code namespaces} or
+   * matching {@code namespaceSelector}) that carry the opt-in annotation or whose name matches
+   * one of {@code names}. Anyone who may create or annotate a ServiceAccount in a namespace in
+   * scope can get the role bound, so the scope is required when binding is enabled.
    *
    * @param annotation {@code key=value}, or {@code key} for any value
+   * @param namespaces namespaces in scope, by name
+   * @param namespaceSelector namespaces in scope, by label ({@code {}} selects every namespace)
    * @param names glob patterns ({@code *} matches any run of characters)
    */
   public record Selection(
       @JsonProperty("annotation") String annotation,
+      @JsonProperty("namespaces") List<String> namespaces,
       @JsonProperty("namespaceSelector") LabelSelector namespaceSelector,
       @JsonProperty("names") List<String> names) {
 
     public Selection {
+      namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
       names = names == null ? List.of() : List.copyOf(names);
+    }
+
+    /** Whether any namespace can be in scope at all. */
+    public boolean hasScope() {
+      return !namespaces.isEmpty() || namespaceSelector != null;
+    }
+
+    /** Whether accounts in scope can qualify at all. */
+    public boolean hasOptIn() {
+      return (annotation != null && !annotation.isBlank()) || !names.isEmpty();
     }
   }
 

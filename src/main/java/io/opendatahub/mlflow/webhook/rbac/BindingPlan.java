@@ -24,12 +24,23 @@ public final class BindingPlan {
   public record ServiceAccountFacts(String namespace, String name, String uid,
       Map<String, String> annotations) {}
 
-  public static boolean qualifies(ServiceAccountFacts account, Map<String, String> namespaceLabels,
-      ServiceAccountBindingPolicy policy) {
+  /**
+   * Whether the account qualifies. {@code namespaceLabels} is empty when the namespace is not
+   * known (yet): then only a namespace the policy names can be in scope, never one a selector
+   * would have to match.
+   */
+  public static boolean qualifies(ServiceAccountFacts account,
+      Optional<Map<String, String>> namespaceLabels, ServiceAccountBindingPolicy policy) {
     if (!policy.enabled()) {
       return false;
     }
     ServiceAccountBindingPolicy.Selection select = policy.select();
+    boolean inScope = select.namespaces().contains(account.namespace())
+        || (select.namespaceSelector() != null && namespaceLabels.isPresent()
+            && select.namespaceSelector().matches(namespaceLabels.get()));
+    if (!inScope) {
+      return false;
+    }
     if (select.annotation() != null && !select.annotation().isBlank()) {
       String[] wanted = select.annotation().split("=", 2);
       String value = account.annotations().get(wanted[0]);
@@ -37,16 +48,12 @@ public final class BindingPlan {
         return true;
       }
     }
-    if (select.namespaceSelector() == null || select.names().isEmpty()) {
-      return false;
-    }
-    return select.namespaceSelector().matches(namespaceLabels)
-        && select.names().stream().anyMatch(glob -> glob(glob).matcher(account.name()).matches());
+    return select.names().stream().anyMatch(glob -> glob(glob).matcher(account.name()).matches());
   }
 
   /** The binding to keep for a qualifying, stored ServiceAccount. */
   public static Optional<RoleBinding> desired(ServiceAccountFacts account,
-      Map<String, String> namespaceLabels, Policy policy) {
+      Optional<Map<String, String>> namespaceLabels, Policy policy) {
     ServiceAccountBindingPolicy binding = policy.serviceAccountBinding();
     if (account.uid().isEmpty() || !qualifies(account, namespaceLabels, binding)) {
       return Optional.empty();

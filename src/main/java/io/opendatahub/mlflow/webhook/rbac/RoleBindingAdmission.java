@@ -16,9 +16,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Guards RoleBindings of the MLflow integration role: it must be the ClusterRole, granted to no
- * group that means "everyone", to no ServiceAccount of another namespace, and bindings the
- * service manages change only through the service. Bindings of other roles pass untouched after
- * one look at {@code roleRef}.
+ * group that means "everyone", to no ServiceAccount (nor the ServiceAccount group) of another
+ * namespace ({@link SubjectRules}), and bindings the service manages change only through the
+ * service. Bindings of other roles pass untouched after one look at {@code roleRef}.
  */
 public final class RoleBindingAdmission implements KindHandler {
 
@@ -39,70 +39,38 @@ public final class RoleBindingAdmission implements KindHandler {
     boolean writes = request.operation() == Operation.CREATE
         || request.operation() == Operation.UPDATE;
     JsonNode binding = request.object();
-    if (!writes || binding == null || !bindsIntegrationRole(binding, policy)) {
+    if (!writes || binding == null) {
       return findings;
     }
-    String role = binding.path("roleRef").path("name").asString("");
-    if (!"ClusterRole".equals(binding.path("roleRef").path("kind").asString(""))) {
+    // The API server never sends these shapes, but a binding the guard cannot read must not
+    // pass as "not the integration role": deny it, naming the field.
+    JsonNode roleRef = binding.get("roleRef");
+    if (roleRef == null || !roleRef.isObject()) {
+      findings.add(unreadable("roleRef", "must be an object with apiGroup, kind and"
+          + " name; the service cannot tell which role this binding grants."));
+      return findings;
+    }
+    JsonNode roleName = roleRef.get("name");
+    if (roleName == null || !roleName.isString()) {
+      findings.add(unreadable("roleRef.name", "must be a string; the service"
+          + " cannot tell which role this binding grants."));
+      return findings;
+    }
+    if (!policy.integrationRoles().contains(roleName.stringValue())) {
+      return findings;
+    }
+    String role = roleName.stringValue();
+    JsonNode roleKind = roleRef.get("kind");
+    if (roleKind != null && !roleKind.isString()) {
+      findings.add(unreadable("roleRef.kind", "must be a string (ClusterRole)."));
+    } else if (!"ClusterRole".equals(roleRef.path("kind").asString(""))) {
       findings.add(deny("rolebinding-role-kind", "roleRef.kind", "a namespaced Role named '"
           + role + "' shadows the MLflow integration ClusterRole; bind kind: ClusterRole, name: "
           + role + " instead, or rename the Role."));
     }
-    String namespace = bindingNamespace(request, binding);
-    JsonNode subjects = binding.path("subjects");
-    for (int i = 0; i < subjects.size(); i++) {
-      checkSubject(subjects.get(i), "subjects[" + i + "]", namespace, role, policy, findings);
-    }
+    SubjectRules.check(binding.get("subjects"), bindingNamespace(request, binding), role, policy,
+        findings);
     return findings;
-  }
-
-  private static void checkSubject(JsonNode subject, String field, String namespace, String role,
-      RoleBindingPolicy policy, List<Finding> findings) {
-    String kind = subject.path("kind").asString("");
-    String name = subject.path("name").asString("");
-    if (!policy.allowedSubjectKinds().isEmpty() && !policy.allowedSubjectKinds().contains(kind)) {
-      findings.add(deny("rolebinding-subject-kind", field + ".kind", "subjects of kind '" + kind
-          + "' may not be bound to " + role + "; allowed kinds: "
-          + String.join(", ", policy.allowedSubjectKinds()) + "."));
-    }
-    if ("Group".equals(kind) && forbidden(name, policy)) {
-      findings.add(deny("rolebinding-forbidden-group", field + ".name", "group '" + name
-          + "' would grant " + role + " to " + everyone(name) + "; bind the ServiceAccounts or"
-          + " users that need MLflow instead."));
-    }
-    if ("ServiceAccount".equals(kind)) {
-      String saNamespace = subject.path("namespace").asString("");
-      if (!saNamespace.isEmpty() && !saNamespace.equals(namespace)
-          && policy.crossNamespaceServiceAccounts() == RoleBindingPolicy.Access.DENY) {
-        findings.add(deny("rolebinding-cross-namespace-sa", field + ".namespace",
-            "ServiceAccount " + saNamespace + "/" + name + " belongs to another namespace than"
-                + " this binding (" + namespace + "); bind it in its own namespace, or set"
-                + " spec.roleBindings.crossNamespaceServiceAccounts: allow."));
-      }
-    }
-    if ("User".equals(kind) && name.startsWith("system:serviceaccount:")) {
-      String[] parts = name.split(":");
-      if (parts.length == 4 && !parts[2].equals(namespace)
-          && policy.crossNamespaceServiceAccounts() == RoleBindingPolicy.Access.DENY) {
-        findings.add(deny("rolebinding-cross-namespace-sa", field + ".name", "user '" + name
-            + "' is a ServiceAccount of namespace " + parts[2] + "; bind it in its own"
-            + " namespace."));
-      }
-    }
-  }
-
-  /** {@code system:serviceaccounts:NS} also covers every ServiceAccount of a namespace. */
-  private static boolean forbidden(String group, RoleBindingPolicy policy) {
-    return policy.forbiddenGroups().contains(group);
-  }
-
-  private static String everyone(String group) {
-    return switch (group) {
-      case "system:authenticated" -> "every authenticated user";
-      case "system:unauthenticated" -> "anonymous requests";
-      case "system:serviceaccounts" -> "every ServiceAccount in the cluster";
-      default -> "everyone in that group";
-    };
   }
 
   private static void checkManager(AdmissionRequest request, RoleBindingPolicy policy,
@@ -126,17 +94,17 @@ public final class RoleBindingAdmission implements KindHandler {
         .path(RoleBindingPolicy.MANAGED_BY_LABEL).asString(""));
   }
 
-  static boolean bindsIntegrationRole(JsonNode binding, RoleBindingPolicy policy) {
-    return policy.integrationRoles().contains(binding.path("roleRef").path("name").asString(""));
-  }
-
   private static String bindingNamespace(AdmissionRequest request, JsonNode binding) {
     String namespace = binding.path("metadata").path("namespace").asString("");
     return namespace.isEmpty() && request.namespace() != null ? request.namespace() : namespace;
   }
 
-  private static Finding deny(String rule, String field, String message) {
+  static Finding deny(String rule, String field, String message) {
     return new Finding(rule, Action.DENY, field, message);
+  }
+
+  static Finding unreadable(String field, String message) {
+    return deny("rolebinding-unreadable", field, message);
   }
 
   /**

@@ -54,7 +54,7 @@ public final class ServiceAccountAdmission implements KindHandler {
         .forEach(e -> annotations.put(e.getKey(), e.getValue().asString("")));
     BindingPlan.ServiceAccountFacts facts =
         new BindingPlan.ServiceAccountFacts(namespace, name, "", annotations);
-    if (BindingPlan.qualifies(facts, context.namespaces().labels(namespace).orElse(Map.of()),
+    if (BindingPlan.qualifies(facts, context.namespaces().labels(namespace),
         context.policy().serviceAccountBinding())) {
       requests.requested(namespace, name);
     }

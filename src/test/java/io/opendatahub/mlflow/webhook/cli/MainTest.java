@@ -9,11 +9,16 @@ import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Start-up refuses wrong settings before serving anything, with an exit code scripts can read. */
 class MainTest {
@@ -23,7 +28,11 @@ class MainTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   private int run(String... args) {
-    return Main.run(List.of(args), Map.of(), new PrintStream(err, true, StandardCharsets.UTF_8));
+    return run(Map.of(), args);
+  }
+
+  private int run(Map<String, String> env, String... args) {
+    return Main.run(List.of(args), env, new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
   private String err() {
@@ -85,6 +94,54 @@ class MainTest {
 
       assertThat(code).isEqualTo(1);
       assertThat(log.text()).contains("the TLS key does not match the certificate");
+    }
+  }
+
+  /** #13: a broken or missing kubeconfig ends start-up with one line, not a stack trace. */
+  static Stream<Arguments> brokenKubeconfigs() {
+    return Stream.of(
+        Arguments.of("truncated YAML", "apiVersion: v1\nusers:\n- name: u\n  user: {token: s3cr3t-t0ken\n",
+            "is not valid YAML: line 5, column 1: "),
+        Arguments.of("a tab where YAML wants spaces", "apiVersion: v1\nusers:\n\t- token: s3cr3t-t0ken\n",
+            "is not valid YAML: line 3, column 1: "),
+        Arguments.of("not a mapping", "- s3cr3t-t0ken\n", "is not a kubeconfig"),
+        Arguments.of("clusters of the wrong type",
+            "apiVersion: v1\nclusters: s3cr3t-t0ken\ncurrent-context: x\n",
+            "the Kubernetes client cannot use it (MismatchedInputException at clusters)"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("brokenKubeconfigs")
+  void aBrokenKubeconfigStopsStartUpWithOneLineNamingTheSetting(String name, String content,
+      String reason) throws Exception {
+    TestCertificates certs = TestCertificates.create(dir.resolve("certs"));
+    Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), content);
+
+    try (LogCapture log = new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME, Level.INFO)) {
+      int code = run(Map.of("KUBECONFIG", kubeconfig.toString()), "serve", "--port", "0",
+          "--tls-cert", certs.tlsCert().toString(), "--tls-key", certs.tlsKey().toString());
+
+      assertThat(code).isEqualTo(1);
+      assertThat(log.text().lines().filter(l -> l.contains("ERROR"))).singleElement()
+          .asString().contains("ERROR cannot start: KUBECONFIG: " + kubeconfig)
+          .contains(reason);
+      assertThat(log.text()).doesNotContain("s3cr3t");
+    }
+  }
+
+  @Test
+  void aKubeconfigVariableNamingAMissingFileStopsStartUp() {
+    TestCertificates certs = TestCertificates.create(dir.resolve("certs"));
+    Path missing = dir.resolve("no-such-kubeconfig");
+
+    try (LogCapture log = new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME, Level.INFO)) {
+      int code = run(Map.of("KUBECONFIG", missing.toString()), "serve", "--port", "0",
+          "--tls-cert", certs.tlsCert().toString(), "--tls-key", certs.tlsKey().toString());
+
+      assertThat(code).isEqualTo(1);
+      assertThat(log.text()).contains("ERROR cannot start: KUBECONFIG: " + missing
+          + " does not exist or cannot be read");
+      assertThat(log.text()).doesNotContain("standalone");
     }
   }
 }

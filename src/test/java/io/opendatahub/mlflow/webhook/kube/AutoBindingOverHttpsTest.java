@@ -2,6 +2,7 @@ package io.opendatahub.mlflow.webhook.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -19,6 +20,7 @@ import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -35,17 +37,33 @@ class AutoBindingOverHttpsTest {
   @TempDir Path dir;
 
   private static ServiceAccount account(String name) {
-    return new ServiceAccountBuilder().withNewMetadata().withNamespace("team-a").withName(name)
+    return account("team-a", name);
+  }
+
+  private static ServiceAccount account(String namespace, String name) {
+    return new ServiceAccountBuilder().withNewMetadata().withNamespace(namespace).withName(name)
         .addToAnnotations("mlflow.opendatahub.io/integration", "true").endMetadata().build();
   }
 
   private RoleBinding binding(String account) {
-    return client.rbac().roleBindings().inNamespace("team-a")
+    return binding("team-a", account);
+  }
+
+  private RoleBinding binding(String namespace, String account) {
+    return client.rbac().roleBindings().inNamespace(namespace)
         .withName("mlflow-integration-" + account).get();
+  }
+
+  private void namespace(String name, Map<String, String> labels) {
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
+        .withLabels(labels).endMetadata().build()).create();
   }
 
   @Test
   void anOptedInAccountIsBoundAndADryRunLeavesNothing() throws Exception {
+    // The shipped policy's scope: Data Science Projects, which the dashboard labels.
+    namespace("team-a", Map.of("opendatahub.io/dashboard", "true"));
+    namespace("scratch", Map.of());
     TestCertificates certs = TestCertificates.create(dir);
     Vertx vertx = Vertx.vertx();
     WebhookApp app = TestApps.start(vertx, certs, TestPolicies.shipped(), client, new WebhookMetrics());
@@ -59,6 +77,11 @@ class AutoBindingOverHttpsTest {
       Reply admitted = https.post("/mutate", new Fixtures.Review()
           .kind("", "v1", "ServiceAccount").object(real).bytes());
       client.serviceAccounts().inNamespace("team-a").resource(account("pipeline-runner")).create();
+      Reply outOfScope = https.post("/mutate", new Fixtures.Review()
+          .kind("", "v1", "ServiceAccount").object(Fixtures.JSON.valueToTree(
+              account("scratch", "pipeline-runner"))).bytes());
+      client.serviceAccounts().inNamespace("scratch")
+          .resource(account("scratch", "pipeline-runner")).create();
 
       RoleBinding bound = Eventually.poll(Duration.ofSeconds(20), () -> binding("pipeline-runner"),
           b -> b != null);
@@ -71,6 +94,8 @@ class AutoBindingOverHttpsTest {
       assertThat(bound).isNotNull();
       assertThat(bound.getRoleRef().getName()).isEqualTo("mlflow-integration");
       assertThat(binding("trial")).as("nothing for the dry run").isNull();
+      assertThat(outOfScope.response().path("allowed").asBoolean()).isTrue();
+      assertThat(binding("scratch", "pipeline-runner")).as("nothing outside the scope").isNull();
     } finally {
       HttpsClient.await(app.stop());
       HttpsClient.await(vertx.close());

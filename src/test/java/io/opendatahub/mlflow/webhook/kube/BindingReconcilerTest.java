@@ -8,10 +8,10 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.opendatahub.mlflow.webhook.cluster.StaticNamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
+import io.opendatahub.mlflow.webhook.testing.ChangingNamespaces;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import java.nio.file.Path;
@@ -40,6 +40,7 @@ class BindingReconcilerTest {
   private final List<BindingReconciler> reconcilers = new ArrayList<>();
   private final List<String> actions = Collections.synchronizedList(new ArrayList<>());
   private PolicyHolder policy;
+  private final ChangingNamespaces namespaces = new ChangingNamespaces();
 
   @BeforeEach
   void policy() throws Exception {
@@ -55,6 +56,8 @@ class BindingReconcilerTest {
             enabled: true
             clusterRole: mlflow-integration
             select:
+              namespaces: [team-a, team-b, team-c, burst, bulk]
+              namespaceSelector: {matchLabels: {opendatahub.io/dashboard: "true"}}
               annotation: mlflow.opendatahub.io/integration=true
         """);
     Policy loaded = new PolicyLoader().load(file);
@@ -67,8 +70,8 @@ class BindingReconcilerTest {
   }
 
   private BindingReconciler start(String identity) {
-    BindingReconciler reconciler = new BindingReconciler(client, policy,
-        new StaticNamespaceFacts(List.of()), (action, result) -> actions.add(action + ":" + result));
+    BindingReconciler reconciler = new BindingReconciler(client, policy, namespaces,
+        (action, result) -> actions.add(action + ":" + result));
     reconcilers.add(reconciler);
     reconciler.start(new BindingReconciler.Election("default", "reconciler-lease", identity));
     return reconciler;
@@ -142,6 +145,39 @@ class BindingReconcilerTest {
     assertThat(original).isNotNull();
     assertThat(actions).contains("create:ok", "recreate:ok", "update:ok", "remove:ok");
     assertThat(reconciler.leading()).isTrue();
+  }
+
+  /** #13: the opt-in annotation alone does not bind outside the policy's namespace scope. */
+  @Test
+  void onlyAccountsInTheNamespaceScopeAreBound() throws Exception {
+    namespaces.put("project", Map.of("opendatahub.io/dashboard", "true"))
+        .put("scratch", Map.of());
+    BindingReconciler reconciler = start("a");
+    account("scratch", "runner", true);
+    account("project", "runner", true);
+
+    assertThat(awaitBinding("project", b -> true)).as("labelled namespace").isNotNull();
+    reconciler.resyncAll();
+    Thread.sleep(1000);
+
+    assertThat(binding("scratch")).as("namespace out of scope").isNull();
+    assertThat(actions).containsExactly("create:ok");
+  }
+
+  @Test
+  void untilNamespacesAreKnownNoBindingIsRemoved() throws Exception {
+    namespaces.put("project", Map.of("opendatahub.io/dashboard", "true"));
+    BindingReconciler reconciler = start("a");
+    account("project", "runner", true);
+    awaitBinding("project", b -> true);
+
+    // As after a restart whose namespace informer has not listed yet: labels unknown.
+    namespaces.unsynced();
+    reconciler.resyncAll();
+    Thread.sleep(1500);
+
+    assertThat(binding("project")).as("kept while namespaces are unknown").isNotNull();
+    assertThat(actions).containsExactly("create:ok");
   }
 
   @Test

@@ -67,6 +67,13 @@ class NamespaceFactsClusterTest {
     https = new HttpsClient(vertx, certs.caCert(), app.port());
   }
 
+  /** A client for an API server address where nothing listens. */
+  private static KubernetesClient unreachable() {
+    return new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+        .withMasterUrl("https://127.0.0.1:1").withRequestTimeout(500).withConnectionTimeout(500)
+        .build()).build();
+  }
+
   private boolean sqliteAllowed() {
     return https.post("/validate", Fixtures.mlflowReview(Fixtures.mlflow("sqlite-dev.yaml")).bytes())
         .response().path("allowed").asBoolean();
@@ -114,10 +121,7 @@ class NamespaceFactsClusterTest {
 
   @Test
   void notReadyUntilTheNamespaceCacheHasSynced() throws Exception {
-    try (KubernetesClient unreachable = new KubernetesClientBuilder()
-        .withConfig(new ConfigBuilder().withMasterUrl("https://127.0.0.1:1")
-            .withRequestTimeout(500).withConnectionTimeout(500).build())
-        .build()) {
+    try (KubernetesClient unreachable = unreachable()) {
       start(unreachable);
 
       Reply ready = https.get("/readyz");
@@ -125,6 +129,24 @@ class NamespaceFactsClusterTest {
       assertThat(ready.status()).isEqualTo(503);
       assertThat(ready.json().path("waitingFor").toString()).contains("namespace-informer-synced");
       assertThat(https.get("/healthz").status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void beforeTheFirstSyncAnMlflowCrIsJudgedAsTheStrictestEnvironment() throws Exception {
+    try (KubernetesClient unreachable = unreachable()) {
+      start(unreachable);
+
+      Reply sqlite = https.post("/validate",
+          Fixtures.mlflowReview(Fixtures.mlflow("sqlite-dev.yaml")).bytes());
+      Reply remote = https.post("/validate",
+          Fixtures.mlflowReview(Fixtures.mlflow("remote-storage.yaml")).bytes());
+
+      assertThat(sqlite.response().path("allowed").asBoolean()).isFalse();
+      assertThat(sqlite.response().path("status").path("message").asString())
+          .contains("environment 'production' (the strictest: the service has not yet read the"
+              + " cluster's namespaces");
+      assertThat(remote.response().path("allowed").asBoolean()).isTrue();
     }
   }
 

@@ -4,49 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Policy;
+import io.opendatahub.mlflow.webhook.testing.ChangingNamespaces;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
-import java.util.Collection;
 import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /** The environment a cluster-scoped MLflow CR is judged by, as namespaces come and go. */
 class ServedEnvironmentTest {
-
-  /** Namespace facts that change, with a version, as the informer's do. */
-  private static final class ChangingNamespaces implements NamespaceFacts {
-    private final Map<String, KnownNamespace> known = new ConcurrentHashMap<>();
-    private final AtomicLong version = new AtomicLong();
-
-    void put(String name, Map<String, String> labels) {
-      known.put(name, new KnownNamespace(name, labels));
-      version.incrementAndGet();
-    }
-
-    void remove(String name) {
-      known.remove(name);
-      version.incrementAndGet();
-    }
-
-    @Override
-    public Optional<Map<String, String>> labels(String namespace) {
-      return Optional.ofNullable(known.get(namespace)).map(KnownNamespace::labels);
-    }
-
-    @Override
-    public Collection<KnownNamespace> namespaces() {
-      return known.values();
-    }
-
-    @Override
-    public long version() {
-      return version.get();
-    }
-  }
 
   private static final Policy POLICY = TestPolicies.shipped();
 
@@ -76,6 +42,22 @@ class ServedEnvironmentTest {
 
     facts.remove("team-a");
     assertThat(environment(all, facts)).isEqualTo("development");
+  }
+
+  @Test
+  void untilTheNamespacesHaveSyncedTheStrictestEnvironmentApplies() {
+    ChangingNamespaces facts = new ChangingNamespaces();
+    facts.put("team-a", Map.of("team", "a"));
+    facts.synced(false);
+    JsonNode all = Fixtures.JSON.readTree("{}");
+
+    ServedEnvironment before = ServedEnvironment.of(all, POLICY, facts);
+    facts.synced(true);
+    ServedEnvironment after = ServedEnvironment.of(all, POLICY, facts);
+
+    assertThat(before.environment().name()).isEqualTo("production");
+    assertThat(before.describe()).contains("has not yet read the cluster's namespaces");
+    assertThat(after.environment().name()).isEqualTo("development");
   }
 
   @Test

@@ -46,6 +46,8 @@ class ShippedPoliciesTest {
     "action: deny|action: reject",
     "minSize: 10Gi|minSize: lots",
     "[team-prod]|team-prod",
+    "namespaceSelector: {matchLabels: {opendatahub.io/dashboard: \"true\"}}|namespaces: []",
+    "annotation: mlflow.opendatahub.io/integration=true|names: []",
   })
   void theSchemaRejectsWhatTheLoaderRejects(String edit) throws Exception {
     String[] parts = edit.split("\\|");
@@ -56,5 +58,19 @@ class ShippedPoliciesTest {
 
     assertThat(Schemas.errors(SCHEMA, document)).isNotEmpty();
     assertThatThrownBy(() -> new PolicyLoader().load(file)).isInstanceOf(PolicyException.class);
+  }
+
+  /** #13: auto-binding follows an annotation anyone may set, so it needs a namespace scope. */
+  @ParameterizedTest
+  @ValueSource(strings = {"namespaces: []", "# no scope"})
+  void autoBindingWithoutANamespaceScopeIsRefusedNamingTheField(String scope) throws Exception {
+    String text = Files.readString(Path.of("policies/policy.yaml")).replaceFirst(Pattern.quote(
+        "namespaceSelector: {matchLabels: {opendatahub.io/dashboard: \"true\"}}"), scope);
+    Path file = Files.writeString(dir.resolve("policy.yaml"), text);
+
+    assertThat(Schemas.errors(SCHEMA, YAML.readTree(text))).isNotEmpty();
+    assertThatThrownBy(() -> new PolicyLoader().load(file))
+        .hasMessageContaining("field spec.serviceAccountBinding.select.namespaces: auto-binding"
+            + " needs a namespace scope: list select.namespaces or set select.namespaceSelector");
   }
 }

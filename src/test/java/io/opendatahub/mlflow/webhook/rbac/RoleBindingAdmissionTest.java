@@ -11,9 +11,11 @@ import io.opendatahub.mlflow.webhook.cluster.StaticNamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,6 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
 class RoleBindingAdmissionTest {
 
   private static final String SERVICE = "system:serviceaccount:mlflow-policy-webhook:mlflow-policy-webhook";
+
+  @TempDir Path dir;
 
   private final Policy policy = TestPolicies.shipped();
   private final DecisionContext context =
@@ -73,7 +77,113 @@ class RoleBindingAdmissionTest {
         Arguments.of("a namespaced Role of the same name", binding("Role", "mlflow-integration",
             "[" + sa("team-a", "runner") + "]"), List.of("rolebinding-role-kind")),
         Arguments.of("another role granted widely", binding("ClusterRole", "view",
-            "[" + group("system:authenticated") + "]"), List.of()));
+            "[" + group("system:authenticated") + "]"), List.of()),
+        // #13: rewordings of "everyone" and of "another namespace's ServiceAccounts".
+        Arguments.of("everyone who logged in through OpenShift OAuth", binding("ClusterRole",
+            "mlflow-integration", "[" + group("system:authenticated:oauth") + "]"),
+            List.of("rolebinding-forbidden-group")),
+        Arguments.of("everyone authenticated some other way", binding("ClusterRole",
+            "mlflow-integration", "[" + group("system:authenticated:x509") + "]"),
+            List.of("rolebinding-forbidden-group")),
+        Arguments.of("every ServiceAccount of another namespace", binding("ClusterRole",
+            "mlflow-integration", "[" + group("system:serviceaccounts:team-b") + "]"),
+            List.of("rolebinding-cross-namespace-sa")),
+        Arguments.of("the ServiceAccount group of no namespace", binding("ClusterRole",
+            "mlflow-integration", "[" + group("system:serviceaccounts:") + "]"),
+            List.of("rolebinding-cross-namespace-sa")),
+        Arguments.of("every ServiceAccount of its own namespace", binding("ClusterRole",
+            "mlflow-integration", "[" + group("system:serviceaccounts:team-a") + "]"), List.of()),
+        Arguments.of("another namespace's ServiceAccount with a User's apiGroup",
+            binding("ClusterRole", "mlflow-integration", "[{\"apiGroup\":"
+                + "\"rbac.authorization.k8s.io\",\"kind\":\"ServiceAccount\",\"name\":\"x\","
+                + "\"namespace\":\"team-b\"}]"), List.of("rolebinding-cross-namespace-sa")),
+        // Kubernetes compares group names exactly: these are other groups, not "everyone".
+        Arguments.of("a differently-cased group", binding("ClusterRole", "mlflow-integration",
+            "[" + group("System:Authenticated") + "]"), List.of()),
+        Arguments.of("a group with a leading space", binding("ClusterRole", "mlflow-integration",
+            "[" + group(" system:authenticated") + "]"), List.of()),
+        Arguments.of("OpenShift's cluster readers, an admin-managed group",
+            binding("ClusterRole", "mlflow-integration",
+                "[" + group("system:cluster-readers") + "]"), List.of()));
+  }
+
+  /** #14: a binding the guard cannot read is denied when it may bind the integration role. */
+  static Stream<Arguments> unreadableBindings() {
+    String everyone = group("system:authenticated");
+    return Stream.of(
+        Arguments.of("roleRef as a string", raw("\"mlflow-integration\"", "[" + everyone + "]"),
+            "roleRef: must be an object"),
+        Arguments.of("roleRef as a list", raw("[{\"kind\":\"ClusterRole\",\"name\":"
+            + "\"mlflow-integration\"}]", "[" + everyone + "]"), "roleRef: must be an object"),
+        Arguments.of("no roleRef", raw(null, "[" + everyone + "]"), "roleRef: must be an object"),
+        Arguments.of("roleRef.name as a list", raw("{\"kind\":\"ClusterRole\",\"name\":"
+            + "[\"mlflow-integration\"]}", "[" + everyone + "]"), "roleRef.name: must be a string"),
+        Arguments.of("roleRef.kind as an object", raw("{\"kind\":{},\"name\":"
+            + "\"mlflow-integration\"}", "[]"), "roleRef.kind: must be a string"),
+        Arguments.of("subjects as an object", raw(INTEGRATION, everyone),
+            "subjects: must be a list of subjects"),
+        Arguments.of("a subject as a string", raw(INTEGRATION, "[\"system:authenticated\"]"),
+            "subjects[0]: must be an object"),
+        Arguments.of("a subject name as a list", raw(INTEGRATION,
+            "[{\"kind\":\"Group\",\"name\":[\"system:authenticated\"]}]"),
+            "subjects[0].name: must be a string"),
+        Arguments.of("a subject namespace as a number", raw(INTEGRATION,
+            "[{\"kind\":\"ServiceAccount\",\"name\":\"x\",\"namespace\":7}]"),
+            "subjects[0].namespace: must be a string"));
+  }
+
+  private static final String INTEGRATION =
+      "{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\","
+          + "\"name\":\"mlflow-integration\"}";
+
+  private static ObjectNode raw(String roleRef, String subjects) {
+    return (ObjectNode) Fixtures.JSON.readTree("{\"apiVersion\":\"rbac.authorization.k8s.io/v1\","
+        + "\"kind\":\"RoleBinding\",\"metadata\":{\"name\":\"b\",\"namespace\":\"team-a\"}"
+        + (roleRef == null ? "" : ",\"roleRef\":" + roleRef) + ",\"subjects\":" + subjects + "}");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("unreadableBindings")
+  void validationDeniesWhatItCannotRead(String name, ObjectNode binding, String message) {
+    AdmissionResponse validated = service.validate(review(binding).request(), context);
+    AdmissionResponse mutated = service.mutate(review(binding).request(), context);
+
+    assertThat(validated.allowed()).isFalse();
+    assertThat(validated.findings()).extracting(f -> f.rule()).contains("rolebinding-unreadable");
+    assertThat(validated.message()).startsWith(message);
+    assertThat(mutated.allowed()).isTrue();
+  }
+
+  @Test
+  void subjectsOfAnotherRoleAreNotReadAtAll() {
+    ObjectNode binding = raw("{\"kind\":\"ClusterRole\",\"name\":\"view\"}", "{\"odd\":1}");
+
+    assertThat(service.validate(review(binding).request(), context).allowed()).isTrue();
+  }
+
+  @Test
+  void anotherNamespacesServiceAccountGroupPassesWhenThePolicyAllowsCrossNamespaceGrants() {
+    Policy allowing = TestPolicies.shippedWith(dir,
+        "crossNamespaceServiceAccounts: deny", "crossNamespaceServiceAccounts: allow");
+    DecisionContext lenient = new DecisionContext(allowing, StaticNamespaceFacts.fromPolicy(allowing));
+
+    AdmissionResponse response = service.validate(review(binding("ClusterRole",
+        "mlflow-integration", "[" + group("system:serviceaccounts:team-b") + "]")).request(),
+        lenient);
+
+    assertThat(response.allowed()).isTrue();
+  }
+
+  @Test
+  void aDenialSaysWhichNamespacesServiceAccountsTheGroupMeans() {
+    AdmissionResponse response = service.validate(review(binding("ClusterRole",
+        "mlflow-integration", "[" + group("system:serviceaccounts:team-b") + "]")).request(),
+        context);
+
+    assertThat(response.message()).isEqualTo("subjects[0].name: group"
+        + " 'system:serviceaccounts:team-b' is every ServiceAccount of namespace team-b, not of"
+        + " this binding's (team-a); bind the ServiceAccounts that need MLflow in their own"
+        + " namespace, or set spec.roleBindings.crossNamespaceServiceAccounts: allow.");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -6,9 +6,8 @@ import io.opendatahub.mlflow.webhook.admission.AdmissionResponse;
 import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.cli.Handlers;
-import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts.KnownNamespace;
-import io.opendatahub.mlflow.webhook.cluster.StaticNamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
+import io.opendatahub.mlflow.webhook.testing.ChangingNamespaces;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import java.nio.file.Path;
@@ -26,6 +25,7 @@ class ServiceAccountAdmissionTest {
   @TempDir Path dir;
 
   private final List<String> requested = new ArrayList<>();
+  private final ChangingNamespaces namespaces = new ChangingNamespaces();
   private AdmissionService service;
   private DecisionContext context;
 
@@ -41,13 +41,14 @@ class ServiceAccountAdmissionTest {
           serviceAccountBinding:
             enabled: true
             select:
-              annotation: mlflow.opendatahub.io/integration=true
+              namespaces: [named]
               namespaceSelector: {matchLabels: {opendatahub.io/dashboard: "true"}}
+              annotation: mlflow.opendatahub.io/integration=true
               names: [pipeline-runner-*]
         """));
-    context = new DecisionContext(policy, new StaticNamespaceFacts(List.of(
-        new KnownNamespace("project", Map.of("opendatahub.io/dashboard", "true")),
-        new KnownNamespace("plain", Map.of()))));
+    namespaces.put("project", Map.of("opendatahub.io/dashboard", "true"))
+        .put("plain", Map.of());
+    context = new DecisionContext(policy, namespaces);
     service = new AdmissionService(Handlers.all((ns, name) -> requested.add(ns + "/" + name)));
   }
 
@@ -66,16 +67,37 @@ class ServiceAccountAdmissionTest {
   @Test
   void qualifyingAccountsAreHandedOnAndNothingIsPatchedOrRefused() {
     List<AdmissionResponse> responses = List.of(
-        admit("plain", "notebook", true, false),
+        admit("project", "notebook", true, false),
         admit("project", "pipeline-runner-dspa", false, false),
-        admit("plain", "pipeline-runner-dspa", false, false),
+        admit("named", "notebook", true, false),
         admit("project", "workbench", false, false));
 
-    assertThat(requested).containsExactly("plain/notebook", "project/pipeline-runner-dspa");
+    assertThat(requested).containsExactly("project/notebook", "project/pipeline-runner-dspa",
+        "named/notebook");
     assertThat(responses).allSatisfy(r -> {
       assertThat(r.allowed()).isTrue();
       assertThat(r.hasPatch()).isFalse();
     });
+  }
+
+  /** #13: the opt-in annotation alone, set by whoever may create a ServiceAccount, is not enough. */
+  @Test
+  void anOptedInAccountOutsideTheNamespaceScopeIsNotHandedOn() {
+    admit("plain", "notebook", true, false);
+    admit("plain", "pipeline-runner-dspa", false, false);
+    admit("unknown", "notebook", true, false);
+
+    assertThat(requested).isEmpty();
+  }
+
+  @Test
+  void beforeNamespacesAreKnownOnlyNamedNamespacesAreInScope() {
+    namespaces.unsynced();
+
+    admit("project", "notebook", true, false);
+    admit("named", "notebook", true, false);
+
+    assertThat(requested).containsExactly("named/notebook");
   }
 
   @Test

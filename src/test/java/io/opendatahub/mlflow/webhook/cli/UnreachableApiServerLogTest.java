@@ -1,0 +1,160 @@
+package io.opendatahub.mlflow.webhook.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.opendatahub.mlflow.webhook.testing.Eventually;
+import io.opendatahub.mlflow.webhook.testing.HttpsClient;
+import io.opendatahub.mlflow.webhook.testing.ServiceProcess;
+import io.opendatahub.mlflow.webhook.testing.TestCertificates;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * #13 finding 10: the service in its own JVM, as deployed (the real logging set-up, stdout and
+ * stderr), pointed at an API server address where nothing listens. Every line it writes must be
+ * in the service's format: no stack traces from the client's informers or leader election, no
+ * java.util.logging lines from the cache, one WARN line per informer per retry.
+ */
+class UnreachableApiServerLogTest {
+
+  /** What LogConfigurator's text pattern writes at the start of every line. */
+  private static final Pattern SERVICE_LINE = Pattern.compile(
+      "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}\\S* (TRACE|DEBUG|INFO |WARN |ERROR) \\[.*");
+  /** Long enough for several informer retries; the old service wrote ~500 lines by then. */
+  private static final long RUN_MILLIS = 6_000;
+
+  @TempDir Path dir;
+
+  private Process service;
+  private Path log;
+  private TestCertificates certs;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (service != null && service.isAlive()) {
+      service.destroyForcibly();
+      service.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void anUnreachableApiServerCostsOneLinePerInformerRetryAndNoStackTraces() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    long started = System.nanoTime();
+    int port = startService("https://127.0.0.1:" + closedPort);
+    Vertx vertx = Vertx.vertx();
+    try (HttpsClient https = new HttpsClient(vertx, certs.caCert(), port)) {
+      // Each needs a TokenReview the API server cannot answer: a failed load in the cache.
+      for (int i = 0; i < 3; i++) {
+        HttpsClient.await(https.sendWith(HttpMethod.POST, "/authorize", Map.of(
+            "Content-Type", "application/json", "Authorization", "Bearer token-" + i),
+            REVIEW.getBytes(StandardCharsets.UTF_8)));
+      }
+    } finally {
+      HttpsClient.await(vertx.close());
+    }
+    List<String> lines = stopAfter(started);
+
+    assertThat(lines).as("every line in the service's format").allMatch(
+        line -> SERVICE_LINE.matcher(line).matches());
+    assertThat(lines).as("one line per informer retry, well below the old ~500")
+        .hasSizeLessThan(100);
+    assertThat(lines).anyMatch(line -> line.contains("WARN ")
+        && line.contains("namespace informer: first list failed: ConnectException: Connection"
+            + " refused"));
+  }
+
+  @Test
+  void anApiServerThatGoesAwayAfterTheFirstSyncIsAsQuiet() throws Exception {
+    KubernetesMockServer apiServer = new KubernetesMockServer(new Context(),
+        new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+    apiServer.init();
+    long started;
+    try {
+      int port = startService("http://127.0.0.1:" + apiServer.getPort());
+      Vertx vertx = Vertx.vertx();
+      try (HttpsClient https = new HttpsClient(vertx, certs.caCert(), port)) {
+        Eventually.poll(Duration.ofSeconds(30), () -> https.get("/readyz").status(),
+            status -> status == 200);
+      } finally {
+        HttpsClient.await(vertx.close());
+      }
+    } finally {
+      apiServer.destroy();
+      started = System.nanoTime();
+    }
+    List<String> lines = stopAfter(started);
+
+    assertThat(lines).as("every line in the service's format").allMatch(
+        line -> SERVICE_LINE.matcher(line).matches());
+    assertThat(lines).as("one line per retry").hasSizeLessThan(100);
+  }
+
+  /** Starts the service against {@code apiServer} and returns its HTTPS port. */
+  private int startService(String apiServer) throws Exception {
+    certs = TestCertificates.create(dir.resolve("certs"));
+    Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: c
+          cluster: {server: "%s", insecure-skip-tls-verify: true}
+        users:
+        - name: u
+          user: {token: not-a-real-token}
+        contexts:
+        - name: c
+          context: {cluster: c, user: u}
+        current-context: c
+        """.formatted(apiServer));
+    // Output goes to a file: a pipe read concurrently loses its tail when the process exits.
+    log = dir.resolve("service.log");
+    ProcessBuilder builder = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
+        "--port", "0", "--policy", "policies",
+        "--tls-cert", certs.tlsCert().toString(), "--tls-key", certs.tlsKey().toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().keySet().removeIf(name -> name.startsWith("KUBERNETES_")
+        || name.startsWith("LOG_") || name.equals("JAVA_TOOL_OPTIONS"));
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    service = builder.start();
+    return ServiceProcess.awaitPort(service, log);
+  }
+
+  /** Lets the service run until {@link #RUN_MILLIS} after {@code started}, stops it, reads its log. */
+  private List<String> stopAfter(long started) throws Exception {
+    long left = RUN_MILLIS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    if (left > 0) {
+      Thread.sleep(left);
+    }
+    service.destroy();
+    assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return Files.readAllLines(log);
+  }
+
+  private static final String REVIEW = """
+      {"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview",
+       "spec":{"resourceAttributes":{"namespace":"team-a","verb":"get",
+       "group":"mlflow.kubeflow.org","resource":"experiments"}}}""";
+}
