@@ -9,6 +9,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,9 +51,16 @@ final class RouteCheckEndpoint implements Handler<RoutingContext> {
       metrics.routeCheck("unauthenticated", System.nanoTime() - started);
       return;
     }
-    Future.fromCompletionStage(authorizer.decideAll(decoded.questions(), token),
+    // A client that hung up wants no answer: its batch stops at the next window.
+    AtomicBoolean gone = new AtomicBoolean();
+    context.response().closeHandler(ignored -> gone.set(true));
+    Future.fromCompletionStage(authorizer.decideAll(decoded.questions(), token, gone::get),
             context.vertx().getOrCreateContext())
         .onComplete(outcome -> {
+          if (gone.get() || context.response().closed()) {
+            metrics.routeCheck("cancelled", System.nanoTime() - started);
+            return;
+          }
           if (outcome.failed()) {
             LOG.error("route check failed unexpectedly", outcome.cause());
             replies.error(context, 500, "internal error; the webhook's log has the details");
@@ -61,7 +69,8 @@ final class RouteCheckEndpoint implements Handler<RoutingContext> {
           }
           List<Answer> answers = outcome.result();
           // Who the caller is, or whether they may ask, is the same for every question.
-          Answer refusal = answers.stream().filter(a -> a.status() == 401 || a.status() == 403)
+          Answer refusal = answers.stream()
+              .filter(a -> RouteAuthorizer.refusesCaller(a) || a.status() == 429)
               .findFirst().orElse(null);
           if (refusal != null) {
             replies.error(context, refusal.status(), refusal.error());
@@ -83,6 +92,7 @@ final class RouteCheckEndpoint implements Handler<RoutingContext> {
       case 404 -> "unknown-route";
       case 400 -> "invalid";
       case 401 -> "unauthenticated";
+      case 429 -> "throttled";
       default -> "refused";
     };
   }
