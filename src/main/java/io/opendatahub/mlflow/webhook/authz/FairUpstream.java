@@ -2,8 +2,8 @@ package io.opendatahub.mlflow.webhook.authz;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -60,14 +60,16 @@ final class FairUpstream {
   private static final class Caller {
     final ArrayDeque<Call<?>> waiting = new ArrayDeque<>();
     int running;
+    /** When the caller last got a turn; 0 for one that never had one. */
+    long lastTurn;
   }
 
   private final int maxRunning;
   private final int maxRunningPerCaller;
   private final int maxPerCaller;
   private final LongSupplier nanoTime;
-  /** In turn order: the caller served last moves to the end. */
-  private final LinkedHashMap<String, Caller> callers = new LinkedHashMap<>();
+  private final HashMap<String, Caller> callers = new HashMap<>();
+  private long turns;
   private final AtomicInteger pendingDrains = new AtomicInteger();
   private int running;
 
@@ -139,52 +141,54 @@ final class FairUpstream {
     drain();
   }
 
-  /** The calls to start now, one per caller per turn, dropping the expired and abandoned. */
+  /**
+   * The calls to start now: each goes to the caller whose last turn is longest ago (a caller
+   * that just arrived first), dropping the expired and abandoned on the way.
+   */
   private synchronized List<Map.Entry<String, Call<?>>> take(List<Call<?>> expired) {
     List<Map.Entry<String, Call<?>>> start = new ArrayList<>();
     long now = nanoTime.getAsLong();
-    boolean progress = true;
-    while (running < maxRunning && progress) {
-      progress = false;
-      Iterator<Map.Entry<String, Caller>> turns = callers.entrySet().iterator();
-      List<String> served = new ArrayList<>();
-      while (turns.hasNext() && running < maxRunning) {
-        Map.Entry<String, Caller> turn = turns.next();
-        Caller queue = turn.getValue();
-        Call<?> call = nextLive(queue, now, expired);
-        if (call == null) {
+    while (running < maxRunning) {
+      Map.Entry<String, Caller> next = null;
+      Iterator<Map.Entry<String, Caller>> all = callers.entrySet().iterator();
+      while (all.hasNext()) {
+        Map.Entry<String, Caller> candidate = all.next();
+        Caller queue = candidate.getValue();
+        if (!hasLive(queue, now, expired)) {
           if (queue.running == 0) {
-            turns.remove();
+            all.remove();
           }
           continue;
         }
-        queue.running++;
-        running++;
-        start.add(Map.entry(turn.getKey(), call));
-        served.add(turn.getKey());
-        progress = true;
+        if (queue.running < maxRunningPerCaller
+            && (next == null || queue.lastTurn < next.getValue().lastTurn)) {
+          next = candidate;
+        }
       }
-      for (String caller : served) {
-        Caller queue = callers.remove(caller);
-        callers.put(caller, queue);
+      if (next == null) {
+        break;
       }
+      Caller queue = next.getValue();
+      queue.running++;
+      queue.lastTurn = ++turns;
+      running++;
+      start.add(Map.entry(next.getKey(), queue.waiting.poll()));
     }
     return start;
   }
 
-  /** The caller's next call that is still wanted, or null when none may start now. */
-  private Call<?> nextLive(Caller queue, long now, List<Call<?>> expired) {
-    while (queue.running < maxRunningPerCaller && !queue.waiting.isEmpty()) {
-      Call<?> call = queue.waiting.poll();
+  /** Whether the caller has a call still wanted at the head of its queue. */
+  private static boolean hasLive(Caller queue, long now, List<Call<?>> expired) {
+    while (!queue.waiting.isEmpty()) {
+      Call<?> call = queue.waiting.peek();
       if (call.result().isDone()) {
-        continue;
+        queue.waiting.poll();
+      } else if (now - call.deadline() > 0) {
+        expired.add(queue.waiting.poll());
+      } else {
+        return true;
       }
-      if (now - call.deadline() > 0) {
-        expired.add(call);
-        continue;
-      }
-      return call;
     }
-    return null;
+    return false;
   }
 }
