@@ -223,11 +223,13 @@ class AuthorizationServiceTest {
     AuthorizationService bounded =
         new AuthorizationService(small, cluster, AuthorizationService.Observer.NONE, clock);
     for (int i = 0; i < 1000; i++) {
-      // Long but valid: a 63-character namespace and a 253-character name.
+      // As long as the edge lets through: 63-character namespace and verb, 253-character
+      // resource, subresource and name.
       String namespace = ("ns-" + i + "-").repeat(20).substring(0, 62) + "x";
-      String name = ("n" + i).repeat(200).substring(0, 253);
-      bounded.authorizeSelf(new ResourceAttributes(namespace, "get", "mlflow.kubeflow.org", "",
-          "experiments", "", name), BearerToken.of("t")).join();
+      String verb = ("v" + i).repeat(40).substring(0, 63);
+      String word = ("w" + i).repeat(200).substring(0, 253);
+      bounded.authorizeSelf(new ResourceAttributes(namespace, verb, "mlflow.kubeflow.org", "",
+          word, word, word), BearerToken.of("t")).join();
     }
     bounded.decisionCache().synchronous().cleanUp();
 
