@@ -139,9 +139,16 @@ public final class AuthorizationService {
     return (int) Math.max(1, (bytes + WEIGHT_UNIT_BYTES - 1) / WEIGHT_UNIT_BYTES);
   }
 
-  /** A string's heap: header and array header, two bytes a character to be safe. */
+  /**
+   * A string's heap: object and array headers, then a byte a character, or two when a character
+   * is beyond Latin-1 (compact strings).
+   */
   private static long text(String value) {
-    return value == null ? 0 : 40 + 2L * value.length();
+    if (value == null) {
+      return 0;
+    }
+    boolean latin1 = value.chars().allMatch(c -> c < 0x100);
+    return 40 + (latin1 ? 1L : 2L) * value.length();
   }
 
   /** A new policy may change TTLs, disabled features or RBAC-relevant facts: start afresh. */
