@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-20}"; flood_conns="${2:-40}"; victim_rate="${3:-50}"
 
-mvn -B -q -o -DskipTests package dependency:build-classpath \
+mvn -B -q -DskipTests package dependency:build-classpath \
   -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
 [[ -s certs/tls.crt ]] || certs/generate-dev-certs.sh >/dev/null
 out=target/bench-flood

@@ -109,8 +109,12 @@ public final class AuthorizationService {
     this.decisions = Caffeine.newBuilder()
         .maximumWeight(settings().cache().maxEntries())
         .weigher(AuthorizationService::weight)
+        // Failures are answers (fail closed) that expire at once: shared by the identical misses
+        // that waited for them, never served afterwards.
         .expireAfter(Expiry.<DecisionKey, AccessDecision>creating((key, decision) ->
-            decision.allowed() ? settings().cache().allowedTtl() : settings().cache().deniedTtl()))
+            decision.evaluationError() != null ? Duration.ZERO
+                : decision.allowed() ? settings().cache().allowedTtl()
+                : settings().cache().deniedTtl()))
         .ticker(ticker)
         .recordStats()
         .buildAsync();
@@ -256,9 +260,16 @@ public final class AuthorizationService {
   private CompletableFuture<AccessDecision> decide(DecisionKey key, Identity subject,
       ResourceAttributes attributes, String caller) {
     if (key.length() > MAX_CACHED_KEY_CHARS) {
-      return review(subject, attributes, caller);
+      return review(subject, attributes, caller).exceptionally(this::failedDecision);
     }
-    return decisions.get(key, (ignored, executor) -> review(subject, attributes, caller));
+    // A load that failed would be logged by the cache with its stack trace, once per question
+    // of a flood: failures become fail-closed decisions instead.
+    return decisions.get(key, (ignored, executor) -> review(subject, attributes, caller)
+        .exceptionally(this::failedDecision));
+  }
+
+  private AccessDecision failedDecision(Throwable failure) {
+    return failClosed(failure).decision();
   }
 
   private CompletableFuture<AccessDecision> review(Identity subject, ResourceAttributes attributes,

@@ -45,7 +45,7 @@ public final class FloodLoad {
     long seconds = Long.parseLong(args[3]);
     int floodConnections = Integer.parseInt(args[4]);
     String floodToken = args[5];
-    Buffer validateBody = args.length > 6 ? Buffer.buffer(Files.readAllBytes(Path.of(args[6])))
+    Buffer validateBody = args.length > 6 && !args[6].isEmpty() ? Buffer.buffer(Files.readAllBytes(Path.of(args[6])))
         : null;
     Vertx vertx = Vertx.vertx();
     HttpClientOptions tls = new HttpClientOptions().setSsl(true).setTrustAll(true)
@@ -53,7 +53,10 @@ public final class FloodLoad {
         .setDefaultPort(port);
     HttpClient victim = vertx.createHttpClient(tls,
         new PoolOptions().setHttp1MaxSize(32).setMaxWaitQueueSize(-1));
-    HttpClient flooder = vertx.createHttpClient(new HttpClientOptions(tls),
+    // The flooder builds and reads large bodies: on event loops of its own, so the victim's
+    // requests are not delayed in this process.
+    Vertx floodVertx = Vertx.vertx();
+    HttpClient flooder = floodVertx.createHttpClient(new HttpClientOptions(tls),
         new PoolOptions().setHttp1MaxSize(floodConnections).setMaxWaitQueueSize(-1));
     AtomicLong sequence = new AtomicLong();
 
@@ -67,10 +70,13 @@ public final class FloodLoad {
     Map<Integer, LongAdder> statuses = new ConcurrentHashMap<>();
     LongAdder batches = new LongAdder();
     for (int i = 0; i < floodConnections; i++) {
-      vertx.runOnContext(v -> flood(flooder, floodToken, sequence, flooding, statuses, batches));
+      floodVertx.runOnContext(v -> flood(flooder, floodToken, sequence, flooding, statuses,
+          batches));
     }
-    // The flood builds up before the victim is measured again.
-    Thread.sleep(3_000);
+    // The flood builds up, and the service compiles its paths, before the victim is measured.
+    Thread.sleep(TimeUnit.SECONDS.toMillis(WARMUP_SECONDS));
+    statuses.clear();
+    batches.reset();
     Victim.Phase flood = load.run(rate, seconds);
     flooding.set(false);
     flood.print("flood");
