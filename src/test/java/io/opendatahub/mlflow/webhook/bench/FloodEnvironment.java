@@ -48,14 +48,8 @@ public final class FloodEnvironment {
           return Map.of("apiVersion", "authorization.k8s.io/v1", "kind", "SubjectAccessReview",
               "status", Map.of("allowed", user.equals("alice")));
         }).always();
-    Files.writeString(dir.resolve("kubeconfig"), """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: mock, cluster: {server: "%s"}}]
-        users: [{name: mock, user: {token: bench}}]
-        contexts: [{name: mock, context: {cluster: mock, user: mock, namespace: default}}]
-        current-context: mock
-        """.formatted(server.createClient().getConfiguration().getMasterUrl()));
+    BenchEnvironment.writeKubeconfig(dir, server.createClient().getConfiguration()
+        .getMasterUrl());
     System.out.println("mock API server ready");
     Thread.currentThread().join();
   }
