@@ -32,6 +32,12 @@ final class FairUpstream {
     CallerBusy(int limit) {
       super("this caller already has " + limit + " access reviews running or waiting");
     }
+
+    /** Thrown by the thousand in a flood, and its stack says nothing: none is recorded. */
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
+    }
   }
 
   private record Call<T>(Supplier<CompletableFuture<T>> start, CompletableFuture<T> result,

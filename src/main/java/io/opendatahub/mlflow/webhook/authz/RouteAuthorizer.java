@@ -135,12 +135,12 @@ public final class RouteAuthorizer {
   }
 
   /**
-   * Many questions with one token, answered in order. The questions go in windows of {@value #BATCH_WINDOW} on the batch pool, never on the
-   * caller's thread (an event loop): with the local authority a window is pure CPU, and the
-   * event loop stays free for other requests. A caller has at most
-   * {@value #MAX_BATCHES_PER_CALLER} batches in flight (more get 429), and a batch whose client
-   * went away ({@code gone}) stops before its next window, as does one refused for its caller
-   * (401, 403: the whole batch is answered with that).
+   * Many questions with one token, answered in order. The questions go in windows of
+   * {@value #BATCH_WINDOW} on the batch pool, never on the caller's thread (an event loop): with
+   * the local authority a window is pure CPU, and the event loop stays free for other requests.
+   * A caller has at most {@value #MAX_BATCHES_PER_CALLER} batches in flight (more get 429), and
+   * a batch whose client went away ({@code gone}) stops before its next window, as does one
+   * refused for its caller (401, 403: the whole batch is answered with that).
    */
   public CompletableFuture<List<Answer>> decideAll(List<Question> questions, String token,
       BooleanSupplier gone) {
@@ -150,15 +150,32 @@ public final class RouteAuthorizer {
     // multiply a request into a thousand questions, so they are counted.
     boolean counted = questions.size() > 1 && !bearerToken.missing();
     if (counted && !batchesInFlight.tryEnter(caller)) {
-      return done(List.of(Answer.refused(429, "this caller already has "
-          + MAX_BATCHES_PER_CALLER + " route-check batches in flight; send the next one when"
-          + " one of them is answered")));
+      return done(List.of(tooManyBatches()));
     }
-    CompletableFuture<List<Answer>> answered = windows(questions, bearerToken, gone);
+    // One question is as cheap as /authorize's: decided where it arrives, never queued behind
+    // other callers' batch windows.
+    CompletableFuture<List<Answer>> answered = questions.size() == 1
+        ? decide(questions.get(0), bearerToken).thenApply(List::of)
+        : windows(questions, bearerToken, gone);
     if (counted) {
       answered.whenComplete((answers, failure) -> batchesInFlight.leave(caller));
     }
     return answered;
+  }
+
+  /**
+   * Whether the token's owner has as many batches in flight as allowed, so that a body too
+   * large to be one question can be refused before it is parsed.
+   */
+  public boolean batchesFull(String token) {
+    BearerToken bearerToken = BearerToken.of(token);
+    return !bearerToken.missing()
+        && batchesInFlight.inFlight(bearerToken.sha256()) >= MAX_BATCHES_PER_CALLER;
+  }
+
+  public static Answer tooManyBatches() {
+    return Answer.refused(429, "this caller already has " + MAX_BATCHES_PER_CALLER
+        + " route-check batches in flight; send the next one when one of them is answered");
   }
 
   private CompletableFuture<List<Answer>> windows(List<Question> questions,

@@ -23,6 +23,11 @@ public final class RouteQuestionCodec {
   private static final int MAX_METHOD = 16;
   /** Longer than any route of the table with its parameters; a URL beyond it is not a request. */
   private static final int MAX_PATH = 8192;
+  /**
+   * No single question, at its limits (path, name, workspace, method) and with room for
+   * whitespace, is larger: a larger body is a batch.
+   */
+  public static final int MAX_QUESTION_BYTES = 16 * 1024;
 
   /** Decoded questions; {@code batch} says which form to answer in. */
   public record Decoded(boolean batch, List<Question> questions) {}

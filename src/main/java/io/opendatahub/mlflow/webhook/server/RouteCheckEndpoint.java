@@ -38,8 +38,16 @@ final class RouteCheckEndpoint implements Handler<RoutingContext> {
     long started = System.nanoTime();
     RouteQuestionCodec.Decoded decoded;
     String token;
+    Buffer body = context.body().buffer();
+    if (body != null && body.length() > RouteQuestionCodec.MAX_QUESTION_BYTES
+        && batchesFull(context)) {
+      // A caller flooding batches is refused before its next megabyte of JSON is parsed.
+      Answer refused = RouteAuthorizer.tooManyBatches();
+      replies.error(context, refused.status(), refused.error());
+      metrics.routeCheck("throttled", System.nanoTime() - started);
+      return;
+    }
     try {
-      Buffer body = context.body().buffer();
       decoded = codec.decode(body == null ? null : body.getBytes());
       token = AuthorizeEndpoint.bearerToken(context.request());
     } catch (MalformedReviewException e) {
@@ -75,7 +83,17 @@ final class RouteCheckEndpoint implements Handler<RoutingContext> {
           if (refusal != null) {
             replies.error(context, refusal.status(), refusal.error());
           } else if (decoded.batch()) {
-            replies.ok(context, codec.encodeBatch(answers));
+            // A thousand answers are a megabyte of JSON: written on a worker, not the event loop.
+            context.vertx().executeBlocking(() -> codec.encodeBatch(answers), false)
+                .onComplete(encoded -> {
+                  if (encoded.succeeded()) {
+                    replies.ok(context, encoded.result());
+                  } else {
+                    LOG.error("encoding route check answers failed", encoded.cause());
+                    replies.error(context, 500, "internal error; the webhook's log has the"
+                        + " details");
+                  }
+                });
           } else if (answers.get(0).status() != 200) {
             replies.error(context, answers.get(0).status(), answers.get(0).error());
           } else {
@@ -84,6 +102,15 @@ final class RouteCheckEndpoint implements Handler<RoutingContext> {
           long took = System.nanoTime() - started;
           answers.forEach(answer -> metrics.routeCheck(label(answer), took));
         });
+  }
+
+  private boolean batchesFull(RoutingContext context) {
+    try {
+      String token = AuthorizeEndpoint.bearerToken(context.request());
+      return token != null && authorizer.batchesFull(token);
+    } catch (AuthorizeEndpoint.InvalidAuthorizationHeader e) {
+      return false;
+    }
   }
 
   private static String label(Answer answer) {

@@ -221,6 +221,8 @@ class RouteAuthorizerTest {
         () -> false).getNow(null);
 
     assertThat(fifth).singleElement().satisfies(a -> assertThat(a.status()).isEqualTo(429));
+    assertThat(authorizer.batchesFull(TOKEN)).isTrue();
+    assertThat(authorizer.batchesFull("token-of-erin")).isFalse();
     assertThat(otherCaller).as("another caller's batch is still being decided").isNull();
     assertThat(batches).allSatisfy(batch -> assertThat(batch).isNotDone());
   }

@@ -45,8 +45,8 @@ public final class FloodLoad {
     long seconds = Long.parseLong(args[3]);
     int floodConnections = Integer.parseInt(args[4]);
     String floodToken = args[5];
-    Buffer validateBody = args.length > 6 && !args[6].isEmpty() ? Buffer.buffer(Files.readAllBytes(Path.of(args[6])))
-        : null;
+    Buffer validateBody = args.length > 6 && !args[6].isEmpty()
+        ? Buffer.buffer(Files.readAllBytes(Path.of(args[6]))) : null;
     Vertx vertx = Vertx.vertx();
     HttpClientOptions tls = new HttpClientOptions().setSsl(true).setTrustAll(true)
         .setVerifyHost(false).setKeepAlive(true).setDefaultHost("127.0.0.1")
