@@ -86,7 +86,13 @@ public final class AuthorizationService {
   private final FairUpstream fair;
   private final ThrottledWarning failures;
   private final AsyncCache<DecisionKey, AccessDecision> decisions;
-  private final AsyncCache<String, Optional<Identity>> identities;
+  private final AsyncCache<String, TokenReviewed> identities;
+
+  /**
+   * A TokenReview's outcome: who the token belongs to (empty: nobody), or why the API server
+   * could not say. Failures expire at once, as failed decisions do.
+   */
+  private record TokenReviewed(Optional<Identity> identity, Throwable failure) {}
 
   /**
    * @param reviewer the cluster, or null when running standalone
@@ -120,8 +126,8 @@ public final class AuthorizationService {
         .buildAsync();
     this.identities = Caffeine.newBuilder()
         .maximumSize(MAX_IDENTITIES)
-        .expireAfter(Expiry.<String, Optional<Identity>>creating((key, identity) ->
-            settings().cache().tokenTtl()))
+        .expireAfter(Expiry.<String, TokenReviewed>creating((key, reviewed) ->
+            reviewed.failure() != null ? Duration.ZERO : settings().cache().tokenTtl()))
         .ticker(ticker)
         .buildAsync();
   }
@@ -293,8 +299,12 @@ public final class AuthorizationService {
 
   private CompletableFuture<Optional<Identity>> identity(BearerToken bearerToken) {
     String caller = "token:" + bearerToken.sha256();
+    // A failed load would be logged by the cache with its stack trace: failures are values.
     return identities.get(bearerToken.sha256(), (ignored, executor) ->
-        upstream("tokenreview", caller, () -> reviewer.authenticate(bearerToken.secret())));
+            upstream("tokenreview", caller, () -> reviewer.authenticate(bearerToken.secret()))
+                .handle((identity, failure) -> new TokenReviewed(identity, failure)))
+        .thenCompose(reviewed -> reviewed.failure() == null ? done(reviewed.identity())
+            : CompletableFuture.failedFuture(reviewed.failure()));
   }
 
   /**

@@ -81,6 +81,14 @@ public final class RouteAuthorizer {
     });
   }
 
+  /**
+   * The pool batches are decided on, for work that belongs to a batch (encoding its answer), so
+   * a flood of batches stays on the threads set aside for them.
+   */
+  public Executor batchPool() {
+    return batches;
+  }
+
   public CompletableFuture<Answer> decide(Question question, String bearerToken) {
     return decide(question, BearerToken.of(bearerToken));
   }

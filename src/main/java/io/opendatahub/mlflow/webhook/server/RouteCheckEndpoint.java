@@ -9,6 +9,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,8 +84,11 @@ final class RouteCheckEndpoint implements Handler<RoutingContext> {
           if (refusal != null) {
             replies.error(context, refusal.status(), refusal.error());
           } else if (decoded.batch()) {
-            // A thousand answers are a megabyte of JSON: written on a worker, not the event loop.
-            context.vertx().executeBlocking(() -> codec.encodeBatch(answers), false)
+            // A thousand answers are a megabyte of JSON: written on the batch pool, not the
+            // event loop.
+            Future.fromCompletionStage(CompletableFuture.supplyAsync(
+                    () -> codec.encodeBatch(answers), authorizer.batchPool()),
+                    context.vertx().getOrCreateContext())
                 .onComplete(encoded -> {
                   if (encoded.succeeded()) {
                     replies.ok(context, encoded.result());

@@ -314,4 +314,26 @@ class AuthorizationServiceTest {
       assertThat(log.lines().get(1)).contains("999 more since the previous warning");
     }
   }
+
+  @Test
+  void aFailedTokenReviewIsNeitherCachedNorReadAsAnUnknownToken() {
+    AtomicInteger attempts = new AtomicInteger();
+    AccessReviewer flaky = new TableReviewer() {
+      @Override
+      public CompletableFuture<Optional<Identity>> authenticate(String bearerToken) {
+        return attempts.incrementAndGet() <= 2
+            ? CompletableFuture.failedFuture(new IllegalStateException("API server restarting"))
+            : super.authenticate(bearerToken);
+      }
+    };
+    AuthorizationService service =
+        new AuthorizationService(holder, flaky, AuthorizationService.Observer.NONE, clock);
+
+    AuthorizeResult during = service.authorize(review("get"), "t").join();
+    AuthorizeResult after = service.authorize(review("get"), "t").join();
+
+    assertThat(during.httpStatus()).as("failed closed, not 401").isEqualTo(200);
+    assertThat(during.decision().evaluationError()).contains("could not answer");
+    assertThat(after.decision().allowed()).isTrue();
+  }
 }
