@@ -17,6 +17,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class AccessReviewCodec {
 
   public static final String API_VERSION = "authorization.k8s.io/v1";
+  private static final int MAX_SUBJECT_FIELD = 1024;
 
   private final JsonMapper mapper =
       JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
@@ -65,6 +66,15 @@ public final class AccessReviewCodec {
     if (attributes.verb().isEmpty() || attributes.resource().isEmpty()) {
       throw new MalformedReviewException("spec.resourceAttributes.verb and .resource are required");
     }
+    String at = "spec.resourceAttributes.";
+    QuestionFields.namespace(attributes.namespace(), at + "namespace");
+    QuestionFields.word(attributes.verb(), at + "verb", true, QuestionFields.MAX_LABEL);
+    QuestionFields.word(attributes.group(), at + "group", false, QuestionFields.MAX_NAME);
+    QuestionFields.word(attributes.version(), at + "version", false, QuestionFields.MAX_LABEL);
+    QuestionFields.resource(attributes.resource(), at + "resource");
+    QuestionFields.word(attributes.subresource(), at + "subresource", false,
+        QuestionFields.MAX_NAME);
+    QuestionFields.name(attributes.name(), at + "name");
     return attributes;
   }
 
@@ -84,7 +94,20 @@ public final class AccessReviewCodec {
         extra.put(entry.getKey(), strings(entry.getValue(), "spec.extra." + entry.getKey()));
       }
     }
-    return new Identity(user, text(spec, "uid"), groups, extra);
+    String uid = text(spec, "uid");
+    // Subjects key the cache and reach log lines: no control characters, bounded sizes.
+    QuestionFields.text(user, "spec.user", MAX_SUBJECT_FIELD);
+    QuestionFields.text(uid, "spec.uid", MAX_SUBJECT_FIELD);
+    for (String group : groups) {
+      QuestionFields.text(group, "spec.groups[]", MAX_SUBJECT_FIELD);
+    }
+    for (Map.Entry<String, List<String>> entry : extra.entrySet()) {
+      QuestionFields.text(entry.getKey(), "spec.extra key", MAX_SUBJECT_FIELD);
+      for (String value : entry.getValue()) {
+        QuestionFields.text(value, "spec.extra." + entry.getKey() + "[]", MAX_SUBJECT_FIELD);
+      }
+    }
+    return new Identity(user, uid, groups, extra);
   }
 
   private static List<String> strings(JsonNode node, String field)

@@ -1,13 +1,22 @@
 package io.opendatahub.mlflow.webhook.authz;
 
 import io.opendatahub.mlflow.webhook.policy.AuthorizationPolicy;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
  * What platform policy decides before RBAC is asked: questions outside MLflow's API group get no
  * opinion, and resources the platform switched off are denied whatever RBAC says.
+ *
+ * <p>The question is read as the RBAC authorizer reads it, so no rewording reaches a disabled
+ * feature through RBAC: {@code resource: "gatewayendpoints/use"} is the subresource {@code use}
+ * (RBAC matches {@code resource/subresource} either way), case is ignored (a wildcard rule would
+ * allow {@code GatewayEndpoints}), and a {@code *} resource or subresource covers every disabled
+ * entry it could stand for (a wildcard rule would allow it, and its answer would speak for them).
  */
 public final class PolicyOverlay {
+
+  private static final String ANY = "*";
 
   private PolicyOverlay() {}
 
@@ -23,13 +32,45 @@ public final class PolicyOverlay {
           + " only for API group " + AuthorizationPolicy.MLFLOW_GROUP + ", asked about group '"
           + attributes.group() + "'", null, AccessDecision.Source.POLICY));
     }
+    Asked asked = Asked.of(attributes);
     for (AuthorizationPolicy.DisabledResources disabled : policy.disabled()) {
-      if (disabled.covers(attributes.resource(), attributes.subresource())) {
-        return Optional.of(new AccessDecision(false, true, disabled.reason() + " ("
-            + attributes.fullResource() + " is disabled by platform policy)", null,
-            AccessDecision.Source.POLICY));
+      for (String entry : disabled.resources()) {
+        if (asked.reaches(entry)) {
+          return Optional.of(new AccessDecision(false, true, disabled.reason() + " ("
+              + attributes.fullResource() + " is disabled by platform policy)", null,
+              AccessDecision.Source.POLICY));
+        }
       }
     }
     return Optional.empty();
+  }
+
+  /** The question's resource and subresource, lower case, split as RBAC splits them. */
+  private record Asked(String resource, String subresource) {
+
+    static Asked of(ResourceAttributes attributes) {
+      String full = attributes.fullResource().toLowerCase(Locale.ROOT);
+      int slash = full.indexOf('/');
+      return slash < 0 ? new Asked(full, "")
+          : new Asked(full.substring(0, slash), full.substring(slash + 1));
+    }
+
+    /**
+     * Whether an answer to this question could speak for the disabled {@code entry}
+     * ({@code resource}: it and all its subresources; {@code resource/sub}: only that one).
+     */
+    boolean reaches(String entry) {
+      String lower = entry.toLowerCase(Locale.ROOT);
+      int slash = lower.indexOf('/');
+      String entryResource = slash < 0 ? lower : lower.substring(0, slash);
+      String entrySubresource = slash < 0 ? "" : lower.substring(slash + 1);
+      if (!resource.equals(ANY) && !resource.equals(entryResource)) {
+        return false;
+      }
+      if (entrySubresource.isEmpty() || resource.equals(ANY)) {
+        return true;
+      }
+      return subresource.equals(ANY) || subresource.equals(entrySubresource);
+    }
   }
 }

@@ -7,7 +7,12 @@ import io.opendatahub.mlflow.webhook.policy.RouteRule.Check;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -20,6 +25,8 @@ public final class RouteAuthorizer {
 
   /** Checks of one batch in flight at once, so a large batch cannot flood the API server. */
   static final int BATCH_WINDOW = 16;
+  /** Batches of one caller in flight at once. */
+  static final int MAX_BATCHES_PER_CALLER = 4;
 
   /** One question: a request the tracking server received. {@code name} is optional. */
   public record Question(String workspace, String method, String path, String name) {}
@@ -44,11 +51,42 @@ public final class RouteAuthorizer {
 
   private final Supplier<Policy> policies;
   private final AuthorizationService authorization;
+  private final Executor batches;
+  private final CallerCounts batchesInFlight = new CallerCounts(MAX_BATCHES_PER_CALLER);
   private volatile Compiled compiled;
 
+  /** Batches run on a small pool of their own: see {@link #decideAll}. */
   public RouteAuthorizer(Supplier<Policy> policies, AuthorizationService authorization) {
+    this(policies, authorization, defaultBatchPool());
+  }
+
+  RouteAuthorizer(Supplier<Policy> policies, AuthorizationService authorization,
+      Executor batches) {
     this.policies = policies;
     this.authorization = authorization;
+    this.batches = batches;
+  }
+
+  /**
+   * Half the cores at most: a flood of batches (with the local authority, pure CPU) leaves the
+   * event loops, and so admission, the other half.
+   */
+  private static Executor defaultBatchPool() {
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    AtomicInteger count = new AtomicInteger();
+    return Executors.newFixedThreadPool(threads, runnable -> {
+      Thread thread = new Thread(runnable, "route-check-batch-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
+
+  /**
+   * The pool batches are decided on, for work that belongs to a batch (encoding its answer), so
+   * a flood of batches stays on the threads set aside for them.
+   */
+  public Executor batchPool() {
+    return batches;
   }
 
   public CompletableFuture<Answer> decide(Question question, String bearerToken) {
@@ -56,23 +94,36 @@ public final class RouteAuthorizer {
   }
 
   private CompletableFuture<Answer> decide(Question question, BearerToken bearerToken) {
-    RouteRule rule;
+    Optional<RouteRule> found;
     try {
-      Optional<RouteRule> found = table().match(question.method(), question.path());
+      found = table().match(question.method(), question.path());
+    } catch (IllegalArgumentException e) {
+      return done(Answer.refused(400, e.getMessage()));
+    }
+    if (found.isPresent() && found.get().open()) {
+      return done(new Answer(200, null, true, null, null, "public route: the tracking server"
+          + " does not check it", false, List.of()));
+    }
+    // Every other question authenticates the caller first: a missing or unknown token gets 401
+    // whatever the route table would say.
+    return authorization.authenticate(bearerToken).thenCompose(refusal -> {
+      if (refusal.isPresent()) {
+        AuthorizeResult refused = refusal.get();
+        return done(refused.decision() != null ? failedClosed(refused.decision())
+            : Answer.refused(refused.httpStatus(), refused.message()));
+      }
       if (found.isEmpty()) {
         return done(Answer.refused(404, "no route of the MLflow route table matches "
             + question.method() + " " + question.path() + "; unknown routes are refused, as the"
             + " tracking server's plugin refuses them (extend the table with an MLflowRouteTable"
             + " document in the policy location)"));
       }
-      rule = found.get();
-    } catch (IllegalArgumentException e) {
-      return done(Answer.refused(400, e.getMessage()));
-    }
-    if (rule.open()) {
-      return done(new Answer(200, null, true, null, null, "public route: the tracking server"
-          + " does not check it", false, List.of()));
-    }
+      return decide(found.get(), question, bearerToken);
+    });
+  }
+
+  private CompletableFuture<Answer> decide(RouteRule rule, Question question,
+      BearerToken bearerToken) {
     if (rule.deny() != null) {
       return done(new Answer(200, null, false, null, null, rule.deny(), false, List.of()));
     }
@@ -85,22 +136,82 @@ public final class RouteAuthorizer {
         : any(rule, question, bearerToken, 0, new ArrayList<>());
   }
 
-  /** Many questions with one token, answered in order. */
-  public CompletableFuture<List<Answer>> decideAll(List<Question> questions, String token) {
+  /** Could not tell who the caller is (the API server did not answer): denied, and why. */
+  private static Answer failedClosed(AccessDecision decision) {
+    return new Answer(200, null, false, null, null, decision.evaluationError(), false,
+        List.of());
+  }
+
+  /**
+   * Many questions with one token, answered in order. The questions go in windows of
+   * {@value #BATCH_WINDOW} on the batch pool, never on the caller's thread (an event loop): with
+   * the local authority a window is pure CPU, and the event loop stays free for other requests.
+   * A caller has at most {@value #MAX_BATCHES_PER_CALLER} batches in flight (more get 429), and
+   * a batch whose client went away ({@code gone}) stops before its next window, as does one
+   * refused for its caller (401, 403: the whole batch is answered with that).
+   */
+  public CompletableFuture<List<Answer>> decideAll(List<Question> questions, String token,
+      BooleanSupplier gone) {
     BearerToken bearerToken = BearerToken.of(token);
+    String caller = bearerToken.missing() ? "" : bearerToken.sha256();
+    // Single questions are bounded by the caller's connections and upstream share; batches
+    // multiply a request into a thousand questions, so they are counted.
+    boolean counted = questions.size() > 1 && !bearerToken.missing();
+    if (counted && !batchesInFlight.tryEnter(caller)) {
+      return done(List.of(tooManyBatches()));
+    }
+    // One question is as cheap as /authorize's: decided where it arrives, never queued behind
+    // other callers' batch windows.
+    CompletableFuture<List<Answer>> answered = questions.size() == 1
+        ? decide(questions.get(0), bearerToken).thenApply(List::of)
+        : windows(questions, bearerToken, gone);
+    if (counted) {
+      answered.whenComplete((answers, failure) -> batchesInFlight.leave(caller));
+    }
+    return answered;
+  }
+
+  /**
+   * Whether the token's owner has as many batches in flight as allowed, so that a body too
+   * large to be one question can be refused before it is parsed.
+   */
+  public boolean batchesFull(String token) {
+    BearerToken bearerToken = BearerToken.of(token);
+    return !bearerToken.missing()
+        && batchesInFlight.inFlight(bearerToken.sha256()) >= MAX_BATCHES_PER_CALLER;
+  }
+
+  public static Answer tooManyBatches() {
+    return Answer.refused(429, "this caller already has " + MAX_BATCHES_PER_CALLER
+        + " route-check batches in flight; send the next one when one of them is answered");
+  }
+
+  private CompletableFuture<List<Answer>> windows(List<Question> questions,
+      BearerToken bearerToken, BooleanSupplier gone) {
     List<Answer> answers = new ArrayList<>(questions.size());
     CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
     for (int start = 0; start < questions.size(); start += BATCH_WINDOW) {
       List<Question> window = questions.subList(start,
           Math.min(start + BATCH_WINDOW, questions.size()));
-      chain = chain.thenCompose(ignored -> {
+      chain = chain.thenComposeAsync(ignored -> {
+        if (gone.getAsBoolean()) {
+          throw new CancellationException("the client went away");
+        }
+        if (answers.stream().anyMatch(RouteAuthorizer::refusesCaller)) {
+          return done(null);
+        }
         List<CompletableFuture<Answer>> pending = new ArrayList<>();
         window.forEach(question -> pending.add(decide(question, bearerToken)));
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
             .thenRun(() -> pending.forEach(answer -> answers.add(answer.join())));
-      });
+      }, batches);
     }
     return chain.thenApply(ignored -> answers);
+  }
+
+  /** A refusal about the caller, not the question: it answers the whole batch. */
+  public static boolean refusesCaller(Answer answer) {
+    return answer.status() == 401 || answer.status() == 403;
   }
 
   /** Every check must pass; the first that fails decides, as in the plugin. */

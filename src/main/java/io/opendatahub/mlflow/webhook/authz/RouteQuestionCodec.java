@@ -20,6 +20,14 @@ import tools.jackson.databind.node.ObjectNode;
 public final class RouteQuestionCodec {
 
   public static final int MAX_BATCH = 1000;
+  private static final int MAX_METHOD = 16;
+  /** Longer than any route of the table with its parameters; a URL beyond it is not a request. */
+  private static final int MAX_PATH = 8192;
+  /**
+   * No single question, at its limits (path, name, workspace, method) and with room for
+   * whitespace, is larger: a larger body is a batch.
+   */
+  public static final int MAX_QUESTION_BYTES = 16 * 1024;
 
   /** Decoded questions; {@code batch} says which form to answer in. */
   public record Decoded(boolean batch, List<Question> questions) {}
@@ -58,6 +66,11 @@ public final class RouteQuestionCodec {
     String path = required(node, "path", where);
     String workspace = field(node, "workspace", where);
     String name = field(node, "name", where);
+    // Checked here so that nothing Kubernetes could not hold reaches the cache or a log line.
+    QuestionFields.namespace(workspace, where + "workspace");
+    QuestionFields.name(name, where + "name");
+    QuestionFields.word(method, where + "method", true, MAX_METHOD);
+    QuestionFields.text(path, where + "path", MAX_PATH);
     return new Question(workspace, method, path, name);
   }
 

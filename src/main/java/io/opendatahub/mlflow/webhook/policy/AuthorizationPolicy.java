@@ -88,12 +88,6 @@ public record AuthorizationPolicy(
         throw new IllegalArgumentException("give a reason: callers see it when they are denied");
       }
     }
-
-    public boolean covers(String resource, String subresource) {
-      String full = subresource == null || subresource.isEmpty()
-          ? resource : resource + "/" + subresource;
-      return resources.contains(resource) || resources.contains(full);
-    }
   }
 
   /**

@@ -9,6 +9,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +39,16 @@ final class RouteCheckEndpoint implements Handler<RoutingContext> {
     long started = System.nanoTime();
     RouteQuestionCodec.Decoded decoded;
     String token;
+    Buffer body = context.body().buffer();
+    if (body != null && body.length() > RouteQuestionCodec.MAX_QUESTION_BYTES
+        && batchesFull(context)) {
+      // A caller flooding batches is refused before its next megabyte of JSON is parsed.
+      Answer refused = RouteAuthorizer.tooManyBatches();
+      replies.error(context, refused.status(), refused.error());
+      metrics.routeCheck("throttled", System.nanoTime() - started);
+      return;
+    }
     try {
-      Buffer body = context.body().buffer();
       decoded = codec.decode(body == null ? null : body.getBytes());
       token = AuthorizeEndpoint.bearerToken(context.request());
     } catch (MalformedReviewException e) {
@@ -50,9 +60,16 @@ final class RouteCheckEndpoint implements Handler<RoutingContext> {
       metrics.routeCheck("unauthenticated", System.nanoTime() - started);
       return;
     }
-    Future.fromCompletionStage(authorizer.decideAll(decoded.questions(), token),
+    // A client that hung up wants no answer: its batch stops at the next window.
+    AtomicBoolean gone = new AtomicBoolean();
+    context.response().closeHandler(ignored -> gone.set(true));
+    Future.fromCompletionStage(authorizer.decideAll(decoded.questions(), token, gone::get),
             context.vertx().getOrCreateContext())
         .onComplete(outcome -> {
+          if (gone.get() || context.response().closed()) {
+            metrics.routeCheck("cancelled", System.nanoTime() - started);
+            return;
+          }
           if (outcome.failed()) {
             LOG.error("route check failed unexpectedly", outcome.cause());
             replies.error(context, 500, "internal error; the webhook's log has the details");
@@ -61,12 +78,26 @@ final class RouteCheckEndpoint implements Handler<RoutingContext> {
           }
           List<Answer> answers = outcome.result();
           // Who the caller is, or whether they may ask, is the same for every question.
-          Answer refusal = answers.stream().filter(a -> a.status() == 401 || a.status() == 403)
+          Answer refusal = answers.stream()
+              .filter(a -> RouteAuthorizer.refusesCaller(a) || a.status() == 429)
               .findFirst().orElse(null);
           if (refusal != null) {
             replies.error(context, refusal.status(), refusal.error());
           } else if (decoded.batch()) {
-            replies.ok(context, codec.encodeBatch(answers));
+            // A thousand answers are a megabyte of JSON: written on the batch pool, not the
+            // event loop.
+            Future.fromCompletionStage(CompletableFuture.supplyAsync(
+                    () -> codec.encodeBatch(answers), authorizer.batchPool()),
+                    context.vertx().getOrCreateContext())
+                .onComplete(encoded -> {
+                  if (encoded.succeeded()) {
+                    replies.ok(context, encoded.result());
+                  } else {
+                    LOG.error("encoding route check answers failed", encoded.cause());
+                    replies.error(context, 500, "internal error; the webhook's log has the"
+                        + " details");
+                  }
+                });
           } else if (answers.get(0).status() != 200) {
             replies.error(context, answers.get(0).status(), answers.get(0).error());
           } else {
@@ -77,12 +108,22 @@ final class RouteCheckEndpoint implements Handler<RoutingContext> {
         });
   }
 
+  private boolean batchesFull(RoutingContext context) {
+    try {
+      String token = AuthorizeEndpoint.bearerToken(context.request());
+      return token != null && authorizer.batchesFull(token);
+    } catch (AuthorizeEndpoint.InvalidAuthorizationHeader e) {
+      return false;
+    }
+  }
+
   private static String label(Answer answer) {
     return switch (answer.status()) {
       case 200 -> answer.allowed() ? "allowed" : "denied";
       case 404 -> "unknown-route";
       case 400 -> "invalid";
       case 401 -> "unauthenticated";
+      case 429 -> "throttled";
       default -> "refused";
     };
   }

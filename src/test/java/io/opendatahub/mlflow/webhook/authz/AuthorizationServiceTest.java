@@ -6,40 +6,85 @@ import io.opendatahub.mlflow.webhook.cluster.AccessReviewer;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
+import ch.qos.logback.classic.Level;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.opendatahub.mlflow.webhook.testing.LogCapture;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The decision cache around a cluster that answers from a fixed table. */
 class AuthorizationServiceTest {
 
-  /** A stand-in cluster: one token, one rule, and a count of the questions asked. */
-  private static final class TableReviewer implements AccessReviewer {
+  /** A stand-in cluster: two tokens, one rule, and a count of the questions asked. */
+  private static class TableReviewer implements AccessReviewer {
     final AtomicInteger reviews = new AtomicInteger();
+    final Set<String> validTokens = ConcurrentHashMap.newKeySet();
 
-    @Override
-    public CompletableFuture<Optional<Identity>> authenticate(String bearerToken) {
-      return CompletableFuture.completedFuture(bearerToken.equals("t")
-          ? Optional.of(new Identity("alice", "", List.of("team-a"), Map.of()))
-          : Optional.empty());
+    TableReviewer() {
+      validTokens.addAll(List.of("t", PROXY));
     }
 
     @Override
+    public CompletableFuture<Optional<Identity>> authenticate(String bearerToken) {
+      if (!validTokens.contains(bearerToken)) {
+        return CompletableFuture.completedFuture(Optional.empty());
+      }
+      return CompletableFuture.completedFuture(Optional.of(bearerToken.equals(PROXY)
+          ? new Identity(TRUSTED, "", List.of(), Map.of())
+          : new Identity("alice", "", List.of("team-a"), Map.of())));
+    }
+
+    /** Anyone may get; only the group admins may delete. */
+    @Override
     public CompletableFuture<AccessDecision> review(Identity identity, ResourceAttributes a) {
       reviews.incrementAndGet();
-      return CompletableFuture.completedFuture(new AccessDecision(a.verb().equals("get"), false,
+      boolean allowed = a.verb().equals("get")
+          || a.verb().equals("delete") && identity.groups().contains("admins");
+      return CompletableFuture.completedFuture(new AccessDecision(allowed, false,
           null, null, AccessDecision.Source.KUBERNETES));
+    }
+  }
+
+  /** The shipped policy's trusted caller, the tracking server's ServiceAccount. */
+  private static final String TRUSTED = "system:serviceaccount:redhat-ods-applications:mlflow-sa";
+  private static final String PROXY = "proxy-token";
+
+  /** A clock the test moves. */
+  private static final class Clock implements Ticker {
+    final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+
+    @Override
+    public long read() {
+      return nanos.get();
+    }
+
+    void advance(Duration by) {
+      nanos.addAndGet(by.toNanos());
     }
   }
 
   private final Policy policy = TestPolicies.shipped();
   private final PolicyHolder holder = new PolicyHolder(policy);
   private final TableReviewer cluster = new TableReviewer();
+  private final Clock clock = new Clock();
   private final AuthorizationService service =
-      new AuthorizationService(holder, cluster, AuthorizationService.Observer.NONE);
+      new AuthorizationService(holder, cluster, AuthorizationService.Observer.NONE, clock);
+
+  @TempDir Path dir;
 
   private AccessReview review(String verb) {
     return new AccessReview(AccessReview.Kind.SELF_SUBJECT_ACCESS_REVIEW,
@@ -88,5 +133,207 @@ class AuthorizationServiceTest {
         new Identity("bob", "", List.of("a"), Map.of("scopes", List.of("x", "y"))));
 
     assertThat(one).isEqualTo(reordered).isNotEqualTo(otherGroup);
+  }
+
+  private AccessReview subjectReview(Identity subject, String verb) {
+    return new AccessReview(AccessReview.Kind.SUBJECT_ACCESS_REVIEW,
+        new ResourceAttributes("team-a", verb, "mlflow.kubeflow.org", "", "experiments", "", ""),
+        subject, null);
+  }
+
+  @Test
+  void aRevokedTokenLosesItsCachedAllowOnceTokenTtlHasPassed() {
+    AccessDecision allowed = decide("get");
+    cluster.validTokens.remove("t");
+
+    AuthorizeResult withinTokenTtl = service.authorize(review("get"), "t").join();
+    clock.advance(Duration.ofSeconds(61));
+    AuthorizeResult afterTokenTtl = service.authorize(review("get"), "t").join();
+
+    assertThat(allowed.allowed()).isTrue();
+    // tokenTtl (60 s) bounds how long a revoked token keeps working, not allowedTtl (300 s).
+    assertThat(withinTokenTtl.decision().allowed()).isTrue();
+    assertThat(afterTokenTtl.httpStatus()).isEqualTo(401);
+    assertThat(afterTokenTtl.decision()).isNull();
+  }
+
+  @Test
+  void anUnknownTokenIsRefusedBeforePolicyAnswers() {
+    ResourceAttributes disabled = new ResourceAttributes("team-a", "get", "mlflow.kubeflow.org",
+        "", "gatewayendpoints", "", "");
+    ResourceAttributes otherGroup = new ResourceAttributes("team-a", "get", "apps", "",
+        "deployments", "", "");
+
+    assertThat(service.authorizeSelf(disabled, BearerToken.of("nobody")).join().httpStatus())
+        .isEqualTo(401);
+    assertThat(service.authorizeSelf(otherGroup, BearerToken.of("nobody")).join().httpStatus())
+        .isEqualTo(401);
+    assertThat(service.authorizeSelf(disabled, BearerToken.of("t")).join().decision().denied())
+        .isTrue();
+    assertThat(cluster.reviews.get()).isZero();
+  }
+
+  @Test
+  void aUidCarryingNulAndAGroupNameCannotBorrowAnotherSubjectsCachedAllow() {
+    // Joined with NUL, both subjects read "bob\01\0admins".
+    Identity admin = new Identity("bob", "1", List.of("admins"), Map.of());
+    Identity crafted = new Identity("bob", "1\0admins", List.of(), Map.of());
+
+    AccessDecision adminDecision = service.authorize(subjectReview(admin, "delete"), PROXY).join()
+        .decision();
+    AccessDecision craftedDecision = service.authorize(subjectReview(crafted, "delete"), PROXY)
+        .join().decision();
+
+    assertThat(adminDecision.allowed()).isTrue();
+    assertThat(craftedDecision.allowed()).isFalse();
+    assertThat(craftedDecision.source()).isEqualTo(AccessDecision.Source.KUBERNETES);
+  }
+
+  @Test
+  void subjectKeysDoNotCollideAcrossFieldBoundaries() {
+    List<Identity> subjects = List.of(
+        new Identity("bob", "1", List.of("admins"), Map.of()),
+        new Identity("bob", "1\0admins", List.of(), Map.of()),
+        new Identity("bob\01", "", List.of("admins"), Map.of()),
+        new Identity("bob", "1", List.of("admins\u0001scopes"), Map.of()),
+        new Identity("bob", "1", List.of("admins"), Map.of("scopes", List.of())),
+        new Identity("bob", "1", List.of("admins"), Map.of("scopes", List.of("x\0y"))),
+        new Identity("bob", "1", List.of("admins"), Map.of("scopes", List.of("x", "y"))));
+
+    assertThat(subjects.stream().map(AuthorizationService::subjectHash).distinct())
+        .hasSameSizeAs(subjects);
+  }
+
+  @Test
+  void callerControlledNamesReachTheDebugLogOnOneLine() {
+    Identity forger = new Identity("mallory\nWARN  forged line", "", List.of("g\r\nx"), Map.of());
+    try (LogCapture log = new LogCapture(AuthorizationService.class.getName(), Level.DEBUG)) {
+      service.authorize(subjectReview(forger, "get"), PROXY).join();
+
+      assertThat(log.lines()).isNotEmpty()
+          .allSatisfy(line -> assertThat(line).doesNotContain("\n").doesNotContain("\r"));
+      assertThat(log.text()).contains("mallory\\nWARN");
+    }
+  }
+
+  @Test
+  void theDecisionCacheIsBoundedByBytesNotOnlyByEntries() {
+    PolicyHolder small = new PolicyHolder(TestPolicies.shippedWith(dir, "maxEntries: 100000",
+        "maxEntries: 100"));
+    AuthorizationService bounded =
+        new AuthorizationService(small, cluster, AuthorizationService.Observer.NONE, clock);
+    for (int i = 0; i < 1000; i++) {
+      // As long as the edge lets through: 63-character namespace and verb, 253-character
+      // resource, subresource and name.
+      String namespace = ("ns-" + i + "-").repeat(20).substring(0, 62) + "x";
+      String verb = ("v" + i).repeat(40).substring(0, 63);
+      String word = ("w" + i).repeat(200).substring(0, 253);
+      bounded.authorizeSelf(new ResourceAttributes(namespace, verb, "mlflow.kubeflow.org", "",
+          word, word, word), BearerToken.of("t")).join();
+    }
+    bounded.decisionCache().synchronous().cleanUp();
+
+    long keyBytes = bounded.decisionCache().synchronous().asMap().keySet().stream()
+        .mapToLong(key -> 2L * ((AuthorizationService.DecisionKey) key).length()).sum();
+    // maxEntries 100 means at most 100 KiB of entries, however long their names.
+    assertThat(keyBytes).isLessThanOrEqualTo(100 * 1024);
+    assertThat(bounded.decisionCache().synchronous().estimatedSize()).isPositive();
+  }
+
+  /** A cluster like the Kubernetes reviewer: a small pool that refuses work when full. */
+  private static final class PooledReviewer implements AccessReviewer {
+    final ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 0, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(16), new ThreadPoolExecutor.AbortPolicy());
+
+    @Override
+    public CompletableFuture<Optional<Identity>> authenticate(String bearerToken) {
+      return CompletableFuture.completedFuture(Optional.of(new Identity(bearerToken, "",
+          List.of(), Map.of())));
+    }
+
+    /** Only alice has rights; every answer takes 20 ms of a pool thread. */
+    @Override
+    public CompletableFuture<AccessDecision> review(Identity identity, ResourceAttributes a) {
+      return CompletableFuture.supplyAsync(() -> {
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        boolean allowed = identity.username().equals("alice");
+        return new AccessDecision(allowed, false, null, null, AccessDecision.Source.KUBERNETES);
+      }, pool);
+    }
+  }
+
+  @Test
+  void oneCallersFloodDoesNotStarveAnotherCallersCheck() {
+    PooledReviewer pooled = new PooledReviewer();
+    AuthorizationService shared =
+        new AuthorizationService(holder, pooled, AuthorizationService.Observer.NONE);
+    List<CompletableFuture<AuthorizeResult>> flood = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      flood.add(shared.authorizeSelf(new ResourceAttributes("missing-" + i, "list",
+          "mlflow.kubeflow.org", "", "experiments", "", ""), BearerToken.of("mallory")));
+    }
+
+    AuthorizeResult alice = shared.authorizeSelf(new ResourceAttributes("team-a", "get",
+        "mlflow.kubeflow.org", "", "experiments", "", ""), BearerToken.of("alice")).join();
+    CompletableFuture.allOf(flood.toArray(CompletableFuture[]::new)).join();
+
+    assertThat(alice.decision().evaluationError()).isNull();
+    assertThat(alice.decision().allowed()).isTrue();
+    assertThat(flood).extracting(f -> f.join().decision().evaluationError())
+        .filteredOn(error -> error != null)
+        .allSatisfy(error -> assertThat(error).contains("for this caller"));
+    pooled.pool.shutdownNow();
+  }
+
+  @Test
+  void failingClosedIsLoggedOncePerIntervalWithACount() {
+    AccessReviewer broken = new TableReviewer() {
+      @Override
+      public CompletableFuture<AccessDecision> review(Identity identity, ResourceAttributes a) {
+        return CompletableFuture.failedFuture(new IllegalStateException("down"));
+      }
+    };
+    PolicyHolder noRetries = new PolicyHolder(TestPolicies.shippedWith(dir,
+        "upstream: {timeout: 2s, retries: 1}", "upstream: {timeout: 2s, retries: 0}"));
+    AuthorizationService failing =
+        new AuthorizationService(noRetries, broken, AuthorizationService.Observer.NONE, clock);
+    try (LogCapture log = new LogCapture(AuthorizationService.class.getName(), Level.WARN)) {
+      for (int i = 0; i < 1000; i++) {
+        failing.authorizeSelf(new ResourceAttributes("ns-" + i, "get", "mlflow.kubeflow.org",
+            "", "experiments", "", ""), BearerToken.of("t")).join();
+      }
+      clock.advance(Duration.ofSeconds(11));
+      failing.authorizeSelf(new ResourceAttributes("ns-last", "get", "mlflow.kubeflow.org", "",
+          "experiments", "", ""), BearerToken.of("t")).join();
+
+      assertThat(log.lines()).hasSize(2);
+      assertThat(log.lines().get(1)).contains("999 more since the previous warning");
+    }
+  }
+
+  @Test
+  void aFailedTokenReviewIsNeitherCachedNorReadAsAnUnknownToken() {
+    AtomicInteger attempts = new AtomicInteger();
+    AccessReviewer flaky = new TableReviewer() {
+      @Override
+      public CompletableFuture<Optional<Identity>> authenticate(String bearerToken) {
+        return attempts.incrementAndGet() <= 2
+            ? CompletableFuture.failedFuture(new IllegalStateException("API server restarting"))
+            : super.authenticate(bearerToken);
+      }
+    };
+    AuthorizationService service =
+        new AuthorizationService(holder, flaky, AuthorizationService.Observer.NONE, clock);
+
+    AuthorizeResult during = service.authorize(review("get"), "t").join();
+    AuthorizeResult after = service.authorize(review("get"), "t").join();
+
+    assertThat(during.httpStatus()).as("failed closed, not 401").isEqualTo(200);
+    assertThat(during.decision().evaluationError()).contains("could not answer");
+    assertThat(after.decision().allowed()).isTrue();
   }
 }

@@ -14,6 +14,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Route checks as the plugin makes them: all or any of the checks, by name when allowed. */
@@ -25,6 +29,7 @@ class RouteAuthorizerTest {
   private static final class Grants implements AccessReviewer {
     private final Set<String> grants;
     final List<String> asked = Collections.synchronizedList(new ArrayList<>());
+    final Set<String> threads = ConcurrentHashMap.newKeySet();
 
     Grants(String... grants) {
       this.grants = Set.of(grants);
@@ -40,6 +45,7 @@ class RouteAuthorizerTest {
     public CompletableFuture<AccessDecision> review(Identity identity, ResourceAttributes a) {
       String key = a.fullResource() + ":" + a.verb() + (a.name().isEmpty() ? "" : ":" + a.name());
       asked.add(key + "@" + a.namespace());
+      threads.add(Thread.currentThread().getName());
       boolean allowed = a.namespace().equals("team-a") && grants.contains(key);
       return CompletableFuture.completedFuture(new AccessDecision(allowed, false,
           allowed ? "granted " + key : null, null, AccessDecision.Source.KUBERNETES));
@@ -128,5 +134,96 @@ class RouteAuthorizerTest {
     assertThat(answer.allowed()).isFalse();
     assertThat(answer.reason()).contains("AI Gateway is disabled on this platform");
     assertThat(everything.asked).isEmpty();
+  }
+
+  private static List<Question> workspaces(int count) {
+    List<Question> questions = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      questions.add(new Question("ns-" + i, "GET", "/api/3.0/mlflow/workspaces", null));
+    }
+    return questions;
+  }
+
+  private static RouteAuthorizer authorizer(AccessReviewer cluster, Executor batches) {
+    PolicyHolder policy = new PolicyHolder(TestPolicies.shipped());
+    return new RouteAuthorizer(policy,
+        new AuthorizationService(policy, cluster, AuthorizationService.Observer.NONE), batches);
+  }
+
+  @Test
+  void aBatchIsDecidedOffTheCallersThread() throws Exception {
+    Grants local = new Grants("experiments:list");
+    RouteAuthorizer authorizer = new RouteAuthorizer(new PolicyHolder(TestPolicies.shipped()),
+        new AuthorizationService(new PolicyHolder(TestPolicies.shipped()), local,
+            AuthorizationService.Observer.NONE));
+    List<List<Answer>> answers = new ArrayList<>();
+    // Stands for an event loop: a local authority answers at once, on whichever thread asks.
+    Thread loop = new Thread(() -> answers.add(
+        authorizer.decideAll(workspaces(100), TOKEN, () -> false).join()), "event-loop-stand-in");
+    loop.start();
+    loop.join(60_000);
+
+    assertThat(answers).singleElement().satisfies(list -> assertThat(list).hasSize(100));
+    assertThat(local.threads).isNotEmpty().doesNotContain("event-loop-stand-in");
+  }
+
+  @Test
+  void aBatchWhoseClientWentAwayStopsAtTheNextWindow() {
+    Grants grants = new Grants();
+    AtomicInteger windows = new AtomicInteger();
+    AtomicBoolean gone = new AtomicBoolean();
+    // The client hangs up while the first window is being decided.
+    Executor batches = task -> {
+      if (windows.incrementAndGet() == 2) {
+        gone.set(true);
+      }
+      task.run();
+    };
+
+    CompletableFuture<List<Answer>> answers =
+        authorizer(grants, batches).decideAll(workspaces(1000), TOKEN, gone::get);
+
+    assertThat(answers).isCompletedExceptionally();
+    // One window of 16 workspaces, 8 checks each, then nothing more.
+    assertThat(grants.asked).hasSizeLessThanOrEqualTo(RouteAuthorizer.BATCH_WINDOW * 8);
+  }
+
+  /** Answers nothing until the test says so. */
+  private static final class Held implements AccessReviewer {
+    final List<CompletableFuture<AccessDecision>> pending =
+        Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public CompletableFuture<Optional<Identity>> authenticate(String bearerToken) {
+      return CompletableFuture.completedFuture(Optional.of(new Identity("dana", "", List.of(),
+          Map.of())));
+    }
+
+    @Override
+    public CompletableFuture<AccessDecision> review(Identity identity, ResourceAttributes a) {
+      CompletableFuture<AccessDecision> answer = new CompletableFuture<>();
+      pending.add(answer);
+      return answer;
+    }
+  }
+
+  @Test
+  void aCallerHasAtMostFourBatchesInFlight() {
+    Held held = new Held();
+    RouteAuthorizer authorizer = authorizer(held, Runnable::run);
+    List<CompletableFuture<List<Answer>>> batches = new ArrayList<>();
+    for (int i = 0; i < RouteAuthorizer.MAX_BATCHES_PER_CALLER; i++) {
+      batches.add(authorizer.decideAll(workspaces(2), TOKEN, () -> false));
+    }
+
+    List<Answer> fifth = authorizer.decideAll(workspaces(2), TOKEN, () -> false).join();
+    List<Answer> otherCaller = authorizer.decideAll(workspaces(2), "token-of-erin",
+        () -> false).getNow(null);
+
+    assertThat(fifth).singleElement().satisfies(a -> assertThat(a.status()).isEqualTo(429));
+    assertThat(authorizer.batchesFull(TOKEN)).isTrue();
+    assertThat(authorizer.batchesFull("token-of-erin")).isFalse();
+    assertThat(otherCaller).as("another caller's batch is still being decided").isNull();
+    assertThat(batches).allSatisfy(batch -> assertThat(batch).isNotDone());
   }
 }

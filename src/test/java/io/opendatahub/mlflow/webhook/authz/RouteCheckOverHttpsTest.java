@@ -129,4 +129,37 @@ class RouteCheckOverHttpsTest {
     assertThat(ask(null, question("", "GET", "/mlflow/health")).json().path("allowed")
         .asBoolean()).isTrue();
   }
+
+  @Test
+  void anUnknownTokenIs401WhateverTheRouteWouldSay() {
+    assertThat(ask("mallory-token", question("team-a", "POST", "/api/3.0/mlflow/workspaces"))
+        .status()).as("an always-denied route").isEqualTo(401);
+    assertThat(ask("mallory-token", question("team-a", "POST",
+        "/gateway/my-endpoint/mlflow/invocations")).status()).as("a disabled feature")
+        .isEqualTo(401);
+    assertThat(ask("mallory-token", question("team-a", "GET", "/api/2.0/mlflow/secrets/dump"))
+        .status()).as("an unknown route").isEqualTo(401);
+    assertThat(ask(null, "{\"checks\":[" + question("team-a", "POST",
+        "/api/3.0/mlflow/workspaces") + "]}").status()).as("a batch without a token")
+        .isEqualTo(401);
+  }
+
+  @Test
+  void standaloneTheTokenFileAuthenticatesAuthorizeBeforePolicyAnswers() {
+    String disabled = "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":"
+        + "\"SelfSubjectAccessReview\",\"spec\":{\"resourceAttributes\":{\"namespace\":"
+        + "\"team-a\",\"verb\":\"get\",\"group\":\"mlflow.kubeflow.org\",\"resource\":"
+        + "\"gatewayendpoints\"}}}";
+    Map<String, String> headers = new HashMap<>(Map.of("Content-Type", "application/json",
+        "Authorization", "Bearer mallory-token"));
+
+    Reply unknown = HttpsClient.await(client.sendWith(HttpMethod.POST, "/authorize", headers,
+        disabled.getBytes(StandardCharsets.UTF_8)));
+    headers.put("Authorization", "Bearer alice-demo-token");
+    Reply known = HttpsClient.await(client.sendWith(HttpMethod.POST, "/authorize", headers,
+        disabled.getBytes(StandardCharsets.UTF_8)));
+
+    assertThat(unknown.status()).isEqualTo(401);
+    assertThat(known.json().path("status").path("denied").asBoolean()).isTrue();
+  }
 }

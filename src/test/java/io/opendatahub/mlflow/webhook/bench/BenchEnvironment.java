@@ -36,14 +36,7 @@ public final class BenchEnvironment {
           .withName("workspace-" + i).addToLabels("team", "t" + (i % 7)).endMetadata().build())
           .create();
     }
-    Files.writeString(dir.resolve("kubeconfig"), """
-        apiVersion: v1
-        kind: Config
-        clusters: [{name: mock, cluster: {server: "%s"}}]
-        users: [{name: mock, user: {token: bench}}]
-        contexts: [{name: mock, context: {cluster: mock, user: mock, namespace: default}}]
-        current-context: mock
-        """.formatted(client.getConfiguration().getMasterUrl()));
+    writeKubeconfig(dir, client.getConfiguration().getMasterUrl());
 
     write(dir, "validate-allowed", Files.readAllBytes(
         Path.of("src/test/resources/reviews/mlflow-postgresql.json")));
@@ -64,6 +57,18 @@ public final class BenchEnvironment {
         + "\"resource\":\"experiments\"}}}").getBytes(StandardCharsets.UTF_8));
     System.out.println("mock API server at " + client.getConfiguration().getMasterUrl());
     Thread.currentThread().join();
+  }
+
+  /** DIR/kubeconfig, pointing the service at the mock API server. */
+  static void writeKubeconfig(Path dir, String server) throws java.io.IOException {
+    Files.writeString(dir.resolve("kubeconfig"), """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: mock, cluster: {server: "%s"}}]
+        users: [{name: mock, user: {token: bench}}]
+        contexts: [{name: mock, context: {cluster: mock, user: mock, namespace: default}}]
+        current-context: mock
+        """.formatted(server));
   }
 
   private static void writePolicy(Path dir, int extra) throws Exception {

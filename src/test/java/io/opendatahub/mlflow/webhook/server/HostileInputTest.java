@@ -78,7 +78,9 @@ class HostileInputTest {
   }
 
   /** One corpus entry. */
-  record Case(String name, Map<String, String> headers, byte[] body, String expect) {}
+  /** {@code contains}: text the answer must hold (optional), e.g. {@code "denied":true}. */
+  record Case(String name, Map<String, String> headers, byte[] body, String expect,
+      String contains) {}
 
   static List<Case> corpus(String resource) throws Exception {
     List<Case> cases = new ArrayList<>();
@@ -103,7 +105,7 @@ class HostileInputTest {
         }
         entry.path("headers").properties().forEach(h -> headers.put(h.getKey(), h.getValue().asString()));
         cases.add(new Case(entry.path("name").asString(), headers, body,
-            entry.path("expect").asString()));
+            entry.path("expect").asString(), entry.path("contains").asString(null)));
       }
     }
     return cases;
@@ -144,6 +146,9 @@ class HostileInputTest {
     }
     assertThat(millis).as("answered within the client's bound").isLessThan(15_000);
     assertThat(reply.body()).doesNotContain("Exception").doesNotContain("\tat ");
+    if (c.contains() != null) {
+      assertThat(reply.body()).contains(c.contains());
+    }
     JsonNode json = reply.json();
     if (reply.status() == 200 && path.equals("/authorize/mlflow")) {
       assertThat(json.has("allowed") || json.has("results")).as("an answer").isTrue();
