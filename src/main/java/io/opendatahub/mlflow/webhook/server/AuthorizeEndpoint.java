@@ -47,34 +47,36 @@ final class AuthorizeEndpoint implements Handler<RoutingContext> {
       review = codec.decode(body == null ? null : body.getBytes());
       token = bearerToken(context.request());
     } catch (MalformedReviewException e) {
-      replies.error(context, 400, e.getMessage());
       metrics.authorization(null, "malformed", "none", System.nanoTime() - started);
+      replies.error(context, 400, e.getMessage());
       return;
     } catch (InvalidAuthorizationHeader e) {
-      replies.error(context, 401, e.getMessage());
       metrics.authorization(null, "unauthenticated", "none", System.nanoTime() - started);
+      replies.error(context, 401, e.getMessage());
       return;
     }
     Future.fromCompletionStage(service.authorize(review, token), context.vertx().getOrCreateContext())
         .onComplete(outcome -> {
           if (outcome.failed()) {
             LOG.error("authorize failed unexpectedly", outcome.cause());
-            replies.error(context, 500, "internal error; the webhook's log has the details");
             metrics.authorization(review.attributes(), "error", "none",
                 System.nanoTime() - started);
+            replies.error(context, 500, "internal error; the webhook's log has the details");
             return;
           }
           AuthorizeResult result = outcome.result();
           if (result.decision() == null) {
-            replies.error(context, result.httpStatus(), result.message());
             metrics.authorization(review.attributes(),
                 result.httpStatus() == 401 ? "unauthenticated" : "forbidden", "none",
                 System.nanoTime() - started);
+            replies.error(context, result.httpStatus(), result.message());
             return;
           }
-          replies.ok(context, codec.encode(review, result.decision()));
+          // Counted before the answer leaves: a caller that reads /metrics right after its
+          // answer (on another event loop) must find the request counted.
           metrics.authorization(review.attributes(), result.decision().label(),
               result.decision().source().label(), System.nanoTime() - started);
+          replies.ok(context, codec.encode(review, result.decision()));
         });
   }
 
