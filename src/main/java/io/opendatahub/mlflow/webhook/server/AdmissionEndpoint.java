@@ -55,7 +55,7 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
     try {
       review = codec.decode(body == null ? null : body.getBytes());
     } catch (MalformedReviewException e) {
-      replies.error(context, 400, e.getMessage());
+      replies.error(context, e.status(), e.getMessage());
       record("unknown", "unknown", "malformed", started);
       return;
     }
