@@ -26,7 +26,6 @@ import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -48,7 +47,9 @@ public final class WebhookServer {
 
   private static final int HANDSHAKE_TIMEOUT_SECONDS = 10;
 
-  private static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+  static {
+    TlsPolicy.rejectClientRenegotiation();
+  }
 
   /** Access reviews are a few hundred bytes; big ones are abuse, and would bloat cache keys. */
   static final long AUTHORIZE_BODY_LIMIT = 64 * 1024;
@@ -124,13 +125,12 @@ public final class WebhookServer {
 
   /** One more server on its own event loop (a verticle instance owns one). */
   private Future<HttpServer> listen(int port) {
-    HttpServerOptions options = new HttpServerOptions()
+    HttpServerOptions options = TlsPolicy.apply(new HttpServerOptions())
         .setHost(settings.host())
         .setPort(port)
         .setSsl(true)
         .setUseAlpn(true)
         .setKeyCertOptions(settings.tls().keyCertOptions())
-        .setEnabledSecureTransportProtocols(PROTOCOLS)
         .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS)
         .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS)
         .setIdleTimeout((int) settings.idleTimeout().toMillis())
@@ -165,9 +165,8 @@ public final class WebhookServer {
 
   /** Serves new handshakes with another certificate; connections already open keep theirs. */
   public Future<Boolean> updateTls(TlsMaterial tls) {
-    ServerSSLOptions options = new ServerSSLOptions()
-        .setKeyCertOptions(tls.keyCertOptions())
-        .setEnabledSecureTransportProtocols(PROTOCOLS);
+    ServerSSLOptions options = TlsPolicy.apply(new ServerSSLOptions())
+        .setKeyCertOptions(tls.keyCertOptions());
     return Future.all(servers.stream().map(server -> server.updateSSLOptions(options, true))
             .toList())
         .map(all -> all.<Boolean>list().stream().allMatch(Boolean.TRUE::equals));
