@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -45,7 +46,19 @@ public final class WebhookServer {
    */
   public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 
+  /**
+   * Time to receive a whole request (headers and body): the API server sends a review at once
+   * and gives up on the webhook after its timeout (3 s in the shipped manifests, 30 s at most).
+   */
+  public static final Duration REQUEST_DEADLINE = Duration.ofSeconds(10);
+
   private static final int HANDSHAKE_TIMEOUT_SECONDS = 10;
+
+  /**
+   * Threads that read and judge large reviews; also how many large trees exist at once. Two keep
+   * one slow review from delaying every other large one on a 2-core pod.
+   */
+  static final int LARGE_REVIEW_THREADS = 2;
 
   static {
     TlsPolicy.rejectClientRenegotiation();
@@ -68,16 +81,26 @@ public final class WebhookServer {
   private final JsonReplies replies = new JsonReplies(codec);
   /** One server per event loop, sharing the port: Vert.x spreads connections over them. */
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private final BodyBudget bodies;
+  private final WorkerExecutor largeReviews;
 
   /**
    * @param port 0 picks a free port
-   * @param maxBodyBytes larger request bodies get 413
+   * @param maxBodyBytes larger admission bodies get 413
+   * @param requestDeadline time to receive a whole request, then 408
+   * @param bodyBytesInFlight request body bytes held at once, then 503; 0 derives it from the
+   *     heap ({@link BodyBudget#forHeap})
    */
   public record Settings(String host, int port, TlsMaterial tls, long maxBodyBytes,
-      Duration idleTimeout) {
+      Duration idleTimeout, Duration requestDeadline, long bodyBytesInFlight) {
 
     public Settings(String host, int port, TlsMaterial tls, long maxBodyBytes) {
       this(host, port, tls, maxBodyBytes, IDLE_TIMEOUT);
+    }
+
+    public Settings(String host, int port, TlsMaterial tls, long maxBodyBytes,
+        Duration idleTimeout) {
+      this(host, port, tls, maxBodyBytes, idleTimeout, REQUEST_DEADLINE, 0);
     }
   }
 
@@ -92,6 +115,11 @@ public final class WebhookServer {
     this.contexts = contexts;
     this.metrics = metrics;
     this.readiness = readiness;
+    this.bodies = settings.bodyBytesInFlight() > 0
+        ? new BodyBudget(settings.bodyBytesInFlight(), settings.bodyBytesInFlight() / 4)
+        : BodyBudget.forHeap(Runtime.getRuntime().maxMemory(), settings.maxBodyBytes());
+    this.largeReviews = vertx.createSharedWorkerExecutor("large-admission-reviews",
+        LARGE_REVIEW_THREADS);
   }
 
   public Future<HttpServer> start() {
@@ -139,7 +167,12 @@ public final class WebhookServer {
     return vertx.deployVerticle(new VerticleBase() {
       @Override
       public Future<?> start() {
-        return vertx.createHttpServer(options).requestHandler(router()).listen()
+        ReceiveDeadline deadline = new ReceiveDeadline(vertx, settings.requestDeadline(),
+            settings.idleTimeout(), replies);
+        return vertx.createHttpServer(options)
+            .connectionHandler(deadline::opened)
+            .requestHandler(router(deadline))
+            .listen()
             .onSuccess(server -> {
               servers.add(server);
               bound.complete(server);
@@ -160,6 +193,7 @@ public final class WebhookServer {
   public Future<Void> stop(Duration grace) {
     return Future.all(servers.stream()
         .map(server -> server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).toList())
+        .eventually(() -> largeReviews.close())
         .mapEmpty();
   }
 
@@ -172,21 +206,25 @@ public final class WebhookServer {
         .map(all -> all.<Boolean>list().stream().allMatch(Boolean.TRUE::equals));
   }
 
-  private Router router() {
+  private Router router(ReceiveDeadline deadline) {
     Router router = Router.router(vertx);
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
+    router.route().handler(deadline::received);
     for (AdmissionEndpoint.Mode mode : AdmissionEndpoint.Mode.values()) {
       router.post("/" + mode.label)
-          .handler(body)
+          .handler(new BodyIntake(bodies, settings.maxBodyBytes(), replies))
+          .handler(bodyHandler(settings.maxBodyBytes()))
           .handler(this::requireJson)
-          .handler(new AdmissionEndpoint(mode, admission, codec, contexts, metrics, replies));
+          .handler(new AdmissionEndpoint(mode, admission, codec, contexts, metrics, replies,
+              largeReviews));
     }
     router.post("/authorize/mlflow")
-        .handler(BodyHandler.create(false).setBodyLimit(ROUTE_CHECKS_BODY_LIMIT))
+        .handler(new BodyIntake(bodies, ROUTE_CHECKS_BODY_LIMIT, replies))
+        .handler(bodyHandler(ROUTE_CHECKS_BODY_LIMIT))
         .handler(this::requireJson)
         .handler(new RouteCheckEndpoint(routes, metrics, replies));
     router.post("/authorize")
-        .handler(BodyHandler.create(false).setBodyLimit(AUTHORIZE_BODY_LIMIT))
+        .handler(new BodyIntake(bodies, AUTHORIZE_BODY_LIMIT, replies))
+        .handler(bodyHandler(AUTHORIZE_BODY_LIMIT))
         .handler(this::requireJson)
         .handler(new AuthorizeEndpoint(authorization, metrics, replies));
     router.get("/healthz").handler(ctx -> ctx.response().end("ok"));
@@ -204,6 +242,15 @@ public final class WebhookServer {
     router.errorHandler(400, ctx -> replies.error(ctx, 400, "bad request"));
     router.errorHandler(500, this::internalError);
     return router;
+  }
+
+  /**
+   * Buffers a body up to {@code limit}. The buffer is sized from the declared length at once
+   * (already charged to the body budget) rather than grown by doubling, which would hold up to
+   * twice the body while copying.
+   */
+  private static BodyHandler bodyHandler(long limit) {
+    return BodyHandler.create(false).setBodyLimit(limit).setPreallocateBodyBuffer(true);
   }
 
   private long bodyLimit(String path) {
