@@ -6,7 +6,7 @@ import io.vertx.ext.web.handler.PlatformHandler;
 
 /**
  * Runs before a route's body handler: charges the body to the {@link BodyBudget}, or answers
- * 503 (and drops the connection, whose body is not read) when the service already holds as
+ * 503 (reading and dropping the body, never buffering it) when the service already holds as
  * many body bytes as it may. A body declared over the route's limit passes on, for the body
  * handler's 413. A platform handler: Vert.x Web runs those before body handlers.
  */

@@ -45,18 +45,30 @@ final class JsonReplies {
   }
 
   /**
-   * Answers a request whose body will not be read, then drops the rest of it: HTTP/1.1 closes
-   * the connection (unread body bytes would be taken for the next request), HTTP/2 cancels the
-   * stream.
+   * Answers a request without buffering its body: the rest of the body is read and dropped.
+   * Closing the connection (or resetting the HTTP/2 stream, even with NO_ERROR after the
+   * answer) would let clients such as curl report a failure instead of the answer. The request
+   * deadline bounds the reading.
    */
   void refuse(RoutingContext context, int code, String message) {
-    if (context.response().ended()) {
-      return;
-    }
+    HttpServerRequest request = context.request();
+    request.handler(dropped -> { });
+    request.resume();
+    error(context, code, message);
+  }
+
+  /**
+   * Answers and closes the connection at once, dropping what the client still sends (HTTP/2:
+   * cancels the stream): for a client too slow to be waited for.
+   */
+  void cutOff(RoutingContext context, int code, String message) {
     HttpServerRequest request = context.request();
     if (request.version() == HttpVersion.HTTP_2) {
-      error(context, code, message);
       context.response().reset(CANCEL);
+      return;
+    }
+    if (context.response().ended()) {
+      request.connection().close();
       return;
     }
     context.response().putHeader(HttpHeaders.CONNECTION, "close")

@@ -19,8 +19,9 @@ import java.util.Map;
  *   <li>a later request on the same connection must deliver its body within the deadline of its
  *       headers, and its headers within the idle timeout plus the deadline of the previous
  *       answer (a keep-alive connection may rest, within the idle timeout, before it sends);
- *   <li>past the deadline an unfinished request gets 408 and its connection is closed (HTTP/2:
- *       the stream is cancelled), a connection without a request is closed.
+ *   <li>past the deadline an unfinished request gets 408 (unless already answered) and its
+ *       connection is closed (HTTP/2: the stream is cancelled); a connection without a request
+ *       is closed.
  * </ul>
  *
  * One instance per server, so each is used by one event loop only.
@@ -75,13 +76,16 @@ final class ReceiveDeadline {
       state.inFlight++;
     }
     long timer = vertx.setTimer(Math.max(1, remaining), fired -> {
-      if (!request.isEnded() && !context.response().ended()) {
-        replies.refuse(context, 408, "the request was not received within "
+      // Also when already answered (a refused body being read and dropped).
+      if (!request.isEnded()) {
+        replies.cutOff(context, 408, "the request was not received within "
             + deadlineMillis + " ms; send the whole request at once");
       }
     });
     context.addEndHandler(ended -> {
-      vertx.cancelTimer(timer);
+      if (request.isEnded()) {
+        vertx.cancelTimer(timer);
+      }
       if (state != null && --state.inFlight == 0 && connections.containsKey(request.connection())) {
         awaitHeaders(request.connection(), state, restMillis + deadlineMillis);
       }
