@@ -21,11 +21,11 @@ import tools.jackson.databind.node.ObjectNode;
 public final class AdmissionReviewCodec {
 
   /**
-   * JSON tokens (keys, values, brackets) a review may hold. The tree costs up to ~60 bytes of
-   * heap per token (an object of one small field is four tokens and ~240 bytes), so this caps
-   * one decoded review near 15 MiB whatever its shape, where a 7 MiB body of tiny objects would
-   * otherwise expand to ~200 MiB. Real reviews are far below: an MLflow CR holds hundreds of
-   * tokens, a RoleBinding ~8 per subject, so an UPDATE of one with 10,000 subjects still fits.
+   * JSON tokens (keys, values, brackets) a review may hold. The tree costs 35-50 bytes of heap
+   * per token (measured for objects of one small field, four tokens each), so this caps one
+   * decoded review near 12 MiB plus its strings whatever its shape, where a 7 MiB body of tiny
+   * objects expanded to a 169 MiB tree. Real reviews are far below: an MLflow CR holds hundreds
+   * of tokens, a RoleBinding 8 per subject, so an UPDATE of one with 10,000 subjects fits.
    */
   public static final long MAX_TOKENS = 250_000;
   /** Kubernetes objects nest a few dozen levels at most. */

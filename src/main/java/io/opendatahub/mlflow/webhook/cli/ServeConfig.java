@@ -30,8 +30,10 @@ record ServeConfig(
   }
 
   /**
-   * Room for an UPDATE of a large object: the API server caps objects near 1.5 MiB and a review
-   * carries the old and the new one. Same order as controller-runtime's 7 MiB.
+   * The most the API server sends: it refuses request bodies over 3 MiB, and a review of an
+   * UPDATE carries the new and the old object plus a small envelope; controller-runtime uses
+   * the same 7 MiB. Memory does not depend on it: bodies in flight and decoded reviews have
+   * their own bounds (WebhookServer's body budget, the admission decoder's reading limits).
    */
   static final long DEFAULT_MAX_BODY = 7L * 1024 * 1024;
 
