@@ -5,8 +5,9 @@
 # tiny objects (spec.tolerations: [{"k":1},...]), the shape that costs the most heap per byte.
 # While the bodies are in flight a normal review is sent; the service must answer it.
 # Reports: the status codes of the hostile requests, the normal review's status and time, the
-# peak heap before any GC (from -Xlog:gc) and the heap after a final full GC, and whether the
-# process survived.
+# peak heap before a GC and the most still used after one (from -Xlog:gc), the heap after a
+# final full GC, and whether the process survived. JAR=path runs another build (e.g. an older
+# commit's, for a before/after comparison).
 # The request deadline is 60 s here (DEADLINE=10s for the default): on a loaded 2-core machine
 # eight curl processes take longer than 10 s to encrypt 56 MiB, and the deadline's 408 would
 # then hide what the bodies cost once received.
@@ -39,9 +40,8 @@ cat > "$out/normal.json" <<'EOF'
 {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"normal","kind":{"group":"mlflow.opendatahub.io","version":"v1","kind":"MLflow"},"name":"mlflow","operation":"CREATE","userInfo":{"username":"admin","groups":["g"]},"object":{"apiVersion":"mlflow.opendatahub.io/v1","kind":"MLflow","metadata":{"name":"mlflow"},"spec":{"backendStoreUri":"postgresql://db:5432/mlflow","artifactsDestination":"s3://bucket/mlflow"}}}}
 EOF
 
-java -Xmx358m -XX:+ExitOnOutOfMemoryError -Xlog:gc:file="$out/gc.log" \
-  -jar target/mlflow-policy-webhook.jar serve --kube none --port "$port" \
-  --request-deadline "${DEADLINE:-60s}" \
+WEBHOOK_REQUEST_DEADLINE="${DEADLINE:-60s}" java -Xmx358m -XX:+ExitOnOutOfMemoryError -Xlog:gc:file="$out/gc.log" \
+  -jar "${JAR:-target/mlflow-policy-webhook.jar}" serve --kube none --port "$port" \
   --tls-cert "$out/certs/tls.crt" --tls-key "$out/certs/tls.key" > "$out/service.log" 2>&1 &
 service=$!
 trap 'kill $service 2>/dev/null || true' EXIT
@@ -76,4 +76,6 @@ else
   echo "survived: NO"; grep -m3 -i "OutOfMemory\|error" "$out/service.log" || true
 fi
 peak=$(sed -nE 's/.* ([0-9]+)M->[0-9]+M\([0-9]+M\).*/\1/p' "$out/gc.log" | sort -n | tail -1)
-echo "peak heap used (before a GC, -Xlog:gc): ${peak:-?} MiB of 358 MiB; GCs: $(grep -c Pause "$out/gc.log" || true)"
+kept=$(sed -nE 's/.* [0-9]+M->([0-9]+)M\([0-9]+M\).*/\1/p' "$out/gc.log" | sort -n | tail -1)
+echo "heap (-Xlog:gc): peak used before a GC ${peak:-?} MiB, most kept after a GC ${kept:-?} MiB," \
+  "of 358 MiB; GCs: $(grep -c Pause "$out/gc.log" || true)"

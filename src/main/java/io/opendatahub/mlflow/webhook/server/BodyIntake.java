@@ -34,7 +34,7 @@ final class BodyIntake implements PlatformHandler {
     if (!budget.tryTake(charge)) {
       context.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
       replies.refuse(context, 503, "the webhook is receiving as many request bodies as its"
-          + " memory allows (" + budget.capacity() + " bytes); retry shortly");
+          + " memory allows (" + budget.capacity() + " bytes of heap); retry shortly");
       return;
     }
     context.addEndHandler(ended -> budget.give(charge));

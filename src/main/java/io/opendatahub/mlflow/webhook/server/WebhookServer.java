@@ -88,8 +88,8 @@ public final class WebhookServer {
    * @param port 0 picks a free port
    * @param maxBodyBytes larger admission bodies get 413
    * @param requestDeadline time to receive a whole request, then 408
-   * @param bodyBytesInFlight request body bytes held at once, then 503; 0 derives it from the
-   *     heap ({@link BodyBudget#forHeap})
+   * @param bodyBytesInFlight heap for request bodies at once (each counts twice, see {@link
+   *     BodyBudget}), then 503; 0 derives it from the heap ({@link BodyBudget#forHeap})
    */
   public record Settings(String host, int port, TlsMaterial tls, long maxBodyBytes,
       Duration idleTimeout, Duration requestDeadline, long bodyBytesInFlight) {

@@ -40,8 +40,11 @@ import org.junit.jupiter.api.io.TempDir;
 class SlowAndLargeRequestsTest {
 
   private static final long BODY_LIMIT = 2 * 1024 * 1024;
-  /** Room for two maximum bodies among the large ones (a quarter is kept for small ones). */
-  private static final long IN_FLIGHT = 6 * 1024 * 1024;
+  /**
+   * Room for two maximum bodies, each charged twice, among the large ones (a quarter is kept for
+   * small ones).
+   */
+  private static final long IN_FLIGHT = 12 * 1024 * 1024;
   private static final Duration DEADLINE = Duration.ofSeconds(1);
 
   @TempDir static Path dir;
