@@ -41,8 +41,8 @@ public final class WebhookServer {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
 
   /**
-   * Connections idle this long are closed: it ends slow senders too, since a request that does
-   * not progress leaves its connection idle.
+   * Connections idle this long are closed, stalled senders among them. It restarts on every
+   * byte, so senders that trickle are left to the {@link #REQUEST_DEADLINE}.
    */
   public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 
