@@ -76,7 +76,7 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
   }
 
   /** Reads, judges and encodes one review, and counts it; touches no connection. */
-  Answer decide(byte[] body, long started) {
+  private Answer decide(byte[] body, long started) {
     AdmissionReview review;
     try {
       review = codec.decode(body);
