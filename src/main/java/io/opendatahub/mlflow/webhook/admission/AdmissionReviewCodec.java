@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.exc.StreamConstraintsException;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -17,8 +20,38 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class AdmissionReviewCodec {
 
-  private final JsonMapper mapper =
-      JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  /**
+   * JSON tokens (keys, values, brackets) a review may hold. The tree costs 35-50 bytes of heap
+   * per token (measured for objects of one small field, four tokens each), so this caps one
+   * decoded review near 12 MiB plus its strings whatever its shape, where a 7 MiB body of tiny
+   * objects expanded to a 169 MiB tree. Real reviews are far below: an MLflow CR holds hundreds
+   * of tokens, a RoleBinding 8 per subject, so an UPDATE of one with 10,000 subjects fits.
+   */
+  public static final long MAX_TOKENS = 250_000;
+  /** Kubernetes objects nest a few dozen levels at most. */
+  public static final int MAX_NESTING = 100;
+  /**
+   * Longest string value: a ConfigMap or Secret value is at most 1 MiB, and all annotations
+   * of an object together 256 KiB.
+   */
+  public static final int MAX_STRING_CHARS = 1024 * 1024;
+  /** Longest key: label and annotation keys are at most 317 characters (prefix/name). */
+  public static final int MAX_NAME_CHARS = 1024;
+  /** Longest number: int64 and float64 values need about 25 characters. */
+  public static final int MAX_NUMBER_CHARS = 100;
+
+  private static final StreamReadConstraints LIMITS = StreamReadConstraints.builder()
+      .maxTokenCount(MAX_TOKENS)
+      .maxNestingDepth(MAX_NESTING)
+      .maxStringLength(MAX_STRING_CHARS)
+      .maxNameLength(MAX_NAME_CHARS)
+      .maxNumberLength(MAX_NUMBER_CHARS)
+      .build();
+
+  private final JsonMapper mapper = JsonMapper.builder(
+          JsonFactory.builder().streamReadConstraints(LIMITS).build())
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
 
   public AdmissionReview decode(byte[] body) throws MalformedReviewException {
     JsonNode root = parse(body);
@@ -54,6 +87,9 @@ public final class AdmissionReviewCodec {
         throw new MalformedReviewException("the body is empty: send an AdmissionReview");
       }
       return root;
+    } catch (StreamConstraintsException e) {
+      throw new MalformedReviewException("the review is beyond what the webhook reads: "
+          + limitText(e) + "; no Kubernetes object this webhook judges comes near it", 413);
     } catch (JacksonException e) {
       throw new MalformedReviewException("the body is not valid JSON: " + firstLine(e));
     }
@@ -185,6 +221,12 @@ public final class AdmissionReviewCodec {
 
   private static String truncate(String value) {
     return value.length() > 80 ? value.substring(0, 80) + "..." : value;
+  }
+
+  /** Jackson's message without its pointer to the API method that set the limit. */
+  private static String limitText(StreamConstraintsException e) {
+    String message = e.getOriginalMessage() == null ? "a reading limit" : e.getOriginalMessage();
+    return message.replaceAll(", from `[^`]*`", "").trim();
   }
 
   private static String firstLine(JacksonException e) {

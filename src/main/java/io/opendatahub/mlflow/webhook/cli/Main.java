@@ -1,5 +1,6 @@
 package io.opendatahub.mlflow.webhook.cli;
 
+import io.opendatahub.mlflow.webhook.server.TlsPolicy;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,8 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    // Before anything can load the JDK's TLS classes, which read the switch once.
+    TlsPolicy.rejectClientRenegotiation();
     fastInMemoryKeyStores();
     int code = run(List.of(args), System.getenv(), System.err);
     if (code != 0) {

@@ -78,7 +78,8 @@ final class ServeCommand {
     WebhookApp app;
     try {
       app = WebhookApp.start(vertx,
-          new WebhookServer.Settings(config.host(), config.port(), tls, config.maxBodyBytes()),
+          new WebhookServer.Settings(config.host(), config.port(), tls, config.maxBodyBytes(),
+              WebhookServer.IDLE_TIMEOUT, config.requestDeadline(), 0),
           policy, client, metrics).toCompletionStage().toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {

@@ -20,7 +20,8 @@ record ServeConfig(
     Path policy,
     KubeMode kube,
     long maxBodyBytes,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Duration requestDeadline) {
 
   /** {@code auto}: use a cluster when credentials are found; {@code none}: never. */
   enum KubeMode {
@@ -29,8 +30,10 @@ record ServeConfig(
   }
 
   /**
-   * Room for an UPDATE of a large object: the API server caps objects near 1.5 MiB and a review
-   * carries the old and the new one. Same order as controller-runtime's 7 MiB.
+   * The most the API server sends: it refuses request bodies over 3 MiB, and a review of an
+   * UPDATE carries the new and the old object plus a small envelope; controller-runtime uses
+   * the same 7 MiB. Memory does not depend on it: bodies in flight and decoded reviews have
+   * their own bounds (WebhookServer's body budget, the admission decoder's reading limits).
    */
   static final long DEFAULT_MAX_BODY = 7L * 1024 * 1024;
 
@@ -44,7 +47,9 @@ record ServeConfig(
       new Setting("--max-body-bytes", "WEBHOOK_MAX_BODY_BYTES", String.valueOf(DEFAULT_MAX_BODY),
           "largest accepted request body"),
       new Setting("--shutdown-grace", "WEBHOOK_SHUTDOWN_GRACE", "20s",
-          "time requests in flight get on SIGTERM"));
+          "time requests in flight get on SIGTERM"),
+      new Setting("--request-deadline", "WEBHOOK_REQUEST_DEADLINE", "10s",
+          "time to receive a whole request (headers and body), then 408"));
 
   record Setting(String flag, String env, String defaultValue, String meaning) {
     String names() {
@@ -71,7 +76,8 @@ record ServeConfig(
         Path.of(values.get("--policy")),
         kube(values.get("--kube")),
         bodyLimit(values.get("--max-body-bytes")),
-        grace(values.get("--shutdown-grace")));
+        grace(values.get("--shutdown-grace")),
+        deadline(values.get("--request-deadline")));
   }
 
   private static Map<String, String> flags(List<String> args) throws ConfigException {
@@ -144,9 +150,19 @@ record ServeConfig(
     return grace;
   }
 
+  private static Duration deadline(String value) throws ConfigException {
+    Duration deadline = DurationText.parse(value);
+    if (deadline == null || deadline.isZero() || deadline.isNegative()) {
+      throw new ConfigException("--request-deadline / WEBHOOK_REQUEST_DEADLINE: '" + value
+          + "' is not a positive duration (write e.g. 10s)");
+    }
+    return deadline;
+  }
+
   String describe() {
     return "host=" + host + " port=" + port + " tls-cert=" + tlsCert + " tls-key=" + tlsKey
         + " policy=" + policy + " kube=" + kube.name().toLowerCase(Locale.ROOT)
-        + " max-body-bytes=" + maxBodyBytes + " shutdown-grace=" + shutdownGrace.toSeconds() + "s";
+        + " max-body-bytes=" + maxBodyBytes + " shutdown-grace=" + shutdownGrace.toSeconds() + "s"
+        + " request-deadline=" + requestDeadline.toMillis() + "ms";
   }
 }

@@ -8,6 +8,7 @@ import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.admission.MalformedReviewException;
 import io.vertx.core.Handler;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Supplier;
@@ -36,9 +37,12 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
   private final Supplier<DecisionContext> contexts;
   private final WebhookMetrics metrics;
   private final JsonReplies replies;
+  private final WorkerExecutor largeReviews;
 
   AdmissionEndpoint(Mode mode, AdmissionService service, AdmissionReviewCodec codec,
-      Supplier<DecisionContext> contexts, WebhookMetrics metrics, JsonReplies replies) {
+      Supplier<DecisionContext> contexts, WebhookMetrics metrics, JsonReplies replies,
+      WorkerExecutor largeReviews) {
+    this.largeReviews = largeReviews;
     this.mode = mode;
     this.service = service;
     this.codec = codec;
@@ -51,13 +55,34 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
   public void handle(RoutingContext context) {
     long started = System.nanoTime();
     Buffer body = context.body().buffer();
+    byte[] bytes = body == null ? null : body.getBytes();
+    if (bytes == null || bytes.length <= BodyBudget.SMALL_BODY) {
+      send(context, decide(bytes, started));
+      return;
+    }
+    // A large review takes milliseconds to read and judge; on the event loop that would hold
+    // every other connection of the loop. The pool is small, which also bounds how many large
+    // trees exist at once; its queue holds bodies already charged to the body budget.
+    largeReviews.executeBlocking(() -> decide(bytes, started), false)
+        .onComplete(decided -> send(context, decided.succeeded() ? decided.result()
+            : failed(decided.cause(), started)));
+  }
+
+  /** An answer ready to send: the status and the JSON body. */
+  record Answer(int status, byte[] body) {}
+
+  private void send(RoutingContext context, Answer answer) {
+    replies.send(context, answer.status(), answer.body());
+  }
+
+  /** Reads, judges and encodes one review, and counts it; touches no connection. */
+  private Answer decide(byte[] body, long started) {
     AdmissionReview review;
     try {
-      review = codec.decode(body == null ? null : body.getBytes());
+      review = codec.decode(body);
     } catch (MalformedReviewException e) {
-      replies.error(context, 400, e.getMessage());
       record("unknown", "unknown", "malformed", started);
-      return;
+      return new Answer(e.status(), replies.errorBody(e.status(), e.getMessage()));
     }
     AdmissionRequest request = review.request();
     String kind = service.handles(request.kind()) ? request.kind().kind() : "other";
@@ -66,18 +91,26 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
       AdmissionResponse response = mode == Mode.VALIDATE
           ? service.validate(request, decisionContext)
           : service.mutate(request, decisionContext);
-      replies.ok(context, codec.encode(review.apiVersion(), response));
+      Answer answer = new Answer(200, codec.encode(review.apiVersion(), response));
       metrics.findings(response.findings());
       record(kind, request.operation().name(), decision(response), started);
       logDecision(request, response);
+      return answer;
     } catch (RuntimeException e) {
       LOG.error("{} failed for uid={} kind={} name={}", mode.label,
           LogText.oneLine(request.uid()), LogText.oneLine(request.kind().kind()),
           LogText.oneLine(request.name()), e);
-      replies.error(context, 500, "internal error while deciding uid " + request.uid()
-          + "; the webhook's log has the details");
       record(kind, request.operation().name(), "error", started);
+      return new Answer(500, replies.errorBody(500, "internal error while deciding uid "
+          + request.uid() + "; the webhook's log has the details"));
     }
+  }
+
+  private Answer failed(Throwable failure, long started) {
+    LOG.error("{} failed off the event loop", mode.label, failure);
+    record("unknown", "unknown", "error", started);
+    return new Answer(500, replies.errorBody(500,
+        "internal error; the webhook's log has the details"));
   }
 
   private static String decision(AdmissionResponse response) {

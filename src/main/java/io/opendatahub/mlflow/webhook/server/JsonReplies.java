@@ -3,12 +3,17 @@ package io.opendatahub.mlflow.webhook.server;
 import io.opendatahub.mlflow.webhook.admission.AdmissionReviewCodec;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 
 /** Writes JSON answers, including the short error bodies every 4xx and 5xx gets. */
 final class JsonReplies {
 
   static final String JSON = "application/json";
+
+  /** HTTP/2 CANCEL: the stream is dropped, the connection and its other streams stay. */
+  private static final long CANCEL = 0x8;
 
   private final AdmissionReviewCodec codec;
 
@@ -17,18 +22,59 @@ final class JsonReplies {
   }
 
   void ok(RoutingContext context, byte[] body) {
-    context.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-        .end(Buffer.buffer(body));
+    send(context, 200, body);
   }
 
   void error(RoutingContext context, int code, String message) {
+    send(context, code, errorBody(code, message));
+  }
+
+  /** The body {@link #error} sends; built apart so it can be built off the event loop. */
+  byte[] errorBody(int code, String message) {
+    return codec.error(code, message);
+  }
+
+  void send(RoutingContext context, int code, byte[] body) {
     if (context.response().ended()) {
       return;
     }
     context.response()
         .setStatusCode(code)
         .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-        .end(Buffer.buffer(codec.error(code, message)));
+        .end(Buffer.buffer(body));
+  }
+
+  /**
+   * Answers a request without buffering its body: the rest of the body is read and dropped.
+   * Closing the connection (or resetting the HTTP/2 stream, even with NO_ERROR after the
+   * answer) would let clients such as curl report a failure instead of the answer. The request
+   * deadline bounds the reading.
+   */
+  void refuse(RoutingContext context, int code, String message) {
+    HttpServerRequest request = context.request();
+    request.handler(dropped -> { });
+    request.resume();
+    error(context, code, message);
+  }
+
+  /**
+   * Answers and closes the connection at once, dropping what the client still sends (HTTP/2:
+   * cancels the stream): for a client too slow to be waited for.
+   */
+  void cutOff(RoutingContext context, int code, String message) {
+    HttpServerRequest request = context.request();
+    if (request.version() == HttpVersion.HTTP_2) {
+      context.response().reset(CANCEL);
+      return;
+    }
+    if (context.response().ended()) {
+      request.connection().close();
+      return;
+    }
+    context.response().putHeader(HttpHeaders.CONNECTION, "close")
+        .setStatusCode(code)
+        .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+        .end(Buffer.buffer(errorBody(code, message)))
+        .onComplete(written -> request.connection().close());
   }
 }

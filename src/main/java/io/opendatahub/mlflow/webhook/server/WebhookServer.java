@@ -9,6 +9,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -26,7 +27,6 @@ import java.net.ServerSocket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -41,14 +41,28 @@ public final class WebhookServer {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
 
   /**
-   * Connections idle this long are closed: it ends slow senders too, since a request that does
-   * not progress leaves its connection idle.
+   * Connections idle this long are closed, stalled senders among them. It restarts on every
+   * byte, so senders that trickle are left to the {@link #REQUEST_DEADLINE}.
    */
   public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 
+  /**
+   * Time to receive a whole request (headers and body): the API server sends a review at once
+   * and gives up on the webhook after its timeout (3 s in the shipped manifests, 30 s at most).
+   */
+  public static final Duration REQUEST_DEADLINE = Duration.ofSeconds(10);
+
   private static final int HANDSHAKE_TIMEOUT_SECONDS = 10;
 
-  private static final Set<String> PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+  /**
+   * Threads that read and judge large reviews; also how many large trees exist at once. Two keep
+   * one slow review from delaying every other large one on a 2-core pod.
+   */
+  static final int LARGE_REVIEW_THREADS = 2;
+
+  static {
+    TlsPolicy.rejectClientRenegotiation();
+  }
 
   /** Access reviews are a few hundred bytes; big ones are abuse, and would bloat cache keys. */
   static final long AUTHORIZE_BODY_LIMIT = 64 * 1024;
@@ -67,16 +81,26 @@ public final class WebhookServer {
   private final JsonReplies replies = new JsonReplies(codec);
   /** One server per event loop, sharing the port: Vert.x spreads connections over them. */
   private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private final BodyBudget bodies;
+  private final WorkerExecutor largeReviews;
 
   /**
    * @param port 0 picks a free port
-   * @param maxBodyBytes larger request bodies get 413
+   * @param maxBodyBytes larger admission bodies get 413
+   * @param requestDeadline time to receive a whole request, then 408
+   * @param bodyBytesInFlight heap for request bodies at once (each counts twice, see {@link
+   *     BodyBudget}), then 503; 0 derives it from the heap ({@link BodyBudget#forHeap})
    */
   public record Settings(String host, int port, TlsMaterial tls, long maxBodyBytes,
-      Duration idleTimeout) {
+      Duration idleTimeout, Duration requestDeadline, long bodyBytesInFlight) {
 
     public Settings(String host, int port, TlsMaterial tls, long maxBodyBytes) {
       this(host, port, tls, maxBodyBytes, IDLE_TIMEOUT);
+    }
+
+    public Settings(String host, int port, TlsMaterial tls, long maxBodyBytes,
+        Duration idleTimeout) {
+      this(host, port, tls, maxBodyBytes, idleTimeout, REQUEST_DEADLINE, 0);
     }
   }
 
@@ -91,6 +115,11 @@ public final class WebhookServer {
     this.contexts = contexts;
     this.metrics = metrics;
     this.readiness = readiness;
+    this.bodies = settings.bodyBytesInFlight() > 0
+        ? new BodyBudget(settings.bodyBytesInFlight(), settings.bodyBytesInFlight() / 4)
+        : BodyBudget.forHeap(Runtime.getRuntime().maxMemory(), settings.maxBodyBytes());
+    this.largeReviews = vertx.createSharedWorkerExecutor("large-admission-reviews",
+        LARGE_REVIEW_THREADS);
   }
 
   public Future<HttpServer> start() {
@@ -124,13 +153,12 @@ public final class WebhookServer {
 
   /** One more server on its own event loop (a verticle instance owns one). */
   private Future<HttpServer> listen(int port) {
-    HttpServerOptions options = new HttpServerOptions()
+    HttpServerOptions options = TlsPolicy.apply(new HttpServerOptions())
         .setHost(settings.host())
         .setPort(port)
         .setSsl(true)
         .setUseAlpn(true)
         .setKeyCertOptions(settings.tls().keyCertOptions())
-        .setEnabledSecureTransportProtocols(PROTOCOLS)
         .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS)
         .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS)
         .setIdleTimeout((int) settings.idleTimeout().toMillis())
@@ -139,7 +167,12 @@ public final class WebhookServer {
     return vertx.deployVerticle(new VerticleBase() {
       @Override
       public Future<?> start() {
-        return vertx.createHttpServer(options).requestHandler(router()).listen()
+        ReceiveDeadline deadline = new ReceiveDeadline(vertx, settings.requestDeadline(),
+            settings.idleTimeout(), replies);
+        return vertx.createHttpServer(options)
+            .connectionHandler(deadline::opened)
+            .requestHandler(router(deadline))
+            .listen()
             .onSuccess(server -> {
               servers.add(server);
               bound.complete(server);
@@ -160,34 +193,38 @@ public final class WebhookServer {
   public Future<Void> stop(Duration grace) {
     return Future.all(servers.stream()
         .map(server -> server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).toList())
+        .eventually(() -> largeReviews.close())
         .mapEmpty();
   }
 
   /** Serves new handshakes with another certificate; connections already open keep theirs. */
   public Future<Boolean> updateTls(TlsMaterial tls) {
-    ServerSSLOptions options = new ServerSSLOptions()
-        .setKeyCertOptions(tls.keyCertOptions())
-        .setEnabledSecureTransportProtocols(PROTOCOLS);
+    ServerSSLOptions options = TlsPolicy.apply(new ServerSSLOptions())
+        .setKeyCertOptions(tls.keyCertOptions());
     return Future.all(servers.stream().map(server -> server.updateSSLOptions(options, true))
             .toList())
         .map(all -> all.<Boolean>list().stream().allMatch(Boolean.TRUE::equals));
   }
 
-  private Router router() {
+  private Router router(ReceiveDeadline deadline) {
     Router router = Router.router(vertx);
-    BodyHandler body = BodyHandler.create(false).setBodyLimit(settings.maxBodyBytes());
+    router.route().handler(deadline::received);
     for (AdmissionEndpoint.Mode mode : AdmissionEndpoint.Mode.values()) {
       router.post("/" + mode.label)
-          .handler(body)
+          .handler(new BodyIntake(bodies, settings.maxBodyBytes(), replies))
+          .handler(bodyHandler(settings.maxBodyBytes()))
           .handler(this::requireJson)
-          .handler(new AdmissionEndpoint(mode, admission, codec, contexts, metrics, replies));
+          .handler(new AdmissionEndpoint(mode, admission, codec, contexts, metrics, replies,
+              largeReviews));
     }
     router.post("/authorize/mlflow")
-        .handler(BodyHandler.create(false).setBodyLimit(ROUTE_CHECKS_BODY_LIMIT))
+        .handler(new BodyIntake(bodies, ROUTE_CHECKS_BODY_LIMIT, replies))
+        .handler(bodyHandler(ROUTE_CHECKS_BODY_LIMIT))
         .handler(this::requireJson)
         .handler(new RouteCheckEndpoint(routes, metrics, replies));
     router.post("/authorize")
-        .handler(BodyHandler.create(false).setBodyLimit(AUTHORIZE_BODY_LIMIT))
+        .handler(new BodyIntake(bodies, AUTHORIZE_BODY_LIMIT, replies))
+        .handler(bodyHandler(AUTHORIZE_BODY_LIMIT))
         .handler(this::requireJson)
         .handler(new AuthorizeEndpoint(authorization, metrics, replies));
     router.get("/healthz").handler(ctx -> ctx.response().end("ok"));
@@ -205,6 +242,15 @@ public final class WebhookServer {
     router.errorHandler(400, ctx -> replies.error(ctx, 400, "bad request"));
     router.errorHandler(500, this::internalError);
     return router;
+  }
+
+  /**
+   * Buffers a body up to {@code limit}. The buffer is sized from the declared length at once
+   * (already charged to the body budget) rather than grown by doubling, which would hold up to
+   * twice the body while copying.
+   */
+  private static BodyHandler bodyHandler(long limit) {
+    return BodyHandler.create(false).setBodyLimit(limit).setPreallocateBodyBuffer(true);
   }
 
   private long bodyLimit(String path) {

@@ -21,6 +21,15 @@ class ServeConfigTest {
     assertThat(config.tlsKey()).isEqualTo(Path.of("certs/tls.key"));
     assertThat(config.policy()).isEqualTo(Path.of("policies"));
     assertThat(config.kube()).isEqualTo(ServeConfig.KubeMode.AUTO);
+    assertThat(config.requestDeadline()).isEqualTo(java.time.Duration.ofSeconds(10));
+  }
+
+  @Test
+  void theRequestDeadlineComesFromItsFlagOrVariable() throws Exception {
+    assertThat(ServeConfig.parse(List.of("--request-deadline", "1500ms"), Map.of())
+        .requestDeadline()).isEqualTo(java.time.Duration.ofMillis(1500));
+    assertThat(ServeConfig.parse(List.of(), Map.of("WEBHOOK_REQUEST_DEADLINE", "5s"))
+        .requestDeadline()).isEqualTo(java.time.Duration.ofSeconds(5));
   }
 
   @Test
@@ -39,6 +48,10 @@ class ServeConfigTest {
     "--port|70000|--port / WEBHOOK_PORT: '70000' is not a port number",
     "--kube|sometimes|--kube / WEBHOOK_KUBE: 'sometimes' is not one of auto, none",
     "--max-body-bytes|12|--max-body-bytes / WEBHOOK_MAX_BODY_BYTES: '12' is not a byte count",
+    "--request-deadline|soon|--request-deadline / WEBHOOK_REQUEST_DEADLINE: 'soon' is not a"
+        + " positive duration",
+    "--request-deadline|0s|--request-deadline / WEBHOOK_REQUEST_DEADLINE: '0s' is not a"
+        + " positive duration",
     "--colour|blue|unknown option '--colour'",
   })
   void aWrongSettingIsNamedWithTheReason(String flag, String value, String message) {

@@ -6,6 +6,7 @@ import io.opendatahub.mlflow.webhook.cli.WebhookApp;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient.Reply;
+import io.opendatahub.mlflow.webhook.testing.RawTls;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import io.vertx.core.Future;
@@ -20,8 +21,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -30,9 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -166,17 +163,7 @@ class HostileInputTest {
 
   @Test
   void aSlowSenderIsCutOffByTheIdleTimeout() throws Exception {
-    TrustManagerFactory trust = TrustManagerFactory.getInstance("PKIX");
-    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-    store.load(null, null);
-    store.setCertificateEntry("ca", CertificateFactory.getInstance("X.509")
-        .generateCertificate(Files.newInputStream(certs.caCert())));
-    trust.init(store);
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(null, trust.getTrustManagers(), null);
-    try (SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket("localhost", app.port())) {
-      socket.setSoTimeout(10_000);
-      socket.startHandshake();
+    try (SSLSocket socket = RawTls.connect(certs.caCert(), app.port())) {
       socket.getOutputStream().write(("POST /validate HTTP/1.1\r\nHost: localhost\r\n"
           + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"api")
           .getBytes(StandardCharsets.US_ASCII));

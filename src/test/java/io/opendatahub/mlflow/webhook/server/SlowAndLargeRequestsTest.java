@@ -1,0 +1,241 @@
+package io.opendatahub.mlflow.webhook.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.opendatahub.mlflow.webhook.admission.AdmissionReviewCodec;
+import io.opendatahub.mlflow.webhook.cli.WebhookApp;
+import io.opendatahub.mlflow.webhook.testing.Fixtures;
+import io.opendatahub.mlflow.webhook.testing.HttpsClient;
+import io.opendatahub.mlflow.webhook.testing.HttpsClient.Reply;
+import io.opendatahub.mlflow.webhook.testing.RawTls;
+import io.opendatahub.mlflow.webhook.testing.TestCertificates;
+import io.opendatahub.mlflow.webhook.testing.TestPolicies;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.PemTrustOptions;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 13, findings 1 and 8, over real TLS: maximum-size reviews of the costliest shape, sent
+ * at once, each get a well-formed 4xx while normal reviews keep being answered; bodies beyond
+ * the memory budget get 503 and the budget comes back when their senders go; a sender trickling
+ * bytes is cut off at the request deadline, however steady its pace.
+ */
+class SlowAndLargeRequestsTest {
+
+  private static final long BODY_LIMIT = 2 * 1024 * 1024;
+  /**
+   * Room for two maximum bodies, each charged twice, among the large ones (a quarter is kept for
+   * small ones).
+   */
+  private static final long IN_FLIGHT = 12 * 1024 * 1024;
+  private static final Duration DEADLINE = Duration.ofSeconds(1);
+
+  @TempDir static Path dir;
+
+  private static Vertx vertx;
+  private static TestCertificates certs;
+  /** Deadline 1 s, for the slow senders. */
+  private static WebhookApp quick;
+  /** Deadline 60 s, so that held bodies stay until their senders close. */
+  private static WebhookApp patient;
+
+  @BeforeAll
+  static void start() throws Exception {
+    certs = TestCertificates.create(dir);
+    vertx = Vertx.vertx();
+    quick = start(DEADLINE);
+    patient = start(Duration.ofSeconds(60));
+  }
+
+  private static WebhookApp start(Duration deadline) throws Exception {
+    return HttpsClient.await(WebhookApp.start(vertx, new WebhookServer.Settings("127.0.0.1", 0,
+            TlsMaterial.read(certs.tlsCert(), certs.tlsKey()), BODY_LIMIT,
+            Duration.ofSeconds(30), deadline, IN_FLIGHT),
+        TestPolicies.shipped(), null, new WebhookMetrics()));
+  }
+
+  @AfterAll
+  static void stop() {
+    HttpsClient.await(quick.stop());
+    HttpsClient.await(patient.stop());
+    HttpsClient.await(vertx.close());
+  }
+
+  /** An MLflow review of {@code size} bytes whose spec is a list of tiny objects. */
+  static byte[] tinyObjects(long size) {
+    String head = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\","
+        + "\"request\":{\"uid\":\"hostile\",\"kind\":{\"group\":\"mlflow.opendatahub.io\","
+        + "\"version\":\"v1\",\"kind\":\"MLflow\"},\"name\":\"mlflow\",\"operation\":\"CREATE\","
+        + "\"userInfo\":{\"username\":\"mallory\"},\"object\":{\"apiVersion\":"
+        + "\"mlflow.opendatahub.io/v1\",\"kind\":\"MLflow\",\"metadata\":{\"name\":\"mlflow\"},"
+        + "\"spec\":{\"tolerations\":[";
+    String tail = "{\"k\":1}]}}}}";
+    int count = (int) ((size - head.length() - tail.length()) / 8);
+    return (head + "{\"k\":1},".repeat(count) + tail).getBytes(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void maximumSizeReviewsOfTinyObjectsAtOnceGetWellFormedRefusalsAndOthersAreServed() {
+    byte[] hostile = tinyObjects(BODY_LIMIT - 64);
+    assertThat(hostile.length).isLessThanOrEqualTo((int) BODY_LIMIT);
+    HttpClient many = vertx.createHttpClient(new HttpClientOptions().setSsl(true)
+            .setTrustOptions(new PemTrustOptions().addCertPath(certs.caCert().toString()))
+            .setDefaultHost("localhost").setDefaultPort(patient.port()),
+        new PoolOptions().setHttp1MaxSize(16));
+    List<Future<Reply>> flood = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      flood.add(post(many, "/validate", hostile));
+    }
+    Reply normal = HttpsClient.await(post(many, "/validate",
+        Fixtures.mlflowReview(Fixtures.mlflow("remote-storage.yaml")).bytes()));
+    List<Reply> replies = HttpsClient.await(Future.all(flood)).list();
+    many.close();
+
+    assertThat(normal.status()).as("a normal review during the flood").isEqualTo(200);
+    assertThat(normal.response().path("allowed").asBoolean()).isTrue();
+    for (Reply reply : replies) {
+      assertThat(reply.status()).as(reply.body()).isIn(413, 503);
+      String message = reply.json().path("message").asString();
+      assertThat(message).as("a message naming what is wrong").isNotBlank();
+      if (reply.status() == 413) {
+        assertThat(message).contains("Token count").contains(
+            String.valueOf(AdmissionReviewCodec.MAX_TOKENS));
+      } else {
+        assertThat(message).contains("retry");
+      }
+    }
+    assertThat(replies).extracting(Reply::status).as("the decoder's limit answered some")
+        .contains(413);
+  }
+
+  @Test
+  void bodiesBeyondTheBudgetGet503AndTheBudgetReturnsWhenTheirSendersGo() throws Exception {
+    try (HttpsClient client = new HttpsClient(vertx, certs.caCert(), patient.port(), false)) {
+      byte[] large = tinyObjects(BODY_LIMIT - 64);
+      List<SSLSocket> holders = new ArrayList<>();
+      try {
+        // Two senders declare maximum bodies and stall: they hold the large bodies' share.
+        for (int i = 0; i < 2; i++) {
+          SSLSocket socket = RawTls.connect(certs.caCert(), patient.port());
+          holders.add(socket);
+          OutputStream out = socket.getOutputStream();
+          out.write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
+              + "\r\nContent-Length: " + BODY_LIMIT + "\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+        }
+        Reply refused = untilStatus(client, large, 503);
+
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.json().path("message").asString())
+            .contains("as many request bodies as its memory allows").contains("retry");
+        Reply small = client.post("/validate",
+            Fixtures.mlflowReview(Fixtures.mlflow("remote-storage.yaml")).bytes());
+        assertThat(small.status()).as("small reviews keep their share").isEqualTo(200);
+      } finally {
+        for (SSLSocket socket : holders) {
+          socket.close();
+        }
+      }
+      Reply afterwards = untilStatus(client, large, 413);
+      assertThat(afterwards.status()).as("the budget came back").isEqualTo(413);
+    }
+  }
+
+  /** Sends until the answer has {@code status} (the server sees other connections in its time). */
+  private static Reply untilStatus(HttpsClient client, byte[] body, int status)
+      throws InterruptedException {
+    Reply reply = null;
+    for (int attempt = 0; attempt < 100; attempt++) {
+      reply = client.post("/validate", body);
+      if (reply.status() == status) {
+        return reply;
+      }
+      Thread.sleep(100);
+    }
+    return reply;
+  }
+
+  @Test
+  void aSenderTricklingABodyIsCutOffAtTheDeadline() throws Exception {
+    try (SSLSocket socket = RawTls.connect(certs.caCert(), quick.port())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
+          + "\r\nContent-Length: 1000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      long started = System.nanoTime();
+
+      String answer = trickle(socket, "{\"apiVersion\":\"admission.k8s.io/v1\"".repeat(20));
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+      assertThat(answer).startsWith("HTTP/1.1 408").contains("not received within 1000 ms");
+      assertThat(millis).as("cut off, not left to the idle timeout of 30 s").isLessThan(15_000);
+    }
+  }
+
+  @Test
+  void aSenderTricklingHeadersIsCutOffAtTheDeadline() throws Exception {
+    try (SSLSocket socket = RawTls.connect(certs.caCert(), quick.port())) {
+      long started = System.nanoTime();
+
+      String answer = trickle(socket, "POST /validate HTTP/1.1\r\nHost: localhost\r\n"
+          + "X-Padding: " + "a".repeat(200));
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+      assertThat(answer).as("closed without an answer").isEmpty();
+      assertThat(millis).as("cut off, not left to the idle timeout of 30 s").isLessThan(15_000);
+    }
+  }
+
+  /**
+   * Writes one byte every 300 ms (well inside the idle timeout) until the server closes the
+   * connection; returns what the server sent. Fails if all bytes go through.
+   */
+  private static String trickle(SSLSocket socket, String text) throws Exception {
+    OutputStream out = socket.getOutputStream();
+    try {
+      for (byte b : text.getBytes(StandardCharsets.US_ASCII)) {
+        out.write(b);
+        out.flush();
+        Thread.sleep(300);
+        if (socket.getInputStream().available() > 0) {
+          break;
+        }
+      }
+    } catch (java.io.IOException closed) {
+      // the server closed the connection while we wrote: what it sent is still readable
+    }
+    try {
+      return RawTls.readAll(socket);
+    } catch (java.io.IOException reset) {
+      return "";
+    }
+  }
+
+  private static Future<Reply> post(HttpClient client, String path, byte[] body) {
+    return Future.future(promise -> vertx.getOrCreateContext().runOnContext(v -> client
+        .request(HttpMethod.POST, path)
+        .compose(request -> request.putHeader("Content-Type", "application/json")
+            .send(Buffer.buffer(body)))
+        .compose(response -> response.body().map(b -> new Reply(response.statusCode(),
+            response.getHeader("Content-Type"), b.toString())))
+        .onComplete(promise)));
+  }
+
+}
