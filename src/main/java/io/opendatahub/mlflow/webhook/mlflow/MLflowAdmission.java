@@ -7,11 +7,28 @@ import io.opendatahub.mlflow.webhook.admission.GroupVersionKind;
 import io.opendatahub.mlflow.webhook.admission.KindHandler;
 import io.opendatahub.mlflow.webhook.admission.Operation;
 import java.util.List;
+import java.util.function.BiConsumer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Validation and defaulting of {@code MLflow} CRs ({@code mlflow.opendatahub.io}). */
 public final class MLflowAdmission implements KindHandler {
+
+  /** The rules every written spec is judged by, in the order their findings are listed. */
+  private static final List<BiConsumer<MLflowSpec, RuleFindings>> RULES = List.of(
+      MetadataStoreRules::check,
+      CredentialRules::check,
+      ArtifactRules::check,
+      VolumeRules::check,
+      ForbiddenEnvRules::check,
+      OperatorManagedEnvRules::check,
+      TraceArchivalRules::check,
+      StorageFieldRules::check,
+      StoreSecretRules::check,
+      MigrationRules::check,
+      GarbageCollectionRules::check,
+      DatabaseTlsRules::check,
+      EmptyUriRules::check);
 
   @Override
   public boolean handles(GroupVersionKind kind) {
@@ -47,19 +64,7 @@ public final class MLflowAdmission implements KindHandler {
     RuleFindings findings = new RuleFindings(
         context.policy().mlflow().rulesFor(served.environment().name()), served);
     MLflowSpec spec = new MLflowSpec(specNode);
-    MetadataStoreRules.check(spec, findings);
-    CredentialRules.check(spec, findings);
-    ArtifactRules.check(spec, findings);
-    VolumeRules.check(spec, findings);
-    ForbiddenEnvRules.check(spec, findings);
-    OperatorManagedEnvRules.check(spec, findings);
-    TraceArchivalRules.check(spec, findings);
-    StorageFieldRules.check(spec, findings);
-    StoreSecretRules.check(spec, findings);
-    MigrationRules.check(spec, findings);
-    GarbageCollectionRules.check(spec, findings);
-    DatabaseTlsRules.check(spec, findings);
-    EmptyUriRules.check(spec, findings);
+    RULES.forEach(rule -> rule.accept(spec, findings));
     if (oldSpec != null) {
       UpdateRules.check(new MLflowSpec(oldSpec), spec, findings);
     }
