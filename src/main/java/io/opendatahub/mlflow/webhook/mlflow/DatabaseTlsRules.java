@@ -40,7 +40,7 @@ final class DatabaseTlsRules {
       String mode = sslmode == null ? null : sslmode.toLowerCase(Locale.ROOT);
       if (family.equals("postgresql") && mode != null && WEAK_MODES.contains(mode)) {
         findings.add(MLflowRule.DATABASE_TLS, store.path(), "'" + store.uri().redacted()
-            + "' sets sslmode=" + sslmode + ", which does not verify the database's certificate"
+            + "' sets sslmode=" + Excerpt.of(sslmode) + ", which does not verify the database's certificate"
             + " and overrides the operator's PGSSLMODE=verify-full. Use sslmode=verify-full.");
       } else if (!bundle && family.equals("postgresql") && mode == null) {
         findings.add(MLflowRule.DATABASE_TLS, store.path(), "'" + store.uri().redacted()
@@ -59,7 +59,7 @@ final class DatabaseTlsRules {
       JsonNode from = spec.node(field);
       if (from != null && from.isObject()) {
         findings.add(MLflowRule.DATABASE_TLS, "spec." + field, "the store URI comes from Secret '"
-            + from.path("name").asString("") + "'; unless that URI verifies the certificate"
+            + Excerpt.of(from.path("name").asString("")) + "'; unless that URI verifies the certificate"
             + " itself (sslmode=verify-full, ssl_ca), TLS to the database is not verified"
             + " without a CA bundle. " + FIX);
       }
