@@ -190,6 +190,21 @@ class HostileRuleInputTest {
             + " of value.");
   }
 
+  /** The operator's remote-storage sample reads both stores from one Secret: one cause, one fix. */
+  @Test
+  void storesFromOneSecretWithoutABundleGetOneTlsWarning() {
+    AdmissionResponse response = validate(spec -> {
+      spec.remove("caBundleConfigMap");
+      spec.putObject("readReplicaBackendStoreUriFrom").put("name", "mlflow-db-credentials")
+          .put("key", "read-replica-backend-store-uri");
+    }, cluster);
+
+    assertThat(MLflowRuleCases.rules(response)).containsExactly("database-tls:warn");
+    assertThat(response.warnings()).singleElement().asString().startsWith("spec.backendStoreUriFrom:"
+        + " the store URIs of backendStoreUriFrom, readReplicaBackendStoreUriFrom come from Secret"
+        + " 'mlflow-db-credentials'");
+  }
+
   /** A blank store URI is one problem (it is empty), not also a file store on the volume. */
   @Test
   void aBlankStoreUriIsOnlyEmpty() {
