@@ -43,8 +43,8 @@ final class DatabaseTlsRules {
       String mode = sslmode == null ? null : sslmode.toLowerCase(Locale.ROOT);
       if (family.equals("postgresql") && mode != null && WEAK_MODES.contains(mode)) {
         findings.add(MLflowRule.DATABASE_TLS, store.path(), "'" + store.uri().redacted()
-            + "' sets sslmode=" + Excerpt.of(sslmode) + ", which does not verify the database's certificate"
-            + " and overrides the operator's PGSSLMODE=verify-full. Use sslmode=verify-full.");
+            + "' sets sslmode=" + Excerpt.of(sslmode) + ", which does not verify the database's"
+            + " certificate and overrides the operator's PGSSLMODE=verify-full. Use sslmode=verify-full.");
       } else if (!bundle && family.equals("postgresql") && mode == null) {
         findings.add(MLflowRule.DATABASE_TLS, store.path(), "'" + store.uri().redacted()
             + "' is reached with PostgreSQL's default sslmode (prefer), which does not verify"

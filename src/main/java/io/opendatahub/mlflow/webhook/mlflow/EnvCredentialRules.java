@@ -23,6 +23,13 @@ final class EnvCredentialRules {
       "SECRET_KEY", "ACCESS_KEY", "API_KEY", "APIKEY", "PRIVATE_KEY", "CONNECTION_STRING");
   /** Suffixes that mark a secret even without an underscore before them: {@code PGPASSWORD}. */
   private static final List<String> SECRET_SUFFIXES = List.of("PASSWORD", "PASSWD", "_PWD");
+  /**
+   * How many URIs of one value are parsed at most. Each costs an object and a pass; a value of a
+   * million tiny URIs would otherwise hold the event loop for a tenth of a second. A value with
+   * more is not admitted unread (the strict reading), it is reported.
+   */
+  static final int URIS_READ = 1000;
+  private static final StoreUri TOO_MANY_URIS = new StoreUri("");
   /** Values that switch something on or off rather than hold a secret. */
   private static final Set<String> SWITCH_VALUES =
       Set.of("0", "1", "true", "false", "yes", "no", "on", "off");
@@ -37,7 +44,12 @@ final class EnvCredentialRules {
       }
       String name = Excerpt.of(variable.name());
       StoreUri uri = uriWithCredentials(value);
-      if (uri != null) {
+      if (uri == TOO_MANY_URIS) {
+        findings.add(MLflowRule.INLINE_CREDENTIALS, variable.path("value"), () -> name
+            + " holds more than " + URIS_READ + " URIs that could carry credentials; they are not"
+            + " all read, so they are not admitted. Keep such a list in a ConfigMap or Secret"
+            + " and reference it with valueFrom.");
+      } else if (uri != null) {
         findings.add(MLflowRule.INLINE_CREDENTIALS, variable.path("value"), () -> name
             + " holds a URI with " + CredentialRules.what(uri) + " ('" + uri.redacted()
             + "'), visible to anyone who can read the MLflow CR. " + fix(variable));
@@ -115,22 +127,30 @@ final class EnvCredentialRules {
    * The first URI in {@code value} that carries a credential, or null. Every "://" starts a
    * candidate that runs to the next whitespace or the next candidate's scheme, so a URI after
    * another one in the same word (a JSON or key=value list) is read too, and each character is
-   * looked at a bounded number of times whatever the value's shape. Candidates with neither '@'
-   * nor '=' cannot carry a credential and are not parsed.
+   * looked at a bounded number of times whatever the value's shape. Only candidates with a ':'
+   * before an '@' (a password) or a '?' before an '=' (a query) can carry a credential; only
+   * these are parsed, at most {@link #URIS_READ} of them.
    */
   private static StoreUri uriWithCredentials(String value) {
     int separator = value.indexOf("://");
     int start = separator < 0 ? -1 : schemeStart(value, separator, 0);
+    int parsed = 0;
     while (separator >= 0) {
       int next = value.indexOf("://", separator + 3);
       int nextStart = next < 0 ? value.length() : schemeStart(value, next, separator + 3);
       int end = separator + 3;
+      boolean colon = false;
+      boolean question = false;
       boolean marked = false;
-      while (end < nextStart && !Character.isWhitespace(value.charAt(end))) {
-        marked |= value.charAt(end) == '@' || value.charAt(end) == '=';
-        end++;
+      for (char c; end < nextStart && !Character.isWhitespace(c = value.charAt(end)); end++) {
+        marked |= colon && c == '@' || question && c == '=';
+        colon |= c == ':';
+        question |= c == '?';
       }
       if (marked && start < separator) {
+        if (++parsed > URIS_READ) {
+          return TOO_MANY_URIS;
+        }
         StoreUri uri = new StoreUri(value.substring(start, end));
         if (uri.hasInlineCredentials()) {
           return uri;

@@ -12,12 +12,9 @@ final class Excerpt {
 
   private Excerpt() {}
 
-  /** {@code text} whole, or its first {@code limit} characters and how many were left out. */
+  /** {@code text} whole, or its first {@code limit} characters marked as cut. */
   static String of(String text, int limit) {
-    if (text.length() <= limit) {
-      return text;
-    }
-    return text.substring(0, limit) + "... (" + (text.length() - limit) + " more characters)";
+    return text.length() <= limit ? text : text.substring(0, limit) + "... (cut)";
   }
 
   /** A name or other short field, cut to {@link #NAME_CHARACTERS}. */

@@ -1,6 +1,6 @@
 package io.opendatahub.mlflow.webhook.mlflow;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -45,8 +45,11 @@ public final class StoreUri {
   private final boolean uriPassword;
   /** A non-empty password as SQLAlchemy reads it (up to the first '@', across '/', '?', '#'). */
   private final boolean sqlAlchemyPassword;
-  /** Start and end of every secret query value, in order; over-covers rather than misses. */
-  private final List<int[]> secretValues;
+  /**
+   * Start and end of every secret query value, in pairs and in order; over-covers rather than
+   * misses. Plain ints: a query may hold a million of them.
+   */
+  private final int[] secretValues;
   private final boolean secretQuery;
 
   public StoreUri(String raw) {
@@ -79,20 +82,24 @@ public final class StoreUri {
     uriPassword = grammar;
     sqlAlchemyPassword = sqlAlchemy;
     secretValues = secretQueryValues(raw, Math.max(Math.max(infoEnd, authorityStart), 0));
-    secretQuery = secretValues.stream().anyMatch(span -> span[1] > span[0]);
+    boolean nonEmpty = false;
+    for (int i = 0; i < secretValues.length; i += 2) {
+      nonEmpty |= secretValues[i + 1] > secretValues[i];
+    }
+    secretQuery = nonEmpty;
   }
 
   public String raw() {
     return raw;
   }
 
-  /** The scheme with any driver suffix removed: {@code postgresql+psycopg2} gives {@code postgresql}. */
+  /** The scheme without a driver suffix: {@code postgresql+psycopg2} gives {@code postgresql}. */
   public String schemeFamily() {
     int plus = scheme.indexOf('+');
     return plus > 0 ? scheme.substring(0, plus) : scheme;
   }
 
-  /** The full scheme in lower case; a URI with none is a local path, which MLflow treats as file. */
+  /** The full scheme in lower case; without one the URI is a local path, for MLflow a file. */
   public String scheme() {
     return scheme;
   }
@@ -152,10 +159,10 @@ public final class StoreUri {
       out.append(raw, 0, passwordStart).append(HIDDEN);
       from = userInfoEnd;
     }
-    return Excerpt.of(hideSecretValues(out, from, HIDDEN), SHOWN_CHARACTERS);
+    return Excerpt.of(hideSecretValues(out, from, HIDDEN, SHOWN_CHARACTERS), SHOWN_CHARACTERS);
   }
 
-  /** The URI with user info and secret query values removed: where the data is, not who reads it. */
+  /** The URI without user info and secret query values: where the data is, not who reads it. */
   public String withoutCredentials() {
     StringBuilder out = new StringBuilder(raw.length());
     int from = 0;
@@ -163,17 +170,20 @@ public final class StoreUri {
       out.append(raw, 0, authorityStart);
       from = userInfoEnd + 1;
     }
-    return hideSecretValues(out, from, "");
+    return hideSecretValues(out, from, "", Integer.MAX_VALUE);
   }
 
-  private String hideSecretValues(StringBuilder out, int from, String replacement) {
-    for (int[] span : secretValues) {
-      if (span[0] >= from) {
-        out.append(raw, from, span[0]).append(replacement);
-        from = span[1];
+  /** Appends the rest from {@code from}, values replaced, until {@code out} passes limit. */
+  private String hideSecretValues(StringBuilder out, int from, String replacement, int limit) {
+    for (int i = 0; i < secretValues.length && out.length() <= limit; i += 2) {
+      if (secretValues[i] >= from) {
+        out.append(raw, from, secretValues[i]).append(replacement);
+        from = secretValues[i + 1];
       }
     }
-    return out.append(raw, from, raw.length()).toString();
+    // Past the limit the rest is not copied: a cut URI needs only one more character to show it.
+    long wanted = Math.max(0L, (long) limit + 1 - out.length());
+    return out.append(raw, from, (int) Math.min(raw.length(), from + wanted)).toString();
   }
 
   /**
@@ -181,54 +191,69 @@ public final class StoreUri {
    * ';' even past a '#': SQLAlchemy takes everything after the '?' as the query, so a '#' may be
    * part of a password.
    */
-  private static List<int[]> secretQueryValues(String raw, int from) {
+  private static int[] secretQueryValues(String raw, int from) {
     int query = raw.indexOf('?', from);
     if (query < 0) {
-      return List.of();
+      return new int[0];
     }
-    List<int[]> spans = new ArrayList<>();
+    int[] spans = new int[8];
+    int count = 0;
     int keyStart = query + 1;
     int equals = -1;
-    boolean encoded = false;
     // One pass, each character looked at once: a query may hold a million parameters.
     for (int i = keyStart; i <= raw.length(); i++) {
       char c = i < raw.length() ? raw.charAt(i) : '&';
       if (c == '&' || c == ';') {
-        if (equals >= 0 && isSecretKey(raw, keyStart, equals, encoded)) {
-          spans.add(new int[] {equals + 1, i});
+        if (equals >= 0 && isSecretKey(raw, keyStart, equals)) {
+          if (count == spans.length) {
+            spans = Arrays.copyOf(spans, count * 2);
+          }
+          spans[count++] = equals + 1;
+          spans[count++] = i;
         }
         keyStart = i + 1;
         equals = -1;
-        encoded = false;
-      } else if (equals < 0) {
-        equals = c == '=' ? i : -1;
-        encoded |= c == '%' || c == '+';
+      } else if (equals < 0 && c == '=') {
+        equals = i;
       }
     }
-    return spans;
+    return Arrays.copyOf(spans, count);
   }
 
-  /** Whether the key in {@code raw[start, end)}, percent-decoded, is {@code key} in any case. */
+  /**
+   * Whether the key in {@code raw[start, end)}, percent-decoded, is {@code key} in any case.
+   * Decodes in place: every parameter of a long query is compared.
+   */
   private static boolean keyIs(String raw, int start, int end, String key) {
-    if (indexOf(raw, '%', start, end) < 0 && indexOf(raw, '+', start, end) < 0) {
-      return end - start == key.length() && raw.regionMatches(true, start, key, 0, key.length());
+    int j = 0;
+    for (int i = start; i < end; j++) {
+      boolean escape = i + 2 < end && raw.charAt(i) == '%' && charStart(raw, i, i + 2) == i;
+      int next = escape ? i + 3 : i + 1;
+      char c = decodedAt(raw, i, next - 1);
+      if (j >= key.length() || Character.toLowerCase(c) != Character.toLowerCase(key.charAt(j))) {
+        return false;
+      }
+      i = next;
     }
-    return decode(raw.substring(start, end)).equalsIgnoreCase(key);
+    return j == key.length();
   }
 
-  /** Whether the key in {@code raw[start, end)} names a credential; decodes only when needed. */
-  private static boolean isSecretKey(String raw, int start, int end, boolean encoded) {
-    String key = raw;
-    if (encoded) {
-      key = decode(raw.substring(start, end));
-      start = 0;
-      end = key.length();
+  /**
+   * Whether the key in {@code raw[start, end)}, percent-decoded, names a credential. Read from
+   * its end, in place, decoding as it goes: two escapes cannot overlap ('%' is no hex digit), so
+   * this reads what a decoder reading from the front reads, without copying a long key.
+   */
+  private static boolean isSecretKey(String raw, int start, int end) {
+    char last = 0;
+    for (int i = end - 1; i >= start && last == 0; i = charStart(raw, start, i) - 1) {
+      char c = decodedAt(raw, charStart(raw, start, i), i);
+      last = c == '_' || c == '-' ? 0 : Character.toLowerCase(c);
     }
-    if (endsWithWord(key, start, end, "sig", true)) {
+    if (last == 'g' && endsWithWord(raw, start, end, "sig", true)) {
       return true;
     }
     for (String word : SECRET_KEY_SUFFIXES) {
-      if (endsWithWord(key, start, end, word, false)) {
+      if (word.charAt(word.length() - 1) == last && endsWithWord(raw, start, end, word, false)) {
         return true;
       }
     }
@@ -236,30 +261,42 @@ public final class StoreUri {
   }
 
   /**
-   * Whether {@code key[start, end)} ends in {@code word} (lower case) ignoring case and any '_' or '-'; with
-   * {@code whole}, nothing but '_' and '-' may come before it. Compares in place: keys may be long.
+   * Whether the decoded key in {@code raw[start, end)} ends in {@code word} (lower case),
+   * ignoring case and any '_' or '-'; with {@code whole}, nothing else may come before it.
    */
-  private static boolean endsWithWord(String key, int start, int end, String word,
+  private static boolean endsWithWord(String raw, int start, int end, String word,
       boolean whole) {
-    int i = end - 1;
-    for (int j = word.length() - 1; j >= 0; i--) {
-      if (i < start) {
+    int j = word.length() - 1;
+    for (int i = end - 1; i >= start; i = charStart(raw, start, i) - 1) {
+      char c = decodedAt(raw, charStart(raw, start, i), i);
+      if (c == '_' || c == '-') {
+        continue;
+      }
+      if (j < 0 || Character.toLowerCase(c) != word.charAt(j)) {
         return false;
       }
-      char c = key.charAt(i);
-      if (c != '_' && c != '-') {
-        if (Character.toLowerCase(c) != word.charAt(j)) {
-          return false;
-        }
-        j--;
+      if (--j < 0 && !whole) {
+        return true;
       }
     }
-    for (; whole && i >= start; i--) {
-      if (key.charAt(i) != '_' && key.charAt(i) != '-') {
-        return false;
-      }
+    return j < 0;
+  }
+
+  /** Where the character ending at {@code i} starts: at its '%' if it is an escape. */
+  private static int charStart(String raw, int start, int i) {
+    return i - 2 >= start && raw.charAt(i - 2) == '%'
+        && Character.digit(raw.charAt(i - 1), 16) >= 0 && Character.digit(raw.charAt(i), 16) >= 0
+        ? i - 2 : i;
+  }
+
+  /** The decoded character written from {@code from} to {@code i}; '+' is a space. */
+  private static char decodedAt(String raw, int from, int i) {
+    if (from < i) {
+      return (char) (Character.digit(raw.charAt(from + 1), 16) * 16
+          + Character.digit(raw.charAt(i), 16));
     }
-    return true;
+    char c = raw.charAt(i);
+    return c == '+' ? ' ' : c;
   }
 
   /** Percent-decoding as libpq and Python's parse_qsl do it ('+' is a space); bad escapes stay. */

@@ -99,7 +99,7 @@ class HostileRuleInputTest {
     assertThat(MLflowRuleCases.rules(response)).contains("migration-always-custom-image:warn",
         "garbage-collection:warn", "database-tls:warn", "inline-credentials:warn");
     assertThat(said(response)).hasSizeLessThan(ANSWER_BOUND)
-        .contains("quay.io/team/mlflow:xxx").contains("more characters)");
+        .contains("quay.io/team/mlflow:xxx").contains("... (cut)");
   }
 
   /**
@@ -152,6 +152,22 @@ class HostileRuleInputTest {
     assertThat(response.message()).contains("postgresql://u:***@db/x").doesNotContain("s3cr3t");
   }
 
+  /**
+   * A value of a million URIs that might carry credentials is reported rather than read to the
+   * end (each costs a parse), and not admitted unread.
+   */
+  @Test
+  void aValueOfCountlessUrisIsReportedNotReadToTheEnd() {
+    String decoys = "db://u:@h/x ".repeat(100_000);
+
+    AdmissionResponse response = assertTimeoutPreemptively(HANG_GUARD,
+        () -> validate(env("CONNECTIONS", decoys + "postgresql://u:s3cr3t@db/x"), cluster));
+
+    assertThat(MLflowRuleCases.rules(response)).containsExactly("inline-credentials:deny");
+    assertThat(response.message()).contains("CONNECTIONS holds more than 1000 URIs")
+        .doesNotContain("s3cr3t");
+  }
+
   /** Names that mention a secret but hold a switch, a path or references only. */
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
@@ -200,8 +216,9 @@ class HostileRuleInputTest {
     }, cluster);
 
     assertThat(MLflowRuleCases.rules(response)).containsExactly("database-tls:warn");
-    assertThat(response.warnings()).singleElement().asString().startsWith("spec.backendStoreUriFrom:"
-        + " the store URIs of backendStoreUriFrom, readReplicaBackendStoreUriFrom come from Secret"
+    assertThat(response.warnings()).singleElement().asString()
+        .startsWith("spec.backendStoreUriFrom: the store URIs of backendStoreUriFrom,"
+            + " readReplicaBackendStoreUriFrom come from Secret"
         + " 'mlflow-db-credentials'");
   }
 
