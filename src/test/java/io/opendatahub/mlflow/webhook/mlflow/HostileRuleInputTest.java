@@ -5,12 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.opendatahub.mlflow.webhook.admission.AdmissionResponse;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
-import io.opendatahub.mlflow.webhook.cluster.StaticNamespaceFacts;
-import io.opendatahub.mlflow.webhook.policy.Policy;
-import io.opendatahub.mlflow.webhook.policy.PolicyException;
-import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
-import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -242,26 +237,8 @@ class HostileRuleInputTest {
     return spec -> spec.putArray("env").addObject().put("name", name).put("value", value);
   }
 
-  /** A policy where every MLflow rule has {@code action}, in a production-only cluster. */
   private DecisionContext context(String action) {
-    Policy policy;
-    try {
-      policy = new PolicyLoader().load(TestPolicies.write(dir, action + ".yaml", """
-        apiVersion: policy.mlflow-webhook.io/v1alpha1
-        kind: MLflowPolicy
-        metadata: {name: hostile}
-        spec:
-          environments:
-            - {name: production, default: true}
-          mlflow:
-            environments:
-              production:
-                action: %s
-        """.formatted(action)));
-    } catch (PolicyException e) {
-      throw new IllegalStateException(e);
-    }
-    return new DecisionContext(policy, StaticNamespaceFacts.fromPolicy(policy));
+    return MLflowRuleCases.everyRule(dir, action);
   }
 
   /** Everything the answer says: denial, warnings and audit annotations. */
