@@ -156,8 +156,10 @@ public final class StoreUri {
     StringBuilder out = new StringBuilder(Math.min(raw.length(), SHOWN_CHARACTERS) + 16);
     int from = 0;
     if (passwordStart >= 0) {
+      // Through the last '@': an unencoded '@' in a password ends it early for every parser,
+      // and what follows may still be the rest of it. A message loses a little of the host.
       out.append(raw, 0, passwordStart).append(HIDDEN);
-      from = userInfoEnd;
+      from = raw.lastIndexOf('@');
     }
     return Excerpt.of(hideSecretValues(out, from, HIDDEN, SHOWN_CHARACTERS), SHOWN_CHARACTERS);
   }

@@ -44,6 +44,8 @@ class StoreUriTest {
     // A scheme SQLAlchemy's grammar would not take, or text before it: still hidden.
     "my-scheme://user:p/ss@host/x | my-scheme://user:***@host/x | false",
     "' postgresql://u:p/w@h/db' | ' postgresql://u:***@h/db' | false",
+    // An unencoded '@' in a password: what follows the first one may be the rest of it.
+    "postgresql://u:p@w:x/y#z@host/db | postgresql://u:***@host/db | true",
     // An empty password is no secret.
     "postgresql://mlflow:@db/mlflow | postgresql://mlflow:***@db/mlflow | false",
   })
