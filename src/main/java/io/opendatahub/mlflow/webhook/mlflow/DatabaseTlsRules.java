@@ -2,8 +2,11 @@ package io.opendatahub.mlflow.webhook.mlflow;
 
 import io.opendatahub.mlflow.webhook.mlflow.MLflowSpec.Location;
 import io.opendatahub.mlflow.webhook.policy.MLflowRule;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
@@ -40,8 +43,8 @@ final class DatabaseTlsRules {
       String mode = sslmode == null ? null : sslmode.toLowerCase(Locale.ROOT);
       if (family.equals("postgresql") && mode != null && WEAK_MODES.contains(mode)) {
         findings.add(MLflowRule.DATABASE_TLS, store.path(), "'" + store.uri().redacted()
-            + "' sets sslmode=" + sslmode + ", which does not verify the database's certificate"
-            + " and overrides the operator's PGSSLMODE=verify-full. Use sslmode=verify-full.");
+            + "' sets sslmode=" + Excerpt.of(sslmode) + ", which does not verify the database's"
+            + " certificate and overrides the operator's PGSSLMODE=verify-full. Use sslmode=verify-full.");
       } else if (!bundle && family.equals("postgresql") && mode == null) {
         findings.add(MLflowRule.DATABASE_TLS, store.path(), "'" + store.uri().redacted()
             + "' is reached with PostgreSQL's default sslmode (prefer), which does not verify"
@@ -55,14 +58,21 @@ final class DatabaseTlsRules {
     if (bundle) {
       return;
     }
+    // One finding per Secret: the operator's own sample reads the primary and the read replica
+    // from one Secret, and one missing bundle is one cause with one fix.
+    Map<String, List<String>> fieldsBySecret = new LinkedHashMap<>();
     for (String field : SECRET_FIELDS) {
       JsonNode from = spec.node(field);
       if (from != null && from.isObject()) {
-        findings.add(MLflowRule.DATABASE_TLS, "spec." + field, "the store URI comes from Secret '"
-            + from.path("name").asString("") + "'; unless that URI verifies the certificate"
-            + " itself (sslmode=verify-full, ssl_ca), TLS to the database is not verified"
-            + " without a CA bundle. " + FIX);
+        fieldsBySecret.computeIfAbsent(from.path("name").asString(""), name -> new ArrayList<>())
+            .add(field);
       }
     }
+    fieldsBySecret.forEach((secret, fields) -> findings.add(MLflowRule.DATABASE_TLS,
+        "spec." + fields.get(0), (fields.size() == 1 ? "the store URI comes"
+            : "the store URIs of " + String.join(", ", fields) + " come") + " from Secret '"
+            + Excerpt.of(secret) + "'; unless " + (fields.size() == 1 ? "that URI verifies" : "each"
+            + " URI verifies") + " the certificate itself (sslmode=verify-full, ssl_ca), TLS to the"
+            + " database is not verified without a CA bundle. " + FIX));
   }
 }

@@ -17,13 +17,13 @@ final class GarbageCollectionRules {
     if (gc == null || !gc.isObject()) {
       return;
     }
-    String schedule = gc.path("schedule").asString("");
+    String schedule = Excerpt.of(gc.path("schedule").asString(""));
     String olderThan = MLflowResource.text(gc, "olderThan");
     String scope = olderThan == null
         ? "everything soft-deleted, however recently, so a run deleted by mistake cannot be"
             + " restored after the next run. Set garbageCollection.olderThan (e.g. 30d) to keep a"
             + " grace period."
-        : "what was soft-deleted more than " + olderThan + " ago. Nothing restores it afterwards;"
+        : "what was soft-deleted more than " + Excerpt.of(olderThan) + " ago. Nothing restores it afterwards;"
             + " make sure the users of every served workspace know.";
     findings.add(MLflowRule.GARBAGE_COLLECTION, "spec.garbageCollection", "permanently deletes"
         + " runs, experiments and logged models with their artifacts (schedule '" + schedule

@@ -18,10 +18,13 @@ final class MLflowResource {
     return GROUP.equals(kind.group()) && KIND.equals(kind.kind());
   }
 
-  /** The string value of a spec field, or null when absent, null, empty or not a string. */
+  /**
+   * The string value of a spec field, or null when absent, null, blank or not a string. A blank
+   * URI is judged once, by {@code empty-uri}, not also as a file store named "   ".
+   */
   static String text(JsonNode spec, String field) {
     JsonNode node = spec.get(field);
-    if (node == null || !node.isString() || node.stringValue().isEmpty()) {
+    if (node == null || !node.isString() || node.stringValue().isBlank()) {
       return null;
     }
     return node.stringValue();

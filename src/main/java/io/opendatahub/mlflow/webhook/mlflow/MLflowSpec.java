@@ -1,9 +1,7 @@
 package io.opendatahub.mlflow.webhook.mlflow;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -26,6 +24,11 @@ final class MLflowSpec {
   static final String TRACE_ARCHIVAL_LOCATION = "traceArchival.location";
 
   private final JsonNode spec;
+  // Read once per review: a URI or an env list may be megabytes, and most rules ask for them.
+  private List<Location> metadataStores;
+  private List<Location> artifactLocations;
+  private List<Location> traceArchivalLocations;
+  private List<EnvVariable> env;
 
   MLflowSpec(JsonNode spec) {
     this.spec = spec;
@@ -111,17 +114,23 @@ final class MLflowSpec {
   }
 
   List<Location> metadataStores() {
-    return locations(METADATA_FIELDS);
+    if (metadataStores == null) {
+      metadataStores = locations(METADATA_FIELDS);
+    }
+    return metadataStores;
   }
 
   /** Artifact locations, with the operator's file default when artifacts are served from it. */
   List<Location> artifactLocations() {
-    List<Location> locations = new ArrayList<>(locations(ARTIFACT_FIELDS));
-    if (serveArtifacts() && !isString("artifactsDestination")) {
-      locations.add(0, new Location("artifactsDestination",
-          new StoreUri(OPERATOR_ARTIFACTS_DESTINATION), true));
+    if (artifactLocations == null) {
+      List<Location> locations = new ArrayList<>(locations(ARTIFACT_FIELDS));
+      if (serveArtifacts() && !isString("artifactsDestination")) {
+        locations.add(0, new Location("artifactsDestination",
+            new StoreUri(OPERATOR_ARTIFACTS_DESTINATION), true));
+      }
+      artifactLocations = List.copyOf(locations);
     }
-    return locations;
+    return artifactLocations;
   }
 
   boolean usesSqlite() {
@@ -146,6 +155,13 @@ final class MLflowSpec {
    * it otherwise.
    */
   List<Location> traceArchivalLocations() {
+    if (traceArchivalLocations == null) {
+      traceArchivalLocations = readTraceArchivalLocations();
+    }
+    return traceArchivalLocations;
+  }
+
+  private List<Location> readTraceArchivalLocations() {
     JsonNode archival = spec.path("traceArchival");
     JsonNode enabled = archival.path("enabled");
     String location = archival.isObject() ? MLflowResource.text(archival, "location") : null;
@@ -194,6 +210,9 @@ final class MLflowSpec {
 
   /** {@code env[]} entries that have a name. */
   List<EnvVariable> env() {
+    if (env != null) {
+      return env;
+    }
     List<EnvVariable> variables = new ArrayList<>();
     JsonNode env = spec.get("env");
     if (env != null && env.isArray()) {
@@ -206,18 +225,26 @@ final class MLflowSpec {
         }
       }
     }
-    return variables;
+    this.env = List.copyOf(variables);
+    return this.env;
   }
 
-  /** {@code envFrom[i].prefix} by index, for the entries that set a non-empty one. */
-  Map<Integer, String> envFromPrefixes() {
-    Map<Integer, String> prefixes = new LinkedHashMap<>();
+  /** One {@code envFrom[]} entry's non-empty {@code prefix}. */
+  record EnvFromPrefix(int index, String prefix) {
+    String path() {
+      return "spec.envFrom[" + index + "].prefix";
+    }
+  }
+
+  /** The {@code envFrom[]} entries that set a non-empty prefix. */
+  List<EnvFromPrefix> envFromPrefixes() {
+    List<EnvFromPrefix> prefixes = new ArrayList<>();
     JsonNode envFrom = spec.get("envFrom");
     if (envFrom != null && envFrom.isArray()) {
       for (int i = 0; i < envFrom.size(); i++) {
         JsonNode prefix = envFrom.get(i).get("prefix");
         if (prefix != null && prefix.isString() && !prefix.stringValue().isEmpty()) {
-          prefixes.put(i, prefix.stringValue());
+          prefixes.add(new EnvFromPrefix(i, prefix.stringValue()));
         }
       }
     }
@@ -245,6 +272,6 @@ final class MLflowSpec {
         locations.add(new Location(field, new StoreUri(value), false));
       }
     }
-    return locations;
+    return List.copyOf(locations);
   }
 }

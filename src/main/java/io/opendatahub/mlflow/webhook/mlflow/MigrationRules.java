@@ -22,7 +22,7 @@ final class MigrationRules {
       return;
     }
     findings.add(MLflowRule.MIGRATION_ALWAYS_CUSTOM_IMAGE, "spec.migration.mode", "Always runs a"
-        + " database migration with the custom image '" + image.stringValue() + "' on every change"
+        + " database migration with the custom image '" + Excerpt.of(image.stringValue()) + "' on every change"
         + " to this CR, with the server scaled down; if the image's MLflow version is not the one"
         + " the operator supports the migration fails and the server stays down. Use mode:"
         + " Automatic (the default), or annotate the CR with mlflow.opendatahub.io/force-migrate"

@@ -1,5 +1,6 @@
 package io.opendatahub.mlflow.webhook.mlflow;
 
+import io.opendatahub.mlflow.webhook.mlflow.MLflowSpec.EnvFromPrefix;
 import io.opendatahub.mlflow.webhook.mlflow.MLflowSpec.EnvVariable;
 import io.opendatahub.mlflow.webhook.policy.MLflowRule;
 import java.util.Collections;
@@ -25,6 +26,9 @@ final class OperatorManagedEnvRules {
 
   /** Name to where the CR sets it instead (null: the operator alone decides). */
   static final Map<String, String> MANAGED = managed();
+  /** Every name an envFrom prefix must not yield, sorted once for all requests. */
+  private static final List<String> PREFIX_GUARDED = Stream.concat(MANAGED.keySet().stream(),
+      ForbiddenEnvRules.FORBIDDEN.keySet().stream()).sorted().toList();
 
   private OperatorManagedEnvRules() {}
 
@@ -50,24 +54,37 @@ final class OperatorManagedEnvRules {
   static void check(MLflowSpec spec, RuleFindings findings) {
     for (EnvVariable variable : spec.env()) {
       if (MANAGED.containsKey(variable.name())) {
-        findings.add(MLflowRule.OPERATOR_MANAGED_ENV, variable.path("name"), variable.name()
+        findings.add(MLflowRule.OPERATOR_MANAGED_ENV, variable.path("name"), () -> variable.name()
             + " is set by the operator; a second entry breaks its server-side apply or silently"
             + " overrides it. " + fix(variable.name()));
       }
     }
-    spec.envFromPrefixes().forEach((index, prefix) -> {
-      List<String> yielded = Stream.concat(MANAGED.keySet().stream(),
-              ForbiddenEnvRules.FORBIDDEN.keySet().stream()).sorted()
-          .filter(name -> name.length() > prefix.length() && name.startsWith(prefix)).toList();
-      if (!yielded.isEmpty()) {
-        String first = yielded.get(0);
-        findings.add(MLflowRule.OPERATOR_MANAGED_ENV, "spec.envFrom[" + index + "].prefix", "'"
-            + prefix + "' could yield operator-managed " + String.join(", ", yielded)
-            + " (e.g. " + first + " from a key named " + first.substring(prefix.length())
-            + "); the keys are not visible here. Use a prefix none of these names starts with,"
-            + " or drop the prefix and name the keys in full.");
+    for (EnvFromPrefix entry : spec.envFromPrefixes()) {
+      String prefix = entry.prefix();
+      if (yieldsAGuardedName(prefix)) {
+        findings.add(MLflowRule.OPERATOR_MANAGED_ENV, entry.path(), () -> yieldMessage(prefix));
       }
-    });
+    }
+  }
+
+  private static String yieldMessage(String prefix) {
+    List<String> yielded = PREFIX_GUARDED.stream()
+        .filter(name -> name.length() > prefix.length() && name.startsWith(prefix)).toList();
+    String first = yielded.get(0);
+    return "'" + prefix + "' could yield operator-managed " + String.join(", ", yielded)
+        + " (e.g. " + first + " from a key named " + first.substring(prefix.length())
+        + "); the keys are not visible here. Use a prefix none of these names starts with,"
+        + " or drop the prefix and name the keys in full.";
+  }
+
+  /**
+   * Whether a guarded name starts with {@code prefix} and is longer. The names that start with
+   * it follow it in sorted order, so one binary search answers for any number of prefixes.
+   */
+  private static boolean yieldsAGuardedName(String prefix) {
+    int at = Collections.binarySearch(PREFIX_GUARDED, prefix);
+    int next = at >= 0 ? at + 1 : -at - 1;
+    return next < PREFIX_GUARDED.size() && PREFIX_GUARDED.get(next).startsWith(prefix);
   }
 
   private static String fix(String name) {

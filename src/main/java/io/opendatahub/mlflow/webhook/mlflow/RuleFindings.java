@@ -6,13 +6,22 @@ import io.opendatahub.mlflow.webhook.policy.MLflowEnvironmentRules;
 import io.opendatahub.mlflow.webhook.policy.MLflowRule;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
-/** Collects findings, each with the action the environment gives its rule; {@code off} drops it. */
+/**
+ * Collects findings, each with the action the environment gives its rule; {@code off} drops it.
+ * A rule that fires once per {@code env} entry could otherwise fire a hundred thousand times for
+ * one review: past {@link #SHOWN_PER_RULE} a rule's findings are counted, not built, and one line
+ * says how many more there are, so the answer stays small and cheap whatever the CR holds.
+ */
 final class RuleFindings {
+
+  static final int SHOWN_PER_RULE = 10;
 
   private final MLflowEnvironmentRules rules;
   private final ServedEnvironment served;
   private final List<Finding> findings = new ArrayList<>();
+  private final int[] counts = new int[MLflowRule.values().length];
 
   RuleFindings(MLflowEnvironmentRules rules, ServedEnvironment served) {
     this.rules = rules;
@@ -33,9 +42,14 @@ final class RuleFindings {
   }
 
   void add(MLflowRule rule, String field, String message) {
+    add(rule, field, () -> message);
+  }
+
+  /** As {@link #add(MLflowRule, String, String)}, building the message only if it is shown. */
+  void add(MLflowRule rule, String field, Supplier<String> message) {
     Action action = rules.actionFor(rule);
-    if (action != Action.OFF) {
-      findings.add(new Finding(rule.id(), action, field, message));
+    if (action != Action.OFF && ++counts[rule.ordinal()] <= SHOWN_PER_RULE) {
+      findings.add(new Finding(rule.id(), action, field, message.get()));
     }
   }
 
@@ -53,6 +67,15 @@ final class RuleFindings {
   }
 
   List<Finding> list() {
-    return List.copyOf(findings);
+    List<Finding> all = new ArrayList<>(findings);
+    for (MLflowRule rule : MLflowRule.values()) {
+      int count = counts[rule.ordinal()];
+      if (count > SHOWN_PER_RULE) {
+        all.add(new Finding(rule.id(), rules.actionFor(rule), "spec", (count - SHOWN_PER_RULE)
+            + " more " + rule.id() + " findings are not listed. Fix the ones above, then apply"
+            + " again to see the rest."));
+      }
+    }
+    return List.copyOf(all);
   }
 }

@@ -48,7 +48,7 @@ final class StorageFieldRules {
     JsonNode modes = storage.get("accessModes");
     if (modes != null && modes.isArray() && modes.size() > 1) {
       ignored(findings, "spec.storage.accessModes", "every access mode but the first ("
-          + modes.get(0).asString("") + ")");
+          + Excerpt.of(modes.get(0).asString("")) + ")");
     }
   }
 

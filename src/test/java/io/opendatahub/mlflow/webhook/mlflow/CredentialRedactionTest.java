@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.opendatahub.mlflow.webhook.admission.AdmissionResponse;
 import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
-import io.opendatahub.mlflow.webhook.cluster.StaticNamespaceFacts;
-import io.opendatahub.mlflow.webhook.policy.Policy;
-import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
-import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,18 +31,7 @@ class CredentialRedactionTest {
   @ParameterizedTest
   @ValueSource(strings = {"deny", "warn", "audit"})
   void noSecretReachesTheAnswer(String action) throws Exception {
-    Policy policy = new PolicyLoader().load(TestPolicies.write(dir, "p.yaml", """
-        apiVersion: policy.mlflow-webhook.io/v1alpha1
-        kind: MLflowPolicy
-        metadata: {name: redaction}
-        spec:
-          environments:
-            - {name: production, default: true}
-          mlflow:
-            environments:
-              production:
-                action: %s
-        """.formatted(action)));
+    DecisionContext context = MLflowRuleCases.everyRule(dir, action);
     ObjectNode cr = Fixtures.mlflow("env-credentials.yaml");
     ObjectNode spec = (ObjectNode) cr.get("spec");
     spec.remove("backendStoreUriFrom");
@@ -59,7 +44,7 @@ class CredentialRedactionTest {
         .put("value", "postgresql://mlflow:pa55-in-override@db/mlflow");
 
     AdmissionResponse response = service.validate(Fixtures.mlflowReview(cr).request(),
-        new DecisionContext(policy, StaticNamespaceFacts.fromPolicy(policy)));
+        context);
 
     List<String> said = new ArrayList<>(response.warnings());
     said.addAll(response.auditAnnotations().values());

@@ -9,8 +9,11 @@ import io.opendatahub.mlflow.webhook.admission.Finding;
 import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts.KnownNamespace;
 import io.opendatahub.mlflow.webhook.cluster.StaticNamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Policy;
+import io.opendatahub.mlflow.webhook.policy.PolicyException;
+import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -35,6 +38,30 @@ final class MLflowRuleCases {
         new KnownNamespace("redhat-ods-applications", Map.of()),
         new KnownNamespace("fraud-models", Map.of("mlflow-policy.io/environment", "production")),
         new KnownNamespace("sandbox", DEVELOPMENT))));
+  }
+
+  /**
+   * A cluster where every namespace is production and every MLflow rule has {@code action}
+   * ({@code deny}, {@code warn} or {@code audit}), from a policy written into {@code dir}.
+   */
+  static DecisionContext everyRule(Path dir, String action) {
+    try {
+      Policy policy = new PolicyLoader().load(TestPolicies.write(dir, action + ".yaml", """
+          apiVersion: policy.mlflow-webhook.io/v1alpha1
+          kind: MLflowPolicy
+          metadata: {name: every-rule-%1$s}
+          spec:
+            environments:
+              - {name: production, default: true}
+            mlflow:
+              environments:
+                production:
+                  action: %1$s
+          """.formatted(action)));
+      return new DecisionContext(policy, StaticNamespaceFacts.fromPolicy(policy));
+    } catch (PolicyException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static Consumer<ObjectNode> none() {

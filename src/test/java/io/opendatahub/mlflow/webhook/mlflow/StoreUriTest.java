@@ -2,6 +2,7 @@ package io.opendatahub.mlflow.webhook.mlflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -38,6 +39,15 @@ class StoreUriTest {
     "postgresql://mlflow:pa/ss@db/mlflow | postgresql://mlflow:***@db/mlflow | true",
     "postgresql://mlflow:p?ss#x@db/mlflow | postgresql://mlflow:***@db/mlflow | true",
     "s3://minio:9000/bucket/a@b | s3://minio:***@b | false",
+    // SQLAlchemy's user runs to the first ':' and may hold '@'; its password then runs to '@'.
+    "postgresql://u@x:p/w@h/db | postgresql://u@x:***@h/db | true",
+    // A scheme SQLAlchemy's grammar would not take, or text before it: still hidden.
+    "my-scheme://user:p/ss@host/x | my-scheme://user:***@host/x | false",
+    "' postgresql://u:p/w@h/db' | ' postgresql://u:***@h/db' | false",
+    // An unencoded '@' in a password: what follows the first one may be the rest of it.
+    "postgresql://u:p@w:x/y#z@host/db | postgresql://u:***@host/db | true",
+    // An empty password is no secret.
+    "postgresql://mlflow:@db/mlflow | postgresql://mlflow:***@db/mlflow | false",
   })
   void redactsPasswordsButKeepsWhatHelpsFindTheDatabase(String uri, String redacted,
       boolean inlinePassword) {
@@ -56,6 +66,12 @@ class StoreUriTest {
     "wasbs://c@acct.blob.core.windows.net/x?sv=2024&sig=abc | wasbs://c@acct.blob.core.windows.net/x?sv=2024&sig=*** | true",
     "https://host/x?client_secret=s | https://host/x?client_secret=*** | true",
     "postgresql://db/mlflow?sslmode=require&token_type=x | postgresql://db/mlflow?sslmode=require&token_type=x | false",
+    // libpq and SQLAlchemy decode the key: this is a password.
+    "postgresql://db/mlflow?pass%77ord=s3cr3t | postgresql://db/mlflow?pass%77ord=*** | true",
+    // SQLAlchemy's query runs past '#', so a '#' may be inside the password.
+    "postgresql://db/mlflow?password=se#cret&sslmode=verify-full | postgresql://db/mlflow?password=***&sslmode=verify-full | true",
+    "postgresql://db/x?PASSWORD=a&Password=b;Access-Key=c | postgresql://db/x?PASSWORD=***&Password=***;Access-Key=*** | true",
+    "postgresql://db/mlflow?password= | postgresql://db/mlflow?password=*** | false",
   })
   void findsAndRedactsCredentialsInTheQuery(String uri, String redacted, boolean secretQuery) {
     StoreUri store = new StoreUri(uri);
@@ -65,12 +81,21 @@ class StoreUriTest {
     assertThat(store.hasInlineCredentials()).isEqualTo(secretQuery);
   }
 
+  @Test
+  void aLongUriIsShownCutAndRedacted() {
+    String redacted = new StoreUri("ftp://u:s3cr3t@host/" + "a".repeat(1 << 20)).redacted();
+
+    assertThat(redacted).startsWith("ftp://u:***@host/aaa").doesNotContain("s3cr3t")
+        .hasSizeLessThan(300);
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', nullValues = "null", value = {
     "postgresql://db/mlflow?sslmode=verify-full | sslmode | verify-full",
     "postgresql://db/mlflow?a=1;SSLMODE=require#frag | sslmode | require",
     "postgresql://db/mlflow | sslmode | null",
     "mysql://db/mlflow?ssl_ca=/etc/ca.pem | ssl_ca | /etc/ca.pem",
+    "postgresql://db/mlflow?ssl%6Dode=disable | sslmode | disable",
   })
   void readsAQueryParameter(String uri, String key, String value) {
     assertThat(new StoreUri(uri).queryValue(key)).isEqualTo(value);
