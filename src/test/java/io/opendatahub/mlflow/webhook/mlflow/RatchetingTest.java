@@ -249,10 +249,28 @@ class RatchetingTest {
             productionNow));
 
     assertThat(response.allowed()).isTrue();
-    assertThat(response.findings()).hasSize(25_000).allMatch(Finding::ratcheted);
-    assertThat(response.warnings()).hasSize(21).last().isEqualTo("... and 24980 more like these");
-    assertThat(response.auditAnnotations().get("policy-forbidden-env"))
-        .endsWith("; ... and 24980 more like these");
+    // Ten findings per rule are listed, one more counts the rest; all inherited.
+    assertThat(response.findings()).hasSize(11).allMatch(Finding::ratcheted);
+    assertThat(response.warnings()).hasSize(11).last().asString()
+        .contains("24990 more forbidden-env findings are not listed");
+  }
+
+  /** Beyond the ten listed findings of a rule only their count is compared: one more worsens. */
+  @Test
+  void oneMoreOffenceThanTheListShowsIsAWorsening() {
+    ObjectNode before = Fixtures.mlflow("remote-storage.yaml");
+    var env = ((ObjectNode) before.get("spec")).putArray("env");
+    for (int i = 0; i < 15; i++) {
+      env.addObject().put("name", "MLFLOW_SERVER_ENABLE_JOB_EXECUTION");
+    }
+    ObjectNode after = edit(before, spec -> ((tools.jackson.databind.node.ArrayNode)
+        spec.get("env")).addObject().put("name", "MLFLOW_SERVER_ENABLE_JOB_EXECUTION"));
+
+    assertThat(update(before, annotationCleared(before), productionNow).allowed()).isTrue();
+    AdmissionResponse response = update(before, after, productionNow);
+
+    assertThat(response.allowed()).isFalse();
+    assertThat(response.message()).contains("6 more forbidden-env findings are not listed");
   }
 
   @Test
