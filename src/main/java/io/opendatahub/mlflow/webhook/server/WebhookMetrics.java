@@ -71,6 +71,8 @@ public final class WebhookMetrics {
     // Registered up front so an alert on reconcile errors sees 0, not an absent series.
     reconcileCounter("reconcile", "error");
     reconcileCounter("give-up", "error");
+    reloads("success");
+    reloads("failure");
     Gauge.builder("mlflow.webhook.policy.reload.failing", reloadFailing, AtomicInteger::get)
         .description("1 while the latest policy change was rejected and an older policy serves")
         .register(registry);

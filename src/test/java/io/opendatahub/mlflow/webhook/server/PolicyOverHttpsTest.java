@@ -124,9 +124,12 @@ class PolicyOverHttpsTest {
             + "\",name=\"second\"} 1");
 
     TestPolicies.write(policyDir, "policy.yaml", "this: is: not: a policy");
+    // A scrape is not atomic across meters: wait for both signs of the rejection.
     String metrics = Eventually.poll(Duration.ofSeconds(10), () -> client.get("/metrics").body(),
-        body -> body.contains("mlflow_webhook_policy_reload_failing 1.0"));
-    assertThat(metrics).contains("mlflow_webhook_policy_reloads_total{result=\"failure\"} 1.0");
+        body -> body.contains("mlflow_webhook_policy_reload_failing 1.0")
+            && body.contains("mlflow_webhook_policy_reloads_total{result=\"failure\"} 1.0"));
+    assertThat(metrics).contains("mlflow_webhook_policy_reload_failing 1.0")
+        .contains("mlflow_webhook_policy_reloads_total{result=\"failure\"} 1.0");
     assertThat(validate(sqlite.deepCopy(), true).response().path("allowed").asBoolean()).isTrue();
     assertThat(client.get("/readyz").status()).isEqualTo(200);
   }
