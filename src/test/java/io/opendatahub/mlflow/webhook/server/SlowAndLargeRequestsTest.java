@@ -158,6 +158,42 @@ class SlowAndLargeRequestsTest {
     }
   }
 
+  @Test
+  void aLargeBodyWaitingForTheLargeReviewPoolStaysChargedWhenItsSenderHangsUp() throws Exception {
+    // The test's Vert.x is the apps' own: this is their pool of large reviews. Hold both threads.
+    io.vertx.core.WorkerExecutor pool = vertx.createSharedWorkerExecutor("large-admission-reviews",
+        WebhookServer.LARGE_REVIEW_THREADS);
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    for (int i = 0; i < WebhookServer.LARGE_REVIEW_THREADS; i++) {
+      pool.executeBlocking(() -> held.await(60, TimeUnit.SECONDS), false);
+    }
+    byte[] large = tinyObjects(BODY_LIMIT * 9 / 10);
+    try (HttpsClient client = new HttpsClient(vertx, certs.caCert(), patient.port(), false)) {
+      // Two senders deliver whole large bodies, which wait for the pool, and hang up.
+      for (int i = 0; i < 2; i++) {
+        try (SSLSocket socket = RawTls.connect(certs.caCert(), patient.port())) {
+          OutputStream out = socket.getOutputStream();
+          out.write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type:"
+              + " application/json\r\nContent-Length: " + large.length + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+          out.write(large);
+          out.flush();
+          Thread.sleep(500); // let the server take the body before the hang-up
+        }
+      }
+      Thread.sleep(500);
+
+      // Their bodies are still held in the pool's queue: a third does not fit.
+      Reply third = HttpsClient.await(client.send(HttpMethod.POST, "/validate",
+          "application/json", large));
+
+      assertThat(third.status()).as("bodies queued for the pool still count").isEqualTo(503);
+    } finally {
+      held.countDown();
+      pool.close();
+    }
+  }
+
   /** Sends until the answer has {@code status} (the server sees other connections in its time). */
   private static Reply untilStatus(HttpsClient client, byte[] body, int status)
       throws InterruptedException {
