@@ -194,6 +194,98 @@ class SlowAndLargeRequestsTest {
     }
   }
 
+  @Test
+  void chunkedBodiesWithoutALengthAreChargedAtTheLimit() throws Exception {
+    try (HttpsClient client = new HttpsClient(vertx, certs.caCert(), patient.port(), false)) {
+      List<SSLSocket> holders = new ArrayList<>();
+      try {
+        // Two chunked senders declare nothing and stall after one small chunk.
+        for (int i = 0; i < 2; i++) {
+          SSLSocket socket = RawTls.connect(certs.caCert(), patient.port());
+          holders.add(socket);
+          OutputStream out = socket.getOutputStream();
+          out.write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type:"
+              + " application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+          out.flush();
+        }
+        Reply refused = untilStatus(client, tinyObjects(BODY_LIMIT - 64), 503);
+
+        assertThat(refused.status()).as("each counted as a maximum body").isEqualTo(503);
+      } finally {
+        for (SSLSocket socket : holders) {
+          socket.close();
+        }
+      }
+    }
+  }
+
+  /** One HTTP/2 connection to the patient server (ALPN), for many streams at once. */
+  private static HttpClient http2() {
+    return vertx.createHttpClient(new HttpClientOptions().setSsl(true).setUseAlpn(true)
+        .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
+        .setTrustOptions(new PemTrustOptions().addCertPath(certs.caCert().toString()))
+        .setDefaultHost("localhost").setDefaultPort(patient.port()));
+  }
+
+  @Test
+  void http2StreamsResetMidBodyGiveTheirChargeBack() throws Exception {
+    HttpClient h2 = http2();
+    try {
+      // Many streams on one connection each declare a maximum body, send a byte and are reset.
+      for (int round = 0; round < 5; round++) {
+        List<Future<Void>> resets = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+          resets.add(Future.future(promise -> vertx.getOrCreateContext().runOnContext(v -> h2
+              .request(HttpMethod.POST, "/validate")
+              .onSuccess(request -> {
+                request.putHeader("Content-Type", "application/json")
+                    .putHeader("Content-Length", String.valueOf(BODY_LIMIT));
+                request.write(Buffer.buffer("{")).onComplete(written -> {
+                  vertx.setTimer(50, t -> request.reset().onComplete(r -> promise.complete()));
+                });
+              })
+              .onFailure(promise::fail))));
+        }
+        HttpsClient.await(Future.join(resets));
+      }
+    } finally {
+      h2.close();
+    }
+    try (HttpsClient client = new HttpsClient(vertx, certs.caCert(), patient.port(), false)) {
+      Reply afterwards = untilStatus(client, tinyObjects(BODY_LIMIT - 64), 413);
+      assertThat(afterwards.status()).as("the reset streams' charges came back").isEqualTo(413);
+    }
+  }
+
+  @Test
+  void anHttp2BodyLongerThanItsDeclaredLengthIsNotReadPastIt() {
+    HttpClient h2 = http2();
+    byte[] large = tinyObjects(BODY_LIMIT - 64);
+    try {
+      Future<String> outcome = Future.future(promise -> vertx.getOrCreateContext().runOnContext(
+          v -> h2.request(HttpMethod.POST, "/validate")
+              .compose(request -> {
+                request.putHeader("Content-Type", "application/json")
+                    .putHeader("Content-Length", "100");
+                request.write(Buffer.buffer(large));
+                request.end();
+                return request.response();
+              })
+              .compose(response -> response.body().map(b -> response.statusCode() + " " + b))
+              .recover(failure -> Future.succeededFuture("failed: " + failure))
+              .onComplete(promise)));
+      String answer = HttpsClient.await(outcome);
+
+      // Netty checks DATA frames against content-length: the stream is reset (PROTOCOL_ERROR),
+      // so a body cannot be charged as 100 bytes and arrive as 2 MiB.
+      assertThat(answer).as("the body past its declared 100 bytes was never decoded")
+          .startsWith("failed: ").contains("Stream reset");
+    } finally {
+      h2.close();
+    }
+  }
+
   /** Sends until the answer has {@code status} (the server sees other connections in its time). */
   private static Reply untilStatus(HttpsClient client, byte[] body, int status)
       throws InterruptedException {
