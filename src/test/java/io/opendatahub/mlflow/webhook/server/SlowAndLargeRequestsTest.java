@@ -222,10 +222,37 @@ class SlowAndLargeRequestsTest {
 
   /** One HTTP/2 connection to the patient server (ALPN), for many streams at once. */
   private static HttpClient http2() {
+    return http2(patient.port());
+  }
+
+  private static HttpClient http2(int port) {
     return vertx.createHttpClient(new HttpClientOptions().setSsl(true).setUseAlpn(true)
         .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
         .setTrustOptions(new PemTrustOptions().addCertPath(certs.caCert().toString()))
-        .setDefaultHost("localhost").setDefaultPort(patient.port()));
+        .setDefaultHost("localhost").setDefaultPort(port));
+  }
+
+  @Test
+  void anHttp2StreamThatStallsMidBodyIsCancelledAtTheDeadline() {
+    HttpClient h2 = http2(quick.port());
+    try {
+      Future<String> outcome = Future.future(promise -> vertx.getOrCreateContext().runOnContext(
+          v -> h2.request(HttpMethod.POST, "/validate")
+              .compose(request -> {
+                request.putHeader("Content-Type", "application/json")
+                    .putHeader("Content-Length", String.valueOf(BODY_LIMIT));
+                request.write(Buffer.buffer("{"));
+                return request.response();
+              })
+              .map(response -> "answered " + response.statusCode())
+              .recover(failure -> Future.succeededFuture("failed: " + failure))
+              .onComplete(promise)));
+
+      // Within the client's 20 s bound: the 1 s deadline, not the 30 s idle timeout.
+      assertThat(HttpsClient.await(outcome)).contains("Stream reset");
+    } finally {
+      h2.close();
+    }
   }
 
   @Test
