@@ -129,17 +129,9 @@ class SlowAndLargeRequestsTest {
   void bodiesBeyondTheBudgetGet503AndTheBudgetReturnsWhenTheirSendersGo() throws Exception {
     try (HttpsClient client = new HttpsClient(vertx, certs.caCert(), patient.port(), false)) {
       byte[] large = tinyObjects(BODY_LIMIT - 64);
-      List<SSLSocket> holders = new ArrayList<>();
+      // Two senders declare maximum bodies and stall: they hold the large bodies' share.
+      List<SSLSocket> holders = stallingSenders("Content-Length: " + BODY_LIMIT + "\r\n\r\n{");
       try {
-        // Two senders declare maximum bodies and stall: they hold the large bodies' share.
-        for (int i = 0; i < 2; i++) {
-          SSLSocket socket = RawTls.connect(certs.caCert(), patient.port());
-          holders.add(socket);
-          OutputStream out = socket.getOutputStream();
-          out.write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
-              + "\r\nContent-Length: " + BODY_LIMIT + "\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
-          out.flush();
-        }
         Reply refused = untilStatus(client, large, 503);
 
         assertThat(refused.status()).isEqualTo(503);
@@ -197,18 +189,9 @@ class SlowAndLargeRequestsTest {
   @Test
   void chunkedBodiesWithoutALengthAreChargedAtTheLimit() throws Exception {
     try (HttpsClient client = new HttpsClient(vertx, certs.caCert(), patient.port(), false)) {
-      List<SSLSocket> holders = new ArrayList<>();
+      // Two chunked senders declare nothing and stall after one small chunk.
+      List<SSLSocket> holders = stallingSenders("Transfer-Encoding: chunked\r\n\r\n1\r\n{\r\n");
       try {
-        // Two chunked senders declare nothing and stall after one small chunk.
-        for (int i = 0; i < 2; i++) {
-          SSLSocket socket = RawTls.connect(certs.caCert(), patient.port());
-          holders.add(socket);
-          OutputStream out = socket.getOutputStream();
-          out.write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type:"
-              + " application/json\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n")
-              .getBytes(StandardCharsets.US_ASCII));
-          out.flush();
-        }
         Reply refused = untilStatus(client, tinyObjects(BODY_LIMIT - 64), 503);
 
         assertThat(refused.status()).as("each counted as a maximum body").isEqualTo(503);
@@ -311,6 +294,23 @@ class SlowAndLargeRequestsTest {
     } finally {
       h2.close();
     }
+  }
+
+  /**
+   * Two connections to the patient server, each sending a review's headers, then {@code framing}
+   * (the rest of the headers and the start of the body), and stalling.
+   */
+  private static List<SSLSocket> stallingSenders(String framing) throws Exception {
+    List<SSLSocket> senders = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      SSLSocket socket = RawTls.connect(certs.caCert(), patient.port());
+      senders.add(socket);
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
+          + "\r\n" + framing).getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+    }
+    return senders;
   }
 
   /** Sends until the answer has {@code status} (the server sees other connections in its time). */
