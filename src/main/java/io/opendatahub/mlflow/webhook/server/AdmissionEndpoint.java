@@ -65,16 +65,11 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
     // trees exist at once; its queue holds bodies charged to the body budget, and they stay
     // charged until the pool is done with them, even when their senders hang up first. A review
     // whose sender has gone is not judged.
-    BodyIntake.Charge charge = context.get(BodyIntake.CHARGE);
-    if (charge != null) {
-      charge.hold();
-    }
+    Runnable release = BodyIntake.holdCharge(context);
     largeReviews.executeBlocking(() -> context.response().closed() ? null
             : decide(bytes, started), false)
         .onComplete(decided -> {
-          if (charge != null) {
-            charge.release();
-          }
+          release.run();
           if (decided.failed()) {
             send(context, failed(decided.cause(), started));
           } else if (decided.result() != null) {

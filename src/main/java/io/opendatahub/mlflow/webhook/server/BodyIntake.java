@@ -74,6 +74,19 @@ final class BodyIntake implements PlatformHandler {
     context.next();
   }
 
+  /**
+   * Keeps the request's body charged for work that reads it later (off the event loop), even if
+   * the request ends first; run the returned action once that work is done with the body.
+   */
+  static Runnable holdCharge(RoutingContext context) {
+    Charge charge = context.get(CHARGE);
+    if (charge == null) {
+      return () -> { };
+    }
+    charge.hold();
+    return charge::release;
+  }
+
   /** The Content-Length header, or -1 when absent or unreadable (the codec rejects the rest). */
   static long declaredLength(String header) {
     if (header == null) {

@@ -189,10 +189,13 @@ class SlowAndLargeRequestsTest {
   @Test
   void chunkedBodiesWithoutALengthAreChargedAtTheLimit() throws Exception {
     try (HttpsClient client = new HttpsClient(vertx, certs.caCert(), patient.port(), false)) {
+      byte[] large = tinyObjects(BODY_LIMIT - 64);
+      // Bodies of an earlier test may still be held: start when a maximum body fits.
+      assertThat(untilStatus(client, large, 413).status()).isEqualTo(413);
       // Two chunked senders declare nothing and stall after one small chunk.
       List<SSLSocket> holders = stallingSenders("Transfer-Encoding: chunked\r\n\r\n1\r\n{\r\n");
       try {
-        Reply refused = untilStatus(client, tinyObjects(BODY_LIMIT - 64), 503);
+        Reply refused = untilStatus(client, large, 503);
 
         assertThat(refused.status()).as("each counted as a maximum body").isEqualTo(503);
       } finally {
