@@ -130,7 +130,8 @@ class SlowAndLargeRequestsTest {
     try (HttpsClient client = new HttpsClient(vertx, certs.caCert(), patient.port(), false)) {
       byte[] large = tinyObjects(BODY_LIMIT - 64);
       // Two senders declare maximum bodies and stall: they hold the large bodies' share.
-      List<SSLSocket> holders = stallingSenders("Content-Length: " + BODY_LIMIT + "\r\n\r\n{");
+      List<SSLSocket> holders =
+          stallingSenders("Content-Length: " + BODY_LIMIT + "\r\n\r\n{", 2);
       try {
         Reply refused = untilStatus(client, large, 503);
 
@@ -192,9 +193,19 @@ class SlowAndLargeRequestsTest {
       byte[] large = tinyObjects(BODY_LIMIT - 64);
       // Bodies of an earlier test may still be held: start when a maximum body fits.
       assertThat(untilStatus(client, large, 413).status()).isEqualTo(413);
-      // Two chunked senders declare nothing and stall after one small chunk.
-      List<SSLSocket> holders = stallingSenders("Transfer-Encoding: chunked\r\n\r\n1\r\n{\r\n");
+      // Two chunked senders declare nothing and stall after one small chunk. One that was
+      // answered (refused while the budget still held an earlier body) is replaced.
+      List<SSLSocket> holders = new ArrayList<>();
       try {
+        for (int attempt = 0; attempt < 50 && holders.size() < 2; attempt++) {
+          SSLSocket socket = stallingSenders("Transfer-Encoding: chunked\r\n\r\n1\r\n{\r\n", 1)
+              .get(0);
+          if (answered(socket)) {
+            socket.close();
+          } else {
+            holders.add(socket);
+          }
+        }
         Reply refused = untilStatus(client, large, 503);
 
         assertThat(refused.status()).as("each counted as a maximum body").isEqualTo(503);
@@ -299,13 +310,25 @@ class SlowAndLargeRequestsTest {
     }
   }
 
+  /** Whether the server answered within 300 ms (a sender it refused rather than waited for). */
+  private static boolean answered(SSLSocket socket) throws Exception {
+    socket.setSoTimeout(300);
+    try {
+      return socket.getInputStream().read() >= 0;
+    } catch (java.net.SocketTimeoutException waiting) {
+      return false;
+    } finally {
+      socket.setSoTimeout(20_000);
+    }
+  }
+
   /**
-   * Two connections to the patient server, each sending a review's headers, then {@code framing}
-   * (the rest of the headers and the start of the body), and stalling.
+   * {@code count} connections to the patient server, each sending a review's headers, then
+   * {@code framing} (the rest of the headers and the start of the body), and stalling.
    */
-  private static List<SSLSocket> stallingSenders(String framing) throws Exception {
+  private static List<SSLSocket> stallingSenders(String framing, int count) throws Exception {
     List<SSLSocket> senders = new ArrayList<>();
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < count; i++) {
       SSLSocket socket = RawTls.connect(certs.caCert(), patient.port());
       senders.add(socket);
       OutputStream out = socket.getOutputStream();
