@@ -193,19 +193,10 @@ class SlowAndLargeRequestsTest {
       byte[] large = tinyObjects(BODY_LIMIT - 64);
       // Bodies of an earlier test may still be held: start when a maximum body fits.
       assertThat(untilStatus(client, large, 413).status()).isEqualTo(413);
-      // Two chunked senders declare nothing and stall after one small chunk. One that was
-      // answered (refused while the budget still held an earlier body) is replaced.
-      List<SSLSocket> holders = new ArrayList<>();
+      // Two chunked senders declare nothing and stall after one small chunk.
+      List<SSLSocket> holders =
+          stallingSenders("Transfer-Encoding: chunked\r\n\r\n1\r\n{\r\n", 2);
       try {
-        for (int attempt = 0; attempt < 50 && holders.size() < 2; attempt++) {
-          SSLSocket socket = stallingSenders("Transfer-Encoding: chunked\r\n\r\n1\r\n{\r\n", 1)
-              .get(0);
-          if (answered(socket)) {
-            socket.close();
-          } else {
-            holders.add(socket);
-          }
-        }
         Reply refused = untilStatus(client, large, 503);
 
         assertThat(refused.status()).as("each counted as a maximum body").isEqualTo(503);
@@ -324,17 +315,23 @@ class SlowAndLargeRequestsTest {
 
   /**
    * {@code count} connections to the patient server, each sending a review's headers, then
-   * {@code framing} (the rest of the headers and the start of the body), and stalling.
+   * {@code framing} (the rest of the headers and the start of the body), and stalling. A sender
+   * the server answered at once (refused while an earlier test's body was still charged) is
+   * replaced, so each one returned holds its charge.
    */
   private static List<SSLSocket> stallingSenders(String framing, int count) throws Exception {
     List<SSLSocket> senders = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
+    for (int attempt = 0; attempt < 50 && senders.size() < count; attempt++) {
       SSLSocket socket = RawTls.connect(certs.caCert(), patient.port());
-      senders.add(socket);
       OutputStream out = socket.getOutputStream();
       out.write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
           + "\r\n" + framing).getBytes(StandardCharsets.US_ASCII));
       out.flush();
+      if (answered(socket)) {
+        socket.close();
+      } else {
+        senders.add(socket);
+      }
     }
     return senders;
   }
