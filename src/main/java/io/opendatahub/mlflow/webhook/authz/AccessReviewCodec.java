@@ -75,6 +75,12 @@ public final class AccessReviewCodec {
     QuestionFields.word(attributes.subresource(), at + "subresource", false,
         QuestionFields.MAX_NAME);
     QuestionFields.name(attributes.name(), at + "name");
+    if (attributes.resource().contains("/") && !attributes.subresource().isEmpty()) {
+      // "gatewayendpoints/use" plus subresource "x" names nothing; RBAC would match it only by
+      // a wildcard, and the overlay could not tell which disabled entry it stands for.
+      throw new MalformedReviewException(at + "resource names a subresource ('"
+          + attributes.resource() + "') and " + at + "subresource is set too: give it once");
+    }
     return attributes;
   }
 

@@ -1,6 +1,7 @@
 package io.opendatahub.mlflow.webhook.authz;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -52,6 +53,14 @@ public final class AuthorizationService {
   /** Keys longer than this are not cached, so callers cannot fill memory with huge names. */
   private static final int MAX_CACHED_KEY_CHARS = 2048;
   private static final int MAX_IDENTITIES = 10_000;
+  /**
+   * The fair-sharing caller of every TokenReview of a token the API server has not confirmed
+   * before: each random token would otherwise be a caller of its own, and a flood of them would
+   * take every upstream slot by sheer number.
+   */
+  static final String UNCONFIRMED_TOKENS = "tokens-not-yet-confirmed";
+  /** How long a confirmed token counts as a caller of its own (an OAuth token's lifetime). */
+  private static final Duration CONFIRMED_TOKEN_MEMORY = Duration.ofHours(24);
   /** Calls to the API server at once: the threads of the Kubernetes reviewer's pool. */
   static final int MAX_UPSTREAM_RUNNING = 8;
   /** Half of them for one caller, so another caller's call starts without waiting. */
@@ -87,6 +96,8 @@ public final class AuthorizationService {
   private final ThrottledWarning failures;
   private final AsyncCache<DecisionKey, AccessDecision> decisions;
   private final AsyncCache<String, TokenReviewed> identities;
+  /** Hashes of tokens the API server authenticated (only owners of real tokens can add any). */
+  private final Cache<String, Boolean> confirmedTokens;
 
   /**
    * A TokenReview's outcome: who the token belongs to (empty: nobody), or why the API server
@@ -130,6 +141,11 @@ public final class AuthorizationService {
             reviewed.failure() != null ? Duration.ZERO : settings().cache().tokenTtl()))
         .ticker(ticker)
         .buildAsync();
+    this.confirmedTokens = Caffeine.newBuilder()
+        .maximumSize(MAX_IDENTITIES)
+        .expireAfterWrite(CONFIRMED_TOKEN_MEMORY)
+        .ticker(ticker)
+        .build();
   }
 
   public AsyncCache<?, ?> decisionCache() {
@@ -298,11 +314,20 @@ public final class AuthorizationService {
   }
 
   private CompletableFuture<Optional<Identity>> identity(BearerToken bearerToken) {
-    String caller = "token:" + bearerToken.sha256();
+    String hash = bearerToken.sha256();
+    // Tokens never confirmed share one caller: random tokens cannot crowd out the rechecks of
+    // real ones (each a caller of its own), and their excess fails closed at once.
+    String caller = confirmedTokens.getIfPresent(hash) != null ? "token:" + hash
+        : UNCONFIRMED_TOKENS;
     // A failed load would be logged by the cache with its stack trace: failures are values.
-    return identities.get(bearerToken.sha256(), (ignored, executor) ->
+    return identities.get(hash, (ignored, executor) ->
             upstream("tokenreview", caller, () -> reviewer.authenticate(bearerToken.secret()))
-                .handle((identity, failure) -> new TokenReviewed(identity, failure)))
+                .handle((identity, failure) -> {
+                  if (identity != null && identity.isPresent()) {
+                    confirmedTokens.put(hash, Boolean.TRUE);
+                  }
+                  return new TokenReviewed(identity, failure);
+                }))
         .thenCompose(reviewed -> reviewed.failure() == null ? done(reviewed.identity())
             : CompletableFuture.failedFuture(reviewed.failure()));
   }

@@ -18,6 +18,9 @@ final class SubjectRules {
 
   /** The group of every ServiceAccount of one namespace is this prefix plus the namespace. */
   private static final String SERVICE_ACCOUNTS_OF = "system:serviceaccounts:";
+  /** The user of every anonymous request: the one member of {@link #UNAUTHENTICATED}. */
+  private static final String ANONYMOUS = "system:anonymous";
+  private static final String UNAUTHENTICATED = "system:unauthenticated";
 
   private SubjectRules() {}
 
@@ -106,6 +109,12 @@ final class SubjectRules {
                 + " this binding (" + namespace + "); bind it in its own namespace, or set"
                 + " spec.roleBindings.crossNamespaceServiceAccounts: allow."));
       }
+    }
+    if ("User".equals(kind) && ANONYMOUS.equals(name) && policy.forbidsGroup(UNAUTHENTICATED)) {
+      findings.add(deny("rolebinding-forbidden-group", field + ".name", "user '" + ANONYMOUS
+          + "' is every anonymous request, as group '" + UNAUTHENTICATED + "' is, which this"
+          + " policy forbids for " + role + "; bind the ServiceAccounts or users that need MLflow"
+          + " instead."));
     }
     if ("User".equals(kind) && name.startsWith("system:serviceaccount:")) {
       String[] parts = name.split(":");

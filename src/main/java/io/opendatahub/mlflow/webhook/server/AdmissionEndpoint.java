@@ -62,10 +62,20 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
     }
     // A large review takes milliseconds to read and judge; on the event loop that would hold
     // every other connection of the loop. The pool is small, which also bounds how many large
-    // trees exist at once; its queue holds bodies already charged to the body budget.
-    largeReviews.executeBlocking(() -> decide(bytes, started), false)
-        .onComplete(decided -> send(context, decided.succeeded() ? decided.result()
-            : failed(decided.cause(), started)));
+    // trees exist at once; its queue holds bodies charged to the body budget, and they stay
+    // charged until the pool is done with them, even when their senders hang up first. A review
+    // whose sender has gone is not judged.
+    Runnable release = BodyIntake.holdCharge(context);
+    largeReviews.executeBlocking(() -> context.response().closed() ? null
+            : decide(bytes, started), false)
+        .onComplete(decided -> {
+          release.run();
+          if (decided.failed()) {
+            send(context, failed(decided.cause(), started));
+          } else if (decided.result() != null) {
+            send(context, decided.result());
+          }
+        });
   }
 
   /** An answer ready to send: the status and the JSON body. */

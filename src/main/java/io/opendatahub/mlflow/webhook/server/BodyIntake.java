@@ -3,6 +3,7 @@ package io.opendatahub.mlflow.webhook.server;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs before a route's body handler: charges the body to the {@link BodyBudget}, or answers
@@ -11,6 +12,36 @@ import io.vertx.ext.web.handler.PlatformHandler;
  * handler's 413. A platform handler: Vert.x Web runs those before body handlers.
  */
 final class BodyIntake implements PlatformHandler {
+
+  /** Where a request's {@link Charge} is kept in its routing context. */
+  static final String CHARGE = BodyIntake.class.getName() + ".charge";
+
+  /**
+   * A body's charge, given back when its last holder lets go: the request (when its answer is
+   * sent or its connection closes) and any work still holding the body, such as a large review
+   * queued for its pool after the sender hung up.
+   */
+  static final class Charge {
+    private final BodyBudget budget;
+    private final long bytes;
+    private final AtomicInteger holders = new AtomicInteger(1);
+
+    Charge(BodyBudget budget, long bytes) {
+      this.budget = budget;
+      this.bytes = bytes;
+    }
+
+    /** One more holder; call {@link #release} once it is done with the body. */
+    void hold() {
+      holders.incrementAndGet();
+    }
+
+    void release() {
+      if (holders.decrementAndGet() == 0) {
+        budget.give(bytes);
+      }
+    }
+  }
 
   private final BodyBudget budget;
   private final long limit;
@@ -37,8 +68,23 @@ final class BodyIntake implements PlatformHandler {
           + " memory allows (" + budget.capacity() + " bytes of heap); retry shortly");
       return;
     }
-    context.addEndHandler(ended -> budget.give(charge));
+    Charge held = new Charge(budget, charge);
+    context.put(CHARGE, held);
+    context.addEndHandler(ended -> held.release());
     context.next();
+  }
+
+  /**
+   * Keeps the request's body charged for work that reads it later (off the event loop), even if
+   * the request ends first; run the returned action once that work is done with the body.
+   */
+  static Runnable holdCharge(RoutingContext context) {
+    Charge charge = context.get(CHARGE);
+    if (charge == null) {
+      return () -> { };
+    }
+    charge.hold();
+    return charge::release;
   }
 
   /** The Content-Length header, or -1 when absent or unreadable (the codec rejects the rest). */

@@ -37,24 +37,60 @@ final class RouteCheckEndpoint implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext context) {
     long started = System.nanoTime();
-    RouteQuestionCodec.Decoded decoded;
-    String token;
     Buffer body = context.body().buffer();
-    if (body != null && body.length() > RouteQuestionCodec.MAX_QUESTION_BYTES
-        && batchesFull(context)) {
+    byte[] bytes = body == null ? null : body.getBytes();
+    if (bytes == null || bytes.length <= RouteQuestionCodec.MAX_QUESTION_BYTES) {
+      answer(context, read(bytes), started);
+      return;
+    }
+    if (batchesFull(context)) {
       // A caller flooding batches is refused before its next megabyte of JSON is parsed.
       Answer refused = RouteAuthorizer.tooManyBatches();
       replies.error(context, refused.status(), refused.error());
       metrics.routeCheck("throttled", System.nanoTime() - started);
       return;
     }
+    // Up to 512 KiB of JSON takes milliseconds to read, sent by anyone (the token is checked
+    // after): on the event loop that would hold every connection of the loop, admission reviews
+    // included. It is read on the batch pool, its body charged until then; a batch whose client
+    // hung up meanwhile is not read.
+    Runnable release = BodyIntake.holdCharge(context);
+    Future.fromCompletionStage(CompletableFuture.supplyAsync(
+                () -> context.response().closed() ? null : read(bytes), authorizer.batchPool()),
+            context.vertx().getOrCreateContext())
+        .onComplete(read -> {
+          release.run();
+          if (read.failed()) {
+            LOG.error("reading route checks failed unexpectedly", read.cause());
+            replies.error(context, 500, "internal error; the webhook's log has the details");
+            metrics.routeCheck("error", System.nanoTime() - started);
+          } else if (read.result() != null) {
+            answer(context, read.result(), started);
+          }
+        });
+  }
+
+  /** A body read: its questions, or why it cannot be read. */
+  private record Read(RouteQuestionCodec.Decoded decoded, MalformedReviewException malformed) {}
+
+  private Read read(byte[] bytes) {
     try {
-      decoded = codec.decode(body == null ? null : body.getBytes());
-      token = AuthorizeEndpoint.bearerToken(context.request());
+      return new Read(codec.decode(bytes), null);
     } catch (MalformedReviewException e) {
-      replies.error(context, 400, e.getMessage());
+      return new Read(null, e);
+    }
+  }
+
+  private void answer(RoutingContext context, Read read, long started) {
+    if (read.malformed() != null) {
+      replies.error(context, 400, read.malformed().getMessage());
       metrics.routeCheck("malformed", System.nanoTime() - started);
       return;
+    }
+    RouteQuestionCodec.Decoded decoded = read.decoded();
+    String token;
+    try {
+      token = AuthorizeEndpoint.bearerToken(context.request());
     } catch (AuthorizeEndpoint.InvalidAuthorizationHeader e) {
       replies.error(context, 401, e.getMessage());
       metrics.routeCheck("unauthenticated", System.nanoTime() - started);

@@ -266,6 +266,66 @@ class AuthorizationServiceTest {
     }
   }
 
+  /**
+   * A cluster whose TokenReviews of unknown tokens hang (an attacker's random tokens, each a new
+   * caller), while alice's token is answered at once.
+   */
+  private static final class HangingReviewer extends TableReviewer {
+    final List<CompletableFuture<Optional<Identity>>> hanging = new ArrayList<>();
+
+    @Override
+    public synchronized CompletableFuture<Optional<Identity>> authenticate(String bearerToken) {
+      if (validTokens.contains(bearerToken)) {
+        return super.authenticate(bearerToken);
+      }
+      CompletableFuture<Optional<Identity>> never = new CompletableFuture<>();
+      hanging.add(never);
+      return never;
+    }
+  }
+
+  @Test
+  void aFloodOfRandomTokensDoesNotStarveTheRecheckOfAKnownToken() throws Exception {
+    HangingReviewer hangs = new HangingReviewer();
+    AuthorizationService shared =
+        new AuthorizationService(holder, hangs, AuthorizationService.Observer.NONE, clock);
+    ResourceAttributes get = new ResourceAttributes("team-a", "get", "mlflow.kubeflow.org", "",
+        "experiments", "", "");
+    assertThat(shared.authorizeSelf(get, BearerToken.of("t")).join().decision().allowed())
+        .isTrue();
+    // alice's identity expires: her next question needs a TokenReview, during the flood.
+    clock.advance(policy.authorization().cache().tokenTtl().plusSeconds(1));
+    List<CompletableFuture<AuthorizeResult>> flood = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      flood.add(shared.authorizeSelf(get, BearerToken.of("random-" + i)));
+    }
+
+    AuthorizeResult alice = shared.authorizeSelf(get, BearerToken.of("t"))
+        .get(20, TimeUnit.SECONDS);
+
+    assertThat(alice.decision().evaluationError()).as("not starved by the unknown tokens")
+        .isNull();
+    assertThat(alice.decision().allowed()).isTrue();
+    List<CompletableFuture<Optional<Identity>>> running;
+    synchronized (hangs) {
+      running = List.copyOf(hangs.hanging);
+    }
+    assertThat(running).as("TokenReviews of never-confirmed tokens running at once")
+        .hasSizeLessThanOrEqualTo(AuthorizationService.MAX_UPSTREAM_RUNNING_PER_CALLER);
+    // Each answer lets a waiting one start (and hang): answer them until none is left.
+    for (int answered = 0; answered < running.size(); ) {
+      running.get(answered++).complete(Optional.empty());
+      synchronized (hangs) {
+        running = List.copyOf(hangs.hanging);
+      }
+    }
+    // Those answered are unknown (401, no decision); the excess failed closed at once.
+    assertThat(flood).extracting(f -> f.get(20, TimeUnit.SECONDS).decision())
+        .filteredOn(decision -> decision != null)
+        .isNotEmpty()
+        .allSatisfy(decision -> assertThat(decision.evaluationError()).contains("in flight"));
+  }
+
   @Test
   void oneCallersFloodDoesNotStarveAnotherCallersCheck() {
     PooledReviewer pooled = new PooledReviewer();

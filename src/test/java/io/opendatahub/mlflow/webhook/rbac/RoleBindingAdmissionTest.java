@@ -97,6 +97,10 @@ class RoleBindingAdmissionTest {
             binding("ClusterRole", "mlflow-integration", "[{\"apiGroup\":"
                 + "\"rbac.authorization.k8s.io\",\"kind\":\"ServiceAccount\",\"name\":\"x\","
                 + "\"namespace\":\"team-b\"}]"), List.of("rolebinding-cross-namespace-sa")),
+        // Review: the anonymous user is every request of system:unauthenticated.
+        Arguments.of("the anonymous user", binding("ClusterRole", "mlflow-integration",
+            "[{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"User\","
+                + "\"name\":\"system:anonymous\"}]"), List.of("rolebinding-forbidden-group")),
         // Kubernetes compares group names exactly: these are other groups, not "everyone".
         Arguments.of("a differently-cased group", binding("ClusterRole", "mlflow-integration",
             "[" + group("System:Authenticated") + "]"), List.of()),

@@ -129,17 +129,10 @@ class SlowAndLargeRequestsTest {
   void bodiesBeyondTheBudgetGet503AndTheBudgetReturnsWhenTheirSendersGo() throws Exception {
     try (HttpsClient client = new HttpsClient(vertx, certs.caCert(), patient.port(), false)) {
       byte[] large = tinyObjects(BODY_LIMIT - 64);
-      List<SSLSocket> holders = new ArrayList<>();
+      // Two senders declare maximum bodies and stall: they hold the large bodies' share.
+      List<SSLSocket> holders =
+          stallingSenders("Content-Length: " + BODY_LIMIT + "\r\n\r\n{", 2);
       try {
-        // Two senders declare maximum bodies and stall: they hold the large bodies' share.
-        for (int i = 0; i < 2; i++) {
-          SSLSocket socket = RawTls.connect(certs.caCert(), patient.port());
-          holders.add(socket);
-          OutputStream out = socket.getOutputStream();
-          out.write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
-              + "\r\nContent-Length: " + BODY_LIMIT + "\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
-          out.flush();
-        }
         Reply refused = untilStatus(client, large, 503);
 
         assertThat(refused.status()).isEqualTo(503);
@@ -156,6 +149,191 @@ class SlowAndLargeRequestsTest {
       Reply afterwards = untilStatus(client, large, 413);
       assertThat(afterwards.status()).as("the budget came back").isEqualTo(413);
     }
+  }
+
+  @Test
+  void aLargeBodyWaitingForTheLargeReviewPoolStaysChargedWhenItsSenderHangsUp() throws Exception {
+    // The test's Vert.x is the apps' own: this is their pool of large reviews. Hold both threads.
+    io.vertx.core.WorkerExecutor pool = vertx.createSharedWorkerExecutor("large-admission-reviews",
+        WebhookServer.LARGE_REVIEW_THREADS);
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    for (int i = 0; i < WebhookServer.LARGE_REVIEW_THREADS; i++) {
+      pool.executeBlocking(() -> held.await(60, TimeUnit.SECONDS), false);
+    }
+    byte[] large = tinyObjects(BODY_LIMIT * 9 / 10);
+    try (HttpsClient client = new HttpsClient(vertx, certs.caCert(), patient.port(), false)) {
+      // Two senders deliver whole large bodies, which wait for the pool, and hang up.
+      for (int i = 0; i < 2; i++) {
+        try (SSLSocket socket = RawTls.connect(certs.caCert(), patient.port())) {
+          OutputStream out = socket.getOutputStream();
+          out.write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type:"
+              + " application/json\r\nContent-Length: " + large.length + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+          out.write(large);
+          out.flush();
+          Thread.sleep(500); // let the server take the body before the hang-up
+        }
+      }
+      Thread.sleep(500);
+
+      // Their bodies are still held in the pool's queue: a third does not fit.
+      Reply third = HttpsClient.await(client.send(HttpMethod.POST, "/validate",
+          "application/json", large));
+
+      assertThat(third.status()).as("bodies queued for the pool still count").isEqualTo(503);
+    } finally {
+      held.countDown();
+      pool.close();
+    }
+  }
+
+  @Test
+  void chunkedBodiesWithoutALengthAreChargedAtTheLimit() throws Exception {
+    try (HttpsClient client = new HttpsClient(vertx, certs.caCert(), patient.port(), false)) {
+      byte[] large = tinyObjects(BODY_LIMIT - 64);
+      // Bodies of an earlier test may still be held: start when a maximum body fits.
+      assertThat(untilStatus(client, large, 413).status()).isEqualTo(413);
+      // Two chunked senders declare nothing and stall after one small chunk.
+      List<SSLSocket> holders =
+          stallingSenders("Transfer-Encoding: chunked\r\n\r\n1\r\n{\r\n", 2);
+      try {
+        Reply refused = untilStatus(client, large, 503);
+
+        assertThat(refused.status()).as("each counted as a maximum body").isEqualTo(503);
+      } finally {
+        for (SSLSocket socket : holders) {
+          socket.close();
+        }
+      }
+    }
+  }
+
+  /** One HTTP/2 connection to the patient server (ALPN), for many streams at once. */
+  private static HttpClient http2() {
+    return http2(patient.port());
+  }
+
+  private static HttpClient http2(int port) {
+    return vertx.createHttpClient(new HttpClientOptions().setSsl(true).setUseAlpn(true)
+        .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2)
+        .setTrustOptions(new PemTrustOptions().addCertPath(certs.caCert().toString()))
+        .setDefaultHost("localhost").setDefaultPort(port));
+  }
+
+  @Test
+  void anHttp2StreamThatStallsMidBodyIsCancelledAtTheDeadline() {
+    HttpClient h2 = http2(quick.port());
+    try {
+      Future<String> outcome = Future.future(promise -> vertx.getOrCreateContext().runOnContext(
+          v -> h2.request(HttpMethod.POST, "/validate")
+              .compose(request -> {
+                request.putHeader("Content-Type", "application/json")
+                    .putHeader("Content-Length", String.valueOf(BODY_LIMIT));
+                request.write(Buffer.buffer("{"));
+                return request.response();
+              })
+              .map(response -> "answered " + response.statusCode())
+              .recover(failure -> Future.succeededFuture("failed: " + failure))
+              .onComplete(promise)));
+
+      // Within the client's 20 s bound: the 1 s deadline, not the 30 s idle timeout.
+      assertThat(HttpsClient.await(outcome)).contains("Stream reset");
+    } finally {
+      h2.close();
+    }
+  }
+
+  @Test
+  void http2StreamsResetMidBodyGiveTheirChargeBack() throws Exception {
+    HttpClient h2 = http2();
+    try {
+      // Many streams on one connection each declare a maximum body, send a byte and are reset.
+      for (int round = 0; round < 5; round++) {
+        List<Future<Void>> resets = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+          resets.add(Future.future(promise -> vertx.getOrCreateContext().runOnContext(v -> h2
+              .request(HttpMethod.POST, "/validate")
+              .onSuccess(request -> {
+                request.putHeader("Content-Type", "application/json")
+                    .putHeader("Content-Length", String.valueOf(BODY_LIMIT));
+                request.write(Buffer.buffer("{")).onComplete(written -> {
+                  vertx.setTimer(50, t -> request.reset().onComplete(r -> promise.complete()));
+                });
+              })
+              .onFailure(promise::fail))));
+        }
+        HttpsClient.await(Future.join(resets));
+      }
+    } finally {
+      h2.close();
+    }
+    try (HttpsClient client = new HttpsClient(vertx, certs.caCert(), patient.port(), false)) {
+      Reply afterwards = untilStatus(client, tinyObjects(BODY_LIMIT - 64), 413);
+      assertThat(afterwards.status()).as("the reset streams' charges came back").isEqualTo(413);
+    }
+  }
+
+  @Test
+  void anHttp2BodyLongerThanItsDeclaredLengthIsNotReadPastIt() {
+    HttpClient h2 = http2();
+    byte[] large = tinyObjects(BODY_LIMIT - 64);
+    try {
+      Future<String> outcome = Future.future(promise -> vertx.getOrCreateContext().runOnContext(
+          v -> h2.request(HttpMethod.POST, "/validate")
+              .compose(request -> {
+                request.putHeader("Content-Type", "application/json")
+                    .putHeader("Content-Length", "100");
+                request.write(Buffer.buffer(large));
+                request.end();
+                return request.response();
+              })
+              .compose(response -> response.body().map(b -> response.statusCode() + " " + b))
+              .recover(failure -> Future.succeededFuture("failed: " + failure))
+              .onComplete(promise)));
+      String answer = HttpsClient.await(outcome);
+
+      // Netty checks DATA frames against content-length: the stream is reset (PROTOCOL_ERROR),
+      // so a body cannot be charged as 100 bytes and arrive as 2 MiB.
+      assertThat(answer).as("the body past its declared 100 bytes was never decoded")
+          .startsWith("failed: ").contains("Stream reset");
+    } finally {
+      h2.close();
+    }
+  }
+
+  /** Whether the server answered within 300 ms (a sender it refused rather than waited for). */
+  private static boolean answered(SSLSocket socket) throws Exception {
+    socket.setSoTimeout(300);
+    try {
+      return socket.getInputStream().read() >= 0;
+    } catch (java.net.SocketTimeoutException waiting) {
+      return false;
+    } finally {
+      socket.setSoTimeout(20_000);
+    }
+  }
+
+  /**
+   * {@code count} connections to the patient server, each sending a review's headers, then
+   * {@code framing} (the rest of the headers and the start of the body), and stalling. A sender
+   * the server answered at once (refused while an earlier test's body was still charged) is
+   * replaced, so each one returned holds its charge.
+   */
+  private static List<SSLSocket> stallingSenders(String framing, int count) throws Exception {
+    List<SSLSocket> senders = new ArrayList<>();
+    for (int attempt = 0; attempt < 50 && senders.size() < count; attempt++) {
+      SSLSocket socket = RawTls.connect(certs.caCert(), patient.port());
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
+          + "\r\n" + framing).getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      if (answered(socket)) {
+        socket.close();
+      } else {
+        senders.add(socket);
+      }
+    }
+    return senders;
   }
 
   /** Sends until the answer has {@code status} (the server sees other connections in its time). */
