@@ -1,0 +1,58 @@
+# Helpers for the end-to-end test scripts (sourced; expects the exports of `cluster.sh env`).
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+failures=0
+
+say() { echo "--- $*" >&2; }
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+pass() { echo "ok: $*" >&2; }
+
+# expect_contains WHAT TEXT NEEDLE
+expect_contains() {
+  if [[ "$2" == *"$3"* ]]; then pass "$1"; else fail "$1: expected to contain '$3', got: $2"; fi
+}
+
+# expect_equal WHAT ACTUAL EXPECTED
+expect_equal() {
+  if [[ "$2" == "$3" ]]; then pass "$1"; else fail "$1: expected '$3', got '$2'"; fi
+}
+
+# Starts the packaged jar on loopback against the harness's API server (admin kubeconfig) and
+# waits for /readyz; its PID goes where `cluster.sh down` finds it. Prints the port.
+start_webhook() {
+  local jar="$repo/target/mlflow-policy-webhook.jar" certs="$MLFLOW_E2E_DIR/webhook-certs" port
+  [[ -f "$jar" ]] || { echo "no $jar: run mvn -B -o -q package -DskipTests" >&2; return 1; }
+  "$repo/certs/generate-dev-certs.sh" "$certs" > /dev/null
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+  nohup java -jar "$jar" serve --host 127.0.0.1 --port "$port" --policy "$repo/policies" \
+    --tls-cert "$certs/tls.crt" --tls-key "$certs/tls.key" \
+    > "$MLFLOW_E2E_DIR/webhook.log" 2>&1 < /dev/null &
+  echo $! > "$MLFLOW_E2E_DIR/webhook.pid"
+  echo webhook >> "$MLFLOW_E2E_DIR/processes"
+  local deadline=$((SECONDS + 120))
+  until curl -fsS --max-time 2 --cacert "$certs/ca.crt" "https://127.0.0.1:$port/readyz" > /dev/null 2>&1; do
+    if ((SECONDS >= deadline)) || ! kill -0 "$(cat "$MLFLOW_E2E_DIR/webhook.pid")" 2>/dev/null; then
+      echo "the webhook did not become ready; last lines of its log:" >&2
+      tail -n 30 "$MLFLOW_E2E_DIR/webhook.log" >&2
+      return 1
+    fi
+    sleep 0.5
+  done
+  echo "$port"
+}
+
+# The webhook configurations of manifests/base as kustomize renders them (kubectl's built-in
+# kustomize), with each clientConfig.service turned into a URL on loopback and the dev CA as
+# caBundle; everything else is unchanged, so the API server validates the shipped objects.
+render_webhooks() {
+  local port="$1" bundle
+  bundle="$(base64 -w0 < "$MLFLOW_E2E_DIR/webhook-certs/ca.crt")"
+  kubectl kustomize "$repo/manifests/base" \
+    | kubectl create --dry-run=client -o json -f - \
+    | jq --arg port "$port" --arg bundle "$bundle" '
+        {apiVersion: "v1", kind: "List",
+         items: [.items[] | select(.kind | endswith("WebhookConfiguration"))
+                 | .webhooks |= map(.clientConfig = {
+                     url: "https://127.0.0.1:\($port)\(.clientConfig.service.path)",
+                     caBundle: $bundle})]}'
+}
