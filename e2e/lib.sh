@@ -49,9 +49,9 @@ render_webhooks() {
   bundle="$(base64 -w0 < "$MLFLOW_E2E_DIR/webhook-certs/ca.crt")"
   kubectl kustomize "$repo/manifests/base" \
     | kubectl create --dry-run=client -o json -f - \
-    | jq --arg port "$port" --arg bundle "$bundle" '
+    | jq -s --arg port "$port" --arg bundle "$bundle" '
         {apiVersion: "v1", kind: "List",
-         items: [.items[] | select(.kind | endswith("WebhookConfiguration"))
+         items: [.[] | select(.kind | endswith("WebhookConfiguration"))
                  | .webhooks |= map(.clientConfig = {
                      url: "https://127.0.0.1:\($port)\(.clientConfig.service.path)",
                      caBundle: $bundle})]}'
