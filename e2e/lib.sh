@@ -17,14 +17,41 @@ expect_equal() {
   if [[ "$2" == "$3" ]]; then pass "$1"; else fail "$1: expected '$3', got '$2'"; fi
 }
 
-# Starts the packaged jar on loopback against the harness's API server (admin kubeconfig) and
+# manifests/base as kustomize renders it (kubectl's built-in kustomize), one JSON object each.
+rendered_base() {
+  kubectl kustomize "$repo/manifests/base" | kubectl create --dry-run=client -o json -f - | jq -s '.'
+}
+
+# Installs everything of manifests/base but the webhook configurations (Namespace, ServiceAccount,
+# the service's ClusterRole and bindings, policy ConfigMap; the Deployment is stored but never
+# runs, there is no kubelet), so the real API server validates those objects too.
+install_base() {
+  rendered_base | jq '{apiVersion: "v1", kind: "List",
+      items: [.[] | select(.kind | endswith("WebhookConfiguration") | not)]}' | kubectl apply -f -
+}
+
+# A kubeconfig for the service's own ServiceAccount, with a real token from the TokenRequest API
+# (kubectl create token), so every call the service makes is checked by RBAC against the
+# ClusterRole in manifests/: a call the manifests do not allow fails as it would on a cluster.
+service_kubeconfig() {
+  local file="$MLFLOW_E2E_DIR/service.kubeconfig" token
+  token="$(kubectl -n mlflow-policy-webhook create token mlflow-policy-webhook --duration 2h)"
+  kubectl config view --raw --minify -o json \
+    | jq --arg token "$token" '.users = [{name: "mlflow-policy-webhook", user: {token: $token}}]
+        | .contexts[0].context.user = "mlflow-policy-webhook"' > "$file"
+  chmod 600 "$file"
+  echo "$file"
+}
+
+# Starts the packaged jar on loopback against the harness's API server with KUBECONFIG_FILE and
 # waits for /readyz; its PID goes where `cluster.sh down` finds it. Prints the port.
 start_webhook() {
+  local kubeconfig="$1"
   local jar="$repo/target/mlflow-policy-webhook.jar" certs="$MLFLOW_E2E_DIR/webhook-certs" port
   [[ -f "$jar" ]] || { echo "no $jar: run mvn -B -o -q package -DskipTests" >&2; return 1; }
   "$repo/certs/generate-dev-certs.sh" "$certs" > /dev/null
   port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-  nohup java -jar "$jar" serve --host 127.0.0.1 --port "$port" --policy "$repo/policies" \
+  KUBECONFIG="$kubeconfig" POD_NAMESPACE=mlflow-policy-webhook nohup java -jar "$jar" serve --host 127.0.0.1 --port "$port" --policy "$repo/policies" \
     --tls-cert "$certs/tls.crt" --tls-key "$certs/tls.key" \
     > "$MLFLOW_E2E_DIR/webhook.log" 2>&1 < /dev/null &
   echo $! > "$MLFLOW_E2E_DIR/webhook.pid"

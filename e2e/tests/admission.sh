@@ -22,8 +22,12 @@ kubectl apply -f "$reference/mlflow-rbac.yaml" > /dev/null
 kubectl create namespace team-prod > /dev/null
 kubectl create namespace redhat-ods-applications > /dev/null
 
-say "start the packaged jar and register the shipped webhook configurations"
-port="$(start_webhook)"
+say "install manifests/base and start the packaged jar as its ServiceAccount"
+if ! install_base > "$work/apply-base.out" 2>&1; then
+  fail "the API server refused manifests/base: $(cat "$work/apply-base.out")"
+  exit 1
+fi
+port="$(start_webhook "$(service_kubeconfig)")"
 render_webhooks "$port" > "$work/webhooks.json"
 # The real API server validates the shipped objects here (CEL matchConditions, versions, ...).
 if ! kubectl apply -f "$work/webhooks.json" > "$work/apply-webhooks.out" 2>&1; then
