@@ -9,7 +9,7 @@
 #
 # State (certificates, kubeconfig, logs, etcd data) lives in $MLFLOW_E2E_DIR, by default
 # ${TMPDIR:-/tmp}/mlflow-policy-webhook-e2e; `up` starts from an empty one, `down` keeps the logs.
-# No controller-manager, scheduler or kubelet: see e2e/README.md for what that leaves out.
+# With kube-controller-manager (four controllers); no scheduler, no kubelet: see e2e/README.md.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -98,6 +98,9 @@ make_certificates() {
       "$(printf '%s\n' 'extendedKeyUsage=serverAuth' 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,IP:10.96.0.1')"
     # The tests' admin: system:masters passes every authorizer (RBAC is never asked).
     issue admin "/O=system:masters/CN=e2e-admin" "extendedKeyUsage=clientAuth"
+    # The controller-manager acts cluster-wide (the garbage collector deletes anything), so it
+    # gets system:masters too, under its own name.
+    issue controller-manager "/O=system:masters/CN=system:kube-controller-manager" "extendedKeyUsage=clientAuth"
     # ServiceAccount tokens: the API server signs with the private key and verifies with the public one.
     openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out sa.key 2> /dev/null
     openssl pkey -in sa.key -pubout -out sa.pub 2> /dev/null
@@ -133,9 +136,10 @@ authorizers:
 EOF
 }
 
+# write_kubeconfig PORT CERT FILE: a kubeconfig for the client certificate pki/CERT.{crt,key}.
 write_kubeconfig() {
-  local port="$1" pki="$state/pki"
-  cat > "$state/kubeconfig" << EOF
+  local port="$1" cert="$2" file="$3" pki="$state/pki"
+  cat > "$file" << EOF
 apiVersion: v1
 kind: Config
 clusters:
@@ -144,16 +148,16 @@ clusters:
       server: https://127.0.0.1:$port
       certificate-authority-data: $(base64 -w0 < "$pki/ca.crt")
 users:
-  - name: e2e-admin
+  - name: $cert
     user:
-      client-certificate-data: $(base64 -w0 < "$pki/admin.crt")
-      client-key-data: $(base64 -w0 < "$pki/admin.key")
+      client-certificate-data: $(base64 -w0 < "$pki/$cert.crt")
+      client-key-data: $(base64 -w0 < "$pki/$cert.key")
 contexts:
   - name: e2e
-    context: {cluster: e2e, user: e2e-admin}
+    context: {cluster: e2e, user: $cert}
 current-context: e2e
 EOF
-  chmod 600 "$state/kubeconfig"
+  chmod 600 "$file"
 }
 
 up() {
@@ -200,10 +204,29 @@ up() {
   wait_for kube-apiserver "https://127.0.0.1:$api_port/readyz" 180 \
     --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key"
 
-  write_kubeconfig "$api_port"
+  write_kubeconfig "$api_port" admin "$state/kubeconfig"
+  write_kubeconfig "$api_port" controller-manager "$state/controller-manager.kubeconfig"
+
+  # Only the controllers the tests need (no pods, nodes or volumes here): ClusterRole aggregation
+  # (the MLflow roles reach admin/edit/view only through it), the garbage collector (owner
+  # references), namespace deletion, and the default ServiceAccount of each namespace.
+  start_process kube-controller-manager "$bin/kube-controller-manager" \
+    --kubeconfig "$state/controller-manager.kubeconfig" \
+    --controllers clusterrole-aggregation-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller \
+    --leader-elect=false --secure-port 0 --use-service-account-credentials=false
+  # Ready when aggregation has filled the bootstrap role "edit" (empty without the controller).
+  local deadline=$((SECONDS + 60))
+  until [[ -n "$("$bin/kubectl" --kubeconfig "$state/kubeconfig" get clusterrole edit -o jsonpath='{.rules[0].verbs}' 2> /dev/null)" ]]; do
+    if ((SECONDS >= deadline)) || ! kill -0 "$(cat "$state/kube-controller-manager.pid")" 2> /dev/null; then
+      log "kube-controller-manager did not aggregate ClusterRoles within 60 s; last lines of its log:"
+      tail -n 30 "$state/kube-controller-manager.log" >&2
+      return 1
+    fi
+    sleep 0.5
+  done
   echo "https://127.0.0.1:$api_port" > "$state/server"
   trap - EXIT
-  log "up: API server https://127.0.0.1:$api_port, etcd http://127.0.0.1:$etcd_port; logs in $state"
+  log "up: API server https://127.0.0.1:$api_port, etcd http://127.0.0.1:$etcd_port, kube-controller-manager; logs in $state"
   log "use it with: eval \"\$($0 env)\""
 }
 
