@@ -209,11 +209,13 @@ up() {
 
   # Only the controllers the tests need (no pods, nodes or volumes here): ClusterRole aggregation
   # (the MLflow roles reach admin/edit/view only through it), the garbage collector (owner
-  # references), namespace deletion, and the default ServiceAccount of each namespace.
+  # references), namespace deletion, and the default ServiceAccount of each namespace. Each
+  # controller acts as its own ServiceAccount (kube-system:generic-garbage-collector, ...), as on
+  # real clusters, so the webhook sees the identities it will see in production.
   start_process kube-controller-manager "$bin/kube-controller-manager" \
     --kubeconfig "$state/controller-manager.kubeconfig" \
     --controllers clusterrole-aggregation-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller \
-    --leader-elect=false --secure-port 0 --use-service-account-credentials=false
+    --leader-elect=false --secure-port 0 --use-service-account-credentials=true
   # Ready when aggregation has filled the bootstrap role "edit" (empty without the controller).
   local deadline=$((SECONDS + 60))
   until [[ -n "$("$bin/kubectl" --kubeconfig "$state/kubeconfig" get clusterrole edit -o jsonpath='{.rules[0].verbs}' 2> /dev/null)" ]]; do

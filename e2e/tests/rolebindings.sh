@@ -71,10 +71,16 @@ else
 fi
 kubectl -n team-a delete serviceaccount pipeline > /dev/null
 if wait_for_binding ABSENT; then
-  pass "the garbage collector removed the binding with its ServiceAccount"
+  pass "the binding went with its ServiceAccount"
 else
   fail "the binding outlived its ServiceAccount by 30 s"
 fi
+# Known bug (found by this harness, see e2e/README.md): the guard refuses the garbage collector's
+# DELETE of a managed binding (only policy managers may delete one), so the binding goes only
+# because the reconciler deletes it; with the service not leading, the collector keeps failing.
+gc_denials="$(grep -c 'validate denied .*user=system:serviceaccount:kube-system:generic-garbage-collector' \
+  "$MLFLOW_E2E_DIR/webhook.log" || true)"
+expect_equal "the garbage collector's DELETE of the binding was not refused" "$gc_denials" "0"
 
 ((failures == 0)) || { echo "rolebindings: $failures failure(s); logs in $MLFLOW_E2E_DIR" >&2; exit 1; }
 echo "rolebindings: all passed" >&2
