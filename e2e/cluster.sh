@@ -17,11 +17,7 @@ state="${MLFLOW_E2E_DIR:-${TMPDIR:-/tmp}/mlflow-policy-webhook-e2e}"
 
 log() { echo "cluster.sh: $*" >&2; }
 
-# A free loopback port (the kernel picks it; the tiny race until the server binds is acceptable
-# for a test harness on one machine).
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
+source "$here/lib.sh"  # free_port
 
 # Starts a process in the background with its output in $state/NAME.log and its PID in
 # $state/NAME.pid; the pid files are what `down` stops, so nothing is found by name.

@@ -1,7 +1,14 @@
-# Helpers for the end-to-end test scripts (sourced; expects the exports of `cluster.sh env`).
+# Helpers for cluster.sh and the end-to-end test scripts (sourced; the tests expect the exports
+# of `cluster.sh env`).
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 failures=0
+
+# A free loopback port (the kernel picks it; the tiny race until the server binds is acceptable
+# for a test harness on one machine).
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
 
 say() { echo "--- $*" >&2; }
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
@@ -50,7 +57,7 @@ start_webhook() {
   local jar="$repo/target/mlflow-policy-webhook.jar" certs="$MLFLOW_E2E_DIR/webhook-certs" port
   [[ -f "$jar" ]] || { echo "no $jar: run mvn -B -o -q package -DskipTests" >&2; return 1; }
   "$repo/certs/generate-dev-certs.sh" "$certs" > /dev/null
-  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+  port="$(free_port)"
   KUBECONFIG="$kubeconfig" POD_NAMESPACE=mlflow-policy-webhook nohup java -jar "$jar" serve --host 127.0.0.1 --port "$port" --policy "$repo/policies" \
     --tls-cert "$certs/tls.crt" --tls-key "$certs/tls.key" \
     > "$MLFLOW_E2E_DIR/webhook.log" 2>&1 < /dev/null &
