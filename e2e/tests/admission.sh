@@ -96,5 +96,27 @@ else
   fail "the PostgreSQL CR was refused: $(cat "$work/postgresql.out")"
 fi
 
+say "a namespace relabelled to production changes the next decision"
+kubectl delete mlflows.mlflow.opendatahub.io mlflow > /dev/null
+kubectl create namespace team-dev > /dev/null
+kubectl label namespace team-dev mlflow-team=dev > /dev/null
+# SQLite serving only team-dev (and the unlabelled deployment namespace): development allows it.
+sed 's|^spec:|spec:\n  workspaceLabelSelector: {matchLabels: {mlflow-team: dev}}|' "$work/sqlite.yaml" \
+  | sed 's|file:///mlflow/artifacts|s3://mlflow-artifacts/|' > "$work/sqlite-dev.yaml"
+if kubectl create --dry-run=server -f "$work/sqlite-dev.yaml" > "$work/sqlite-dev.out" 2>&1; then
+  pass "SQLite serving only a development namespace is admitted"
+else
+  fail "SQLite serving only team-dev was refused: $(cat "$work/sqlite-dev.out")"
+fi
+kubectl label namespace team-dev mlflow-policy.io/environment=production > /dev/null
+# The service learns labels from its Namespace informer: wait (bounded) for the watch event.
+deadline=$((SECONDS + 30))
+while kubectl create --dry-run=server -f "$work/sqlite-dev.yaml" > "$work/sqlite-dev.out" 2>&1; do
+  ((SECONDS < deadline)) || break
+  sleep 0.5
+done
+expect_contains "after the relabel the same CR is refused, naming the namespace" \
+  "$(cat "$work/sqlite-dev.out")" "environment 'production' (set by namespace 'team-dev')"
+
 ((failures == 0)) || { echo "admission: $failures failure(s); logs in $MLFLOW_E2E_DIR" >&2; exit 1; }
 echo "admission: all passed" >&2

@@ -53,11 +53,22 @@ wait_for_binding() {
   return 1
 }
 
-say "an opted-in ServiceAccount is bound, and the binding goes with the account"
-kubectl -n team-a create serviceaccount pipeline > /dev/null
-kubectl -n team-a annotate serviceaccount pipeline mlflow.opendatahub.io/integration=true > /dev/null
+say "an opted-in ServiceAccount is bound, and the binding goes with the account; a dry run binds nothing"
+opted_in() {
+  printf '%s\n' 'apiVersion: v1' 'kind: ServiceAccount' \
+    "metadata: {name: $1, namespace: team-a, annotations: {mlflow.opendatahub.io/integration: \"true\"}}"
+}
+# The dry run goes first: once the real account's binding exists, the reconciler has seen the
+# events before it, so an absent binding for the dry run is not a matter of waiting longer.
+opted_in dry-run | kubectl create --dry-run=server -f - > /dev/null
+opted_in pipeline | kubectl create -f - > /dev/null
 if wait_for_binding PRESENT; then
   pass "the reconciler created mlflow-integration-pipeline"
+  if kubectl -n team-a get rolebinding mlflow-integration-dry-run > /dev/null 2>&1; then
+    fail "a server-side dry run of an opted-in ServiceAccount created a binding"
+  else
+    pass "a server-side dry run created no binding (sideEffects: NoneOnDryRun)"
+  fi
   expect_equal "the binding is owned by the ServiceAccount" \
     "$(kubectl -n team-a get rolebinding mlflow-integration-pipeline -o jsonpath='{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}')" \
     "ServiceAccount/pipeline"
