@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Admission through the real chain: the MLflow CRD and roles installed as the operator would, the
+# packaged jar registered with the shipped webhook configurations, and MLflow CRs written with
+# kubectl. Needs a running harness (eval "$(e2e/cluster.sh env)"); e2e/run.sh does it all.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+# The real CRD and roles live beside the repository (/work/shared/reference), not in it.
+reference="${MLFLOW_REFERENCE_DIR:-}"
+for candidate in "$repo/../shared/reference" "$repo/../../shared/reference"; do
+  [[ -n "$reference" ]] || { [[ -f "$candidate/mlflow-crd.yaml" ]] && reference="$candidate"; }
+done
+[[ -n "$reference" ]] || { echo "set MLFLOW_REFERENCE_DIR to the folder of mlflow-crd.yaml" >&2; exit 2; }
+work="$MLFLOW_E2E_DIR/admission"
+mkdir -p "$work"
+
+say "install the MLflow CRD and RBAC roles"
+kubectl apply -f "$reference/mlflow-crd.yaml" > /dev/null
+kubectl wait --for=condition=Established --timeout=60s crd/mlflows.mlflow.opendatahub.io > /dev/null
+kubectl apply -f "$reference/mlflow-rbac.yaml" > /dev/null
+# team-prod is production by name in the shipped policy; a cluster-scoped MLflow CR without a
+# workspaceLabelSelector serves every namespace, so it is judged as production.
+kubectl create namespace team-prod > /dev/null
+kubectl create namespace redhat-ods-applications > /dev/null
+
+say "install manifests/base and start the packaged jar as its ServiceAccount"
+if ! install_base > "$work/apply-base.out" 2>&1; then
+  fail "the API server refused manifests/base: $(cat "$work/apply-base.out")"
+  exit 1
+fi
+port="$(start_webhook "$(service_kubeconfig)")"
+render_webhooks "$port" > "$work/webhooks.json"
+# The real API server validates the shipped objects here (CEL matchConditions, versions, ...).
+if ! kubectl apply -f "$work/webhooks.json" > "$work/apply-webhooks.out" 2>&1; then
+  fail "the API server refused the shipped webhook configurations: $(cat "$work/apply-webhooks.out")"
+  exit 1
+fi
+pass "the API server accepted the 5 shipped webhook configurations"
+
+cat > "$work/sqlite.yaml" << 'EOF'
+apiVersion: mlflow.opendatahub.io/v1
+kind: MLflow
+metadata:
+  name: mlflow
+spec:
+  backendStoreUri: sqlite:////mlflow/mlflow.db
+  artifactsDestination: file:///mlflow/artifacts
+  serveArtifacts: true
+  storage:
+    accessModes: [ReadWriteOnce]
+    resources: {requests: {storage: 10Gi}}
+EOF
+
+# The API server reads webhook configurations through an informer, so a write right after
+# registering may not be sent yet: wait (server-side dry run, no side effects) until it is.
+deadline=$((SECONDS + 30))
+until ! kubectl create --dry-run=server -f "$work/sqlite.yaml" > /dev/null 2>&1; do
+  ((SECONDS < deadline)) || { fail "the validating webhook was not called within 30 s"; exit 1; }
+  sleep 0.5
+done
+
+say "a production SQLite MLflow CR is refused with the webhook's message"
+if kubectl create -f "$work/sqlite.yaml" > "$work/sqlite.out" 2>&1; then
+  fail "the SQLite CR was admitted"
+else
+  denial="$(cat "$work/sqlite.out")"
+  echo "$denial" >&2
+  expect_contains "kubectl names our webhook" "$denial" \
+    'admission webhook "mlflows.validate.mlflow-policy-webhook.opendatahub.io" denied the request'
+  expect_contains "the message names the field and the scheme" "$denial" \
+    "spec.backendStoreUri: 'sqlite:////mlflow/mlflow.db' uses scheme sqlite"
+  expect_contains "the message says the fix" "$denial" "Use a postgresql:// or mysql:// database"
+fi
+expect_equal "nothing was stored" \
+  "$(kubectl get mlflows.mlflow.opendatahub.io --no-headers 2>/dev/null | wc -l)" "0"
+
+say "a PostgreSQL MLflow CR is admitted, with the storage defaults of /mutate"
+cat > "$work/postgresql.yaml" << 'EOF'
+apiVersion: mlflow.opendatahub.io/v1
+kind: MLflow
+metadata:
+  name: mlflow
+spec:
+  backendStoreUriFrom: {name: mlflow-db-credentials, key: backend-store-uri}
+  artifactsDestination: s3://mlflow-artifacts/
+  serveArtifacts: true
+  # Only the class: /mutate fills the size and access modes from the policy's defaults.
+  storage:
+    storageClassName: fast-ssd
+EOF
+if kubectl create -f "$work/postgresql.yaml" > "$work/postgresql.out" 2>&1; then
+  pass "the PostgreSQL CR was admitted"
+  stored="$(kubectl get mlflows.mlflow.opendatahub.io mlflow -o json | jq -c '.spec.storage')"
+  expect_equal "the stored CR has the defaults (it passed CRD validation after /mutate)" "$stored" \
+    '{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"10Gi"}},"storageClassName":"fast-ssd"}'
+else
+  fail "the PostgreSQL CR was refused: $(cat "$work/postgresql.out")"
+fi
+
+say "a namespace relabelled to production changes the next decision"
+kubectl delete mlflows.mlflow.opendatahub.io mlflow > /dev/null
+kubectl create namespace team-dev > /dev/null
+kubectl label namespace team-dev mlflow-team=dev > /dev/null
+# SQLite serving only team-dev (and the unlabelled deployment namespace): development allows it.
+sed 's|^spec:|spec:\n  workspaceLabelSelector: {matchLabels: {mlflow-team: dev}}|' "$work/sqlite.yaml" \
+  | sed 's|file:///mlflow/artifacts|s3://mlflow-artifacts/|' > "$work/sqlite-dev.yaml"
+if kubectl create --dry-run=server -f "$work/sqlite-dev.yaml" > "$work/sqlite-dev.out" 2>&1; then
+  pass "SQLite serving only a development namespace is admitted"
+else
+  fail "SQLite serving only team-dev was refused: $(cat "$work/sqlite-dev.out")"
+fi
+kubectl label namespace team-dev mlflow-policy.io/environment=production > /dev/null
+# The service learns labels from its Namespace informer: wait (bounded) for the watch event.
+deadline=$((SECONDS + 30))
+while kubectl create --dry-run=server -f "$work/sqlite-dev.yaml" > "$work/sqlite-dev.out" 2>&1; do
+  ((SECONDS < deadline)) || break
+  sleep 0.5
+done
+expect_contains "after the relabel the same CR is refused, naming the namespace" \
+  "$(cat "$work/sqlite-dev.out")" "environment 'production' (set by namespace 'team-dev')"
+
+((failures == 0)) || { echo "admission: $failures failure(s); logs in $MLFLOW_E2E_DIR" >&2; exit 1; }
+echo "admission: all passed" >&2
