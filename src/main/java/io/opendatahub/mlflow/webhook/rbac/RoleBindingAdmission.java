@@ -10,6 +10,7 @@ import io.opendatahub.mlflow.webhook.policy.Action;
 import io.opendatahub.mlflow.webhook.policy.RoleBindingPolicy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -73,9 +74,23 @@ public final class RoleBindingAdmission implements KindHandler {
     return findings;
   }
 
+  /**
+   * Controllers that delete what the cluster no longer needs: the garbage collector (a managed
+   * binding is owned by its ServiceAccount) and the namespace controller (a namespace being
+   * deleted). Refusing them leaves orphans behind, or a namespace stuck in Terminating. The
+   * last name is the controller manager's own identity when it does not run each controller
+   * under its own ServiceAccount. They may delete, never create or change.
+   */
+  static final Set<String> CLEANUP_CONTROLLERS = Set.of(
+      "system:serviceaccount:kube-system:generic-garbage-collector",
+      "system:serviceaccount:kube-system:namespace-controller",
+      "system:kube-controller-manager");
+
   private static void checkManager(AdmissionRequest request, RoleBindingPolicy policy,
       List<Finding> findings) {
-    if (policy.managers().contains(request.userInfo().username())) {
+    String user = request.userInfo().username();
+    if (policy.managers().contains(user)
+        || request.operation() == Operation.DELETE && CLEANUP_CONTROLLERS.contains(user)) {
       return;
     }
     findings.add(deny("rolebinding-managed", "metadata.labels", "this binding is managed by "

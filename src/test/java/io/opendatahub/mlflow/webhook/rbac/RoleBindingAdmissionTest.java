@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -230,6 +231,33 @@ class RoleBindingAdmissionTest {
     assertThat(deleteByUser.allowed()).isFalse();
     assertThat(deleteByUser.message()).contains("may not delete it");
     assertThat(byService.allowed()).isTrue();
+  }
+
+  /**
+   * Found by the real API server (e2e/tests/rolebindings.sh): the garbage collector deleting the
+   * binding of a deleted ServiceAccount, and the namespace controller emptying a namespace, were
+   * refused, leaving orphans or a namespace stuck in Terminating. They may delete, not change.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"system:serviceaccount:kube-system:generic-garbage-collector",
+      "system:serviceaccount:kube-system:namespace-controller", "system:kube-controller-manager"})
+  void theClusterCleanUpControllersMayDeleteAManagedBindingButNotChangeIt(String controller) {
+    ObjectNode managed = binding("ClusterRole", "mlflow-integration", "[" + sa("team-a", "r") + "]");
+    ((ObjectNode) managed.get("metadata")).putObject("labels")
+        .put("app.kubernetes.io/managed-by", "mlflow-policy-webhook");
+    ObjectNode edited = managed.deepCopy();
+    ((ObjectNode) edited.get("roleRef")).put("name", "mlflow-operator-mlflow-integration");
+
+    AdmissionResponse delete = service.validate(review(null).oldObject(managed)
+        .operation("DELETE").user(controller).request(), context);
+    AdmissionResponse change = service.validate(review(edited).oldObject(managed)
+        .operation("UPDATE").user(controller).request(), context);
+    AdmissionResponse create = service.validate(review(managed).operation("CREATE")
+        .user(controller).request(), context);
+
+    assertThat(delete.allowed()).as(delete.message()).isTrue();
+    assertThat(change.allowed()).isFalse();
+    assertThat(create.allowed()).isFalse();
   }
 
   @Test
