@@ -215,4 +215,29 @@ class WebhookServerTest {
           test.completeNow();
         })));
   }
+
+  /** Ratcheting over the wire: the operator's own patch of an instance that breaks policy. */
+  @Test
+  void theOperatorClearingItsAnnotationIsAdmittedWithWarningsAuditAndMetric() {
+    ObjectNode before = Fixtures.mlflow("sqlite-dev.yaml");
+    ((ObjectNode) before.get("metadata")).putObject("annotations")
+        .put("mlflow.opendatahub.io/force-migrate", "true");
+    ObjectNode after = before.deepCopy();
+    ((ObjectNode) after.get("metadata")).remove("annotations");
+
+    Reply reply = client.post("/validate", Fixtures.mlflowReview(after).oldObject(before)
+        .operation("UPDATE").user("system:serviceaccount:redhat-ods-applications:mlflow-operator")
+        .uid("clear-annotation").bytes());
+
+    JsonNode response = reply.response();
+    assertThat(response.path("uid").asString()).isEqualTo("clear-annotation");
+    assertThat(response.path("allowed").asBoolean()).isTrue();
+    assertThat(response.path("warnings").get(0).asString())
+        .startsWith("spec.backendStoreUri: 'sqlite:////mlflow/mlflow.db' uses scheme sqlite")
+        .contains("already so before this update");
+    assertThat(response.path("auditAnnotations").has("policy-metadata-store-scheme")).isTrue();
+    assertThat(client.get("/metrics").body()).containsPattern(
+        "mlflow_webhook_policy_findings_total\\{action=\"ratcheted\",rule=\"metadata-store-scheme\"}"
+            + " [1-9]");
+  }
 }
