@@ -15,7 +15,14 @@ mkdir -p "$work"
 
 say "install the MLflow CRD and RBAC roles"
 kubectl apply -f "$reference/mlflow-crd.yaml" > /dev/null
-kubectl wait --for=condition=Established --timeout=60s crd/mlflows.mlflow.opendatahub.io > /dev/null
+# kubectl wait fails at once ("status.conditions accessor error") while the new CRD has no
+# conditions yet, so ask again until it is Established.
+for attempt in $(seq 1 60); do
+  kubectl wait --for=condition=Established --timeout=5s crd/mlflows.mlflow.opendatahub.io \
+    > /dev/null 2>&1 && break
+  [[ "$attempt" == 60 ]] && { fail "the MLflow CRD was not Established within a minute"; exit 1; }
+  sleep 1
+done
 kubectl apply -f "$reference/mlflow-rbac.yaml" > /dev/null
 # team-prod is production by name in the shipped policy; a cluster-scoped MLflow CR without a
 # workspaceLabelSelector serves every namespace, so it is judged as production.
