@@ -33,6 +33,42 @@ class LayeringTest {
     assertThat(offending).isEmpty();
   }
 
+  /** The direction of imports is the architecture: no package may reach back to one that uses it. */
+  @org.junit.jupiter.api.Test
+  void packagesImportEachOtherInOneDirectionOnly() throws IOException {
+    java.util.Map<String, java.util.Set<String>> uses = new java.util.TreeMap<>();
+    try (Stream<Path> files = Files.walk(ROOT)) {
+      files.filter(f -> f.toString().endsWith(".java")).forEach(file -> {
+        String from = ROOT.relativize(file.getParent()).toString().replace('/', '.');
+        imports(file).map(line -> line.replaceFirst("^import (static )?", ""))
+            .filter(line -> line.startsWith("io.opendatahub.mlflow.webhook."))
+            .map(line -> line.substring("io.opendatahub.mlflow.webhook.".length()))
+            .map(name -> name.substring(0, name.indexOf('.')))
+            .filter(to -> !to.equals(from))
+            .forEach(to -> uses.computeIfAbsent(from, k -> new java.util.TreeSet<>()).add(to));
+      });
+    }
+    List<String> cycles = new java.util.ArrayList<>();
+    for (String start : uses.keySet()) {
+      java.util.Deque<List<String>> paths = new java.util.ArrayDeque<>(List.of(List.of(start)));
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      while (!paths.isEmpty()) {
+        List<String> path = paths.pop();
+        for (String next : uses.getOrDefault(path.get(path.size() - 1), java.util.Set.of())) {
+          List<String> longer = new java.util.ArrayList<>(path);
+          longer.add(next);
+          if (next.equals(start)) {
+            cycles.add(String.join(" -> ", longer));
+          } else if (seen.add(next)) {
+            paths.push(longer);
+          }
+        }
+      }
+    }
+
+    assertThat(cycles).as("package cycles").isEmpty();
+  }
+
   private static Stream<String> imports(Path file) {
     try {
       return Files.readAllLines(file).stream().filter(l -> l.startsWith("import "))

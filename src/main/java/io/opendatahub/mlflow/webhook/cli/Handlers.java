@@ -1,7 +1,7 @@
 package io.opendatahub.mlflow.webhook.cli;
 
 import io.opendatahub.mlflow.webhook.admission.KindHandler;
-import io.opendatahub.mlflow.webhook.cluster.BindingRequests;
+import io.opendatahub.mlflow.webhook.rbac.BindingRequests;
 import io.opendatahub.mlflow.webhook.mlflow.MLflowAdmission;
 import io.opendatahub.mlflow.webhook.rbac.RoleBindingAdmission;
 import io.opendatahub.mlflow.webhook.rbac.ServiceAccountAdmission;

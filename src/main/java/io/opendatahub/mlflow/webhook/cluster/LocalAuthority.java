@@ -1,6 +1,8 @@
 package io.opendatahub.mlflow.webhook.cluster;
 
 import io.opendatahub.mlflow.webhook.authz.AccessDecision;
+import io.opendatahub.mlflow.webhook.authz.AccessReviewer;
+import io.opendatahub.mlflow.webhook.authz.AuthorityUnavailableException;
 import io.opendatahub.mlflow.webhook.authz.Identity;
 import io.opendatahub.mlflow.webhook.authz.ResourceAttributes;
 import io.opendatahub.mlflow.webhook.rbac.RbacEvaluator;

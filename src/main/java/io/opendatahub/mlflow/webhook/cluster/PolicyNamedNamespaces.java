@@ -1,5 +1,6 @@
 package io.opendatahub.mlflow.webhook.cluster;
 
+import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import java.util.Collection;
 import java.util.Map;

@@ -11,8 +11,8 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.opendatahub.mlflow.webhook.cluster.BindingRequests;
-import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts;
+import io.opendatahub.mlflow.webhook.rbac.BindingRequests;
+import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.RoleBindingPolicy;
 import io.opendatahub.mlflow.webhook.rbac.BindingPlan;

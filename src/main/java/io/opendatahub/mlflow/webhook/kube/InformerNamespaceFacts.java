@@ -4,7 +4,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts;
+import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.Map;

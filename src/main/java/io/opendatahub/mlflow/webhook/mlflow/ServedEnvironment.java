@@ -1,6 +1,6 @@
 package io.opendatahub.mlflow.webhook.mlflow;
 
-import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts;
+import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.cluster.StaticNamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Environment;
 import io.opendatahub.mlflow.webhook.policy.LabelSelector;

@@ -6,7 +6,6 @@ import io.opendatahub.mlflow.webhook.admission.Finding;
 import io.opendatahub.mlflow.webhook.admission.GroupVersionKind;
 import io.opendatahub.mlflow.webhook.admission.KindHandler;
 import io.opendatahub.mlflow.webhook.admission.Operation;
-import io.opendatahub.mlflow.webhook.cluster.BindingRequests;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;

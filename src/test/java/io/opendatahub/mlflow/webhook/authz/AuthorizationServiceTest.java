@@ -2,7 +2,7 @@ package io.opendatahub.mlflow.webhook.authz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.opendatahub.mlflow.webhook.cluster.AccessReviewer;
+import io.opendatahub.mlflow.webhook.authz.AccessReviewer;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.Answer;
 import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.Question;
-import io.opendatahub.mlflow.webhook.cluster.AccessReviewer;
+import io.opendatahub.mlflow.webhook.authz.AccessReviewer;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import java.util.ArrayList;

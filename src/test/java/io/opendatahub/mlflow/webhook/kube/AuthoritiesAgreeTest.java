@@ -13,7 +13,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.opendatahub.mlflow.webhook.authz.AccessDecision;
 import io.opendatahub.mlflow.webhook.authz.Identity;
 import io.opendatahub.mlflow.webhook.authz.ResourceAttributes;
-import io.opendatahub.mlflow.webhook.cluster.AccessReviewer;
+import io.opendatahub.mlflow.webhook.authz.AccessReviewer;
 import io.opendatahub.mlflow.webhook.cluster.LocalAuthority;
 import io.opendatahub.mlflow.webhook.rbac.RbacSnapshot;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;

@@ -13,7 +13,7 @@ import io.opendatahub.mlflow.webhook.authz.AccessDecision;
 import io.opendatahub.mlflow.webhook.authz.Identity;
 import io.opendatahub.mlflow.webhook.authz.ResourceAttributes;
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
-import io.opendatahub.mlflow.webhook.cluster.AuthorityUnavailableException;
+import io.opendatahub.mlflow.webhook.authz.AuthorityUnavailableException;
 import io.opendatahub.mlflow.webhook.cluster.LocalAuthority;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
 import io.opendatahub.mlflow.webhook.testing.Eventually;

@@ -7,7 +7,7 @@ import io.opendatahub.mlflow.webhook.admission.AdmissionResponse;
 import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.admission.Finding;
-import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts.KnownNamespace;
+import io.opendatahub.mlflow.webhook.admission.NamespaceFacts.KnownNamespace;
 import io.opendatahub.mlflow.webhook.cluster.StaticNamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Action;
 import io.opendatahub.mlflow.webhook.policy.Policy;

@@ -2,7 +2,7 @@ package io.opendatahub.mlflow.webhook.mlflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts;
+import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.testing.ChangingNamespaces;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;

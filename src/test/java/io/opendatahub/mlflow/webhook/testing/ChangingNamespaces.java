@@ -1,6 +1,6 @@
 package io.opendatahub.mlflow.webhook.testing;
 
-import io.opendatahub.mlflow.webhook.cluster.NamespaceFacts;
+import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;

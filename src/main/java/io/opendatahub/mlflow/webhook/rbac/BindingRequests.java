@@ -1,4 +1,4 @@
-package io.opendatahub.mlflow.webhook.cluster;
+package io.opendatahub.mlflow.webhook.rbac;
 
 /** Where admission reports a ServiceAccount that may need an integration-role binding. */
 public interface BindingRequests {

@@ -1,4 +1,4 @@
-package io.opendatahub.mlflow.webhook.cluster;
+package io.opendatahub.mlflow.webhook.authz;
 
 /** An authority cannot answer yet; its message says why and is safe to show to callers. */
 public final class AuthorityUnavailableException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.opendatahub.mlflow.webhook.cluster;
+package io.opendatahub.mlflow.webhook.admission;
 
 import java.util.Collection;
 import java.util.Map;

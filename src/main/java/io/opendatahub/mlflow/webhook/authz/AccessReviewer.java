@@ -1,8 +1,5 @@
-package io.opendatahub.mlflow.webhook.cluster;
+package io.opendatahub.mlflow.webhook.authz;
 
-import io.opendatahub.mlflow.webhook.authz.AccessDecision;
-import io.opendatahub.mlflow.webhook.authz.Identity;
-import io.opendatahub.mlflow.webhook.authz.ResourceAttributes;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
