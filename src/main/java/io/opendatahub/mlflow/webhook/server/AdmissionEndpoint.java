@@ -11,6 +11,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,12 +38,16 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
   private final Supplier<DecisionContext> contexts;
   private final WebhookMetrics metrics;
   private final JsonReplies replies;
-  private final WorkerExecutor largeReviews;
+  /** The small pool large reviews are judged on, off the event loop. */
+  private final Executor largeReviews;
 
   AdmissionEndpoint(Mode mode, AdmissionService service, AdmissionReviewCodec codec,
       Supplier<DecisionContext> contexts, WebhookMetrics metrics, JsonReplies replies,
       WorkerExecutor largeReviews) {
-    this.largeReviews = largeReviews;
+    this.largeReviews = task -> largeReviews.executeBlocking(() -> {
+      task.run();
+      return null;
+    }, false);
     this.mode = mode;
     this.service = service;
     this.codec = codec;
@@ -60,16 +65,10 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
       send(context, decide(bytes, started));
       return;
     }
-    // A large review takes milliseconds to read and judge; on the event loop that would hold
-    // every other connection of the loop. The pool is small, which also bounds how many large
-    // trees exist at once; its queue holds bodies charged to the body budget, and they stay
-    // charged until the pool is done with them, even when their senders hang up first. A review
-    // whose sender has gone is not judged.
-    Runnable release = BodyIntake.holdCharge(context);
-    largeReviews.executeBlocking(() -> context.response().closed() ? null
-            : decide(bytes, started), false)
+    // A large review takes milliseconds to read and judge; the pool is small, which also bounds
+    // how many large trees exist at once. A review whose sender has gone is not judged.
+    BodyIntake.readOffLoop(context, largeReviews, () -> decide(bytes, started))
         .onComplete(decided -> {
-          release.run();
           if (decided.failed()) {
             send(context, failed(decided.cause(), started));
           } else if (decided.result() != null) {

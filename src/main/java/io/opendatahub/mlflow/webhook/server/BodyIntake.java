@@ -1,9 +1,13 @@
 package io.opendatahub.mlflow.webhook.server;
 
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Runs before a route's body handler: charges the body to the {@link BodyBudget}, or answers
@@ -75,16 +79,25 @@ final class BodyIntake implements PlatformHandler {
   }
 
   /**
-   * Keeps the request's body charged for work that reads it later (off the event loop), even if
-   * the request ends first; run the returned action once that work is done with the body.
+   * Runs {@code work}, which reads the request's body, on {@code pool}: a large body read on an
+   * event loop would hold every connection of that loop. The body stays charged until the work
+   * is done, even when the request ends first (the pool's queue holds the body); work for a
+   * client that hung up meanwhile is not run, and the future completes with null. The future
+   * completes on the request's context.
    */
-  static Runnable holdCharge(RoutingContext context) {
+  static <T> Future<T> readOffLoop(RoutingContext context, Executor pool, Supplier<T> work) {
     Charge charge = context.get(CHARGE);
-    if (charge == null) {
-      return () -> { };
+    if (charge != null) {
+      charge.hold();
     }
-    charge.hold();
-    return charge::release;
+    return Future.fromCompletionStage(CompletableFuture.supplyAsync(
+                () -> context.response().closed() ? null : work.get(), pool),
+            context.vertx().getOrCreateContext())
+        .andThen(done -> {
+          if (charge != null) {
+            charge.release();
+          }
+        });
   }
 
   /** The Content-Length header, or -1 when absent or unreadable (the codec rejects the rest). */

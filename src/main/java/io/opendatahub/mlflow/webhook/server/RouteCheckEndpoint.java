@@ -51,15 +51,9 @@ final class RouteCheckEndpoint implements Handler<RoutingContext> {
       return;
     }
     // Up to 512 KiB of JSON takes milliseconds to read, sent by anyone (the token is checked
-    // after): on the event loop that would hold every connection of the loop, admission reviews
-    // included. It is read on the batch pool, its body charged until then; a batch whose client
-    // hung up meanwhile is not read.
-    Runnable release = BodyIntake.holdCharge(context);
-    Future.fromCompletionStage(CompletableFuture.supplyAsync(
-                () -> context.response().closed() ? null : read(bytes), authorizer.batchPool()),
-            context.vertx().getOrCreateContext())
+    // after): it is read on the batch pool; a batch whose client hung up meanwhile is not read.
+    BodyIntake.readOffLoop(context, authorizer.batchPool(), () -> read(bytes))
         .onComplete(read -> {
-          release.run();
           if (read.failed()) {
             LOG.error("reading route checks failed unexpectedly", read.cause());
             replies.error(context, 500, "internal error; the webhook's log has the details");
