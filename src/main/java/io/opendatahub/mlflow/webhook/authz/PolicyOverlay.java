@@ -49,28 +49,33 @@ public final class PolicyOverlay {
   private record Asked(String resource, String subresource) {
 
     static Asked of(ResourceAttributes attributes) {
-      String full = attributes.fullResource().toLowerCase(Locale.ROOT);
-      int slash = full.indexOf('/');
-      return slash < 0 ? new Asked(full, "")
-          : new Asked(full.substring(0, slash), full.substring(slash + 1));
+      String resource = attributes.resource().toLowerCase(Locale.ROOT);
+      String subresource = attributes.subresource().toLowerCase(Locale.ROOT);
+      int slash = resource.indexOf('/');
+      if (slash < 0) {
+        return new Asked(resource, subresource);
+      }
+      String rest = resource.substring(slash + 1);
+      return new Asked(resource.substring(0, slash),
+          subresource.isEmpty() ? rest : rest + "/" + subresource);
     }
 
     /**
-     * Whether an answer to this question could speak for the disabled {@code entry}
+     * Whether an answer to this question could speak for the disabled {@code entry}, lower case
      * ({@code resource}: it and all its subresources; {@code resource/sub}: only that one).
      */
     boolean reaches(String entry) {
-      String lower = entry.toLowerCase(Locale.ROOT);
-      int slash = lower.indexOf('/');
-      String entryResource = slash < 0 ? lower : lower.substring(0, slash);
-      String entrySubresource = slash < 0 ? "" : lower.substring(slash + 1);
-      if (!resource.equals(ANY) && !resource.equals(entryResource)) {
+      int slash = entry.indexOf('/');
+      int resourceEnd = slash < 0 ? entry.length() : slash;
+      boolean anyResource = resource.equals(ANY);
+      if (!anyResource && !(resource.length() == resourceEnd && entry.startsWith(resource))) {
         return false;
       }
-      if (entrySubresource.isEmpty() || resource.equals(ANY)) {
+      if (slash < 0 || anyResource) {
         return true;
       }
-      return subresource.equals(ANY) || subresource.equals(entrySubresource);
+      return subresource.equals(ANY) || (entry.length() - slash - 1 == subresource.length()
+          && entry.startsWith(subresource, slash + 1));
     }
   }
 }

@@ -80,7 +80,9 @@ public record AuthorizationPolicy(
       @JsonProperty(value = "reason", required = true) String reason) {
 
     public DisabledResources {
-      resources = resources == null ? List.of() : List.copyOf(resources);
+      // RBAC matches resources in lower case; normalised once here, not per question.
+      resources = resources == null ? List.of()
+          : resources.stream().map(r -> r.toLowerCase(java.util.Locale.ROOT)).toList();
       if (resources.isEmpty()) {
         throw new IllegalArgumentException("list at least one resource");
       }
