@@ -1,7 +1,5 @@
 package io.opendatahub.mlflow.webhook.mlflow;
 
-import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -12,20 +10,14 @@ import java.util.Set;
  *
  * <p>Parsed once, by hand, in one linear pass: the value comes from whoever can write the CR and
  * may be megabytes long, and every rule asks about it on the event loop. No regular expression
- * runs over it (a backtracking search over a long run of key characters cost seconds).
+ * runs over it (a backtracking search over a long run of key characters cost seconds). The
+ * user info is read by {@link UserInfo}, the query by {@link QueryText}.
  */
 public final class StoreUri {
 
   /** What {@link #redacted()} shows of a URI at most: enough to recognise it in a message. */
   static final int SHOWN_CHARACTERS = 200;
   private static final String HIDDEN = "***";
-  /**
-   * Query keys, lower-cased with '_' and '-' removed after percent-decoding, whose value is a
-   * credential when they end in one of these ({@code sslpassword}, {@code client_secret}, {@code
-   * X-Amz-Security-Token}, {@code X-Amz-Signature}, {@code aws_secret_access_key}...).
-   */
-  private static final List<String> SECRET_KEY_SUFFIXES = List.of("password", "passwd", "pwd",
-      "secret", "token", "accesskey", "secretkey", "apikey", "signature");
   /**
    * Schemes MLflow hands to SQLAlchemy. Only these are read its way when looking for a password;
    * in {@code s3://host:9000/a@b} the "@b" is part of a key. Redaction reads every URI both ways.
@@ -35,16 +27,7 @@ public final class StoreUri {
 
   private final String raw;
   private final String scheme;
-  /** Where the user info starts (after "://"), or -1 for a URI without an authority. */
-  private final int authorityStart;
-  /** The '@' that ends the user info in either reading, or -1. */
-  private final int userInfoEnd;
-  /** First character of a password in either reading, or -1. */
-  private final int passwordStart;
-  /** A non-empty password as the URI grammar reads it ({@code user:pw@host}, '@' last). */
-  private final boolean uriPassword;
-  /** A non-empty password as SQLAlchemy reads it (up to the first '@', across '/', '?', '#'). */
-  private final boolean sqlAlchemyPassword;
+  private final UserInfo userInfo;
   /**
    * Start and end of every secret query value, in pairs and in order; over-covers rather than
    * misses. Plain ints: a query may hold a million of them.
@@ -55,33 +38,9 @@ public final class StoreUri {
   public StoreUri(String raw) {
     this.raw = raw;
     this.scheme = parseScheme(raw);
-    int separator = raw.indexOf("://");
-    authorityStart = separator < 0 ? -1 : separator + 3;
-    int infoEnd = -1;
-    int password = -1;
-    boolean grammar = false;
-    boolean sqlAlchemy = false;
-    if (authorityStart >= 0) {
-      int authorityEnd = indexOfAny(raw, authorityStart, "/?#");
-      int lastAt = raw.lastIndexOf('@', authorityEnd - 1);
-      lastAt = lastAt >= authorityStart ? lastAt : -1;
-      // SQLAlchemy: the user is everything up to the first ':' or '/' ('@' included); after a
-      // ':' the password runs to the first '@', whatever lies between.
-      int userEnd = indexOfAny(raw, authorityStart, ":/");
-      int firstAt = userEnd < raw.length() && raw.charAt(userEnd) == ':'
-          ? raw.indexOf('@', userEnd + 1) : -1;
-      // When the URI grammar finds "user:pw@", its ':' is the first ':' of the authority, which
-      // has no '/', so both readings start the password at the same ':'.
-      grammar = lastAt > userEnd + 1 && userEnd < authorityEnd;
-      sqlAlchemy = firstAt > userEnd + 1;
-      infoEnd = Math.max(lastAt, firstAt);
-      password = firstAt >= 0 || grammar ? userEnd + 1 : -1;
-    }
-    userInfoEnd = infoEnd;
-    passwordStart = password;
-    uriPassword = grammar;
-    sqlAlchemyPassword = sqlAlchemy;
-    secretValues = secretQueryValues(raw, Math.max(Math.max(infoEnd, authorityStart), 0));
+    this.userInfo = UserInfo.read(raw);
+    secretValues = QueryText.secretValues(raw,
+        Math.max(Math.max(userInfo.end(), userInfo.authorityStart()), 0));
     boolean nonEmpty = false;
     for (int i = 0; i < secretValues.length; i += 2) {
       nonEmpty |= secretValues[i + 1] > secretValues[i];
@@ -112,7 +71,8 @@ public final class StoreUri {
 
   /** Whether the user info carries a non-empty password ({@code user:password@host}). */
   public boolean hasInlinePassword() {
-    return uriPassword || sqlAlchemyPassword && SQL_FAMILIES.contains(schemeFamily());
+    return userInfo.uriPassword()
+        || userInfo.sqlAlchemyPassword() && SQL_FAMILIES.contains(schemeFamily());
   }
 
   /** Whether a query parameter carries a credential ({@code ?password=...}, {@code &token=...}). */
@@ -139,8 +99,8 @@ public final class StoreUri {
     for (int start = query + 1; start <= end; ) {
       int next = Math.min(indexOfAny(raw, start, "&;#"), end);
       int equals = indexOf(raw, '=', start, next);
-      if (equals >= 0 && keyIs(raw, start, equals, key)) {
-        return decode(raw.substring(equals + 1, next));
+      if (equals >= 0 && QueryText.keyIs(raw, start, equals, key)) {
+        return QueryText.decode(raw.substring(equals + 1, next));
       }
       start = next + 1;
     }
@@ -155,6 +115,7 @@ public final class StoreUri {
   public String redacted() {
     StringBuilder out = new StringBuilder(Math.min(raw.length(), SHOWN_CHARACTERS) + 16);
     int from = 0;
+    int passwordStart = userInfo.passwordStart();
     if (passwordStart >= 0) {
       // Through the last '@': an unencoded '@' in a password ends it early for every parser,
       // and what follows may still be the rest of it. A message loses a little of the host.
@@ -168,9 +129,9 @@ public final class StoreUri {
   public String withoutCredentials() {
     StringBuilder out = new StringBuilder(raw.length());
     int from = 0;
-    if (userInfoEnd >= 0) {
-      out.append(raw, 0, authorityStart);
-      from = userInfoEnd + 1;
+    if (userInfo.end() >= 0) {
+      out.append(raw, 0, userInfo.authorityStart());
+      from = userInfo.end() + 1;
     }
     return hideSecretValues(out, from, "", Integer.MAX_VALUE);
   }
@@ -188,139 +149,6 @@ public final class StoreUri {
     return out.append(raw, from, (int) Math.min(raw.length(), from + wanted)).toString();
   }
 
-  /**
-   * The values of secret query parameters after {@code from}. A value runs to the next '&' or
-   * ';' even past a '#': SQLAlchemy takes everything after the '?' as the query, so a '#' may be
-   * part of a password.
-   */
-  private static int[] secretQueryValues(String raw, int from) {
-    int query = raw.indexOf('?', from);
-    if (query < 0) {
-      return new int[0];
-    }
-    int[] spans = new int[8];
-    int count = 0;
-    int keyStart = query + 1;
-    int equals = -1;
-    // One pass, each character looked at once: a query may hold a million parameters.
-    for (int i = keyStart; i <= raw.length(); i++) {
-      char c = i < raw.length() ? raw.charAt(i) : '&';
-      if (c == '&' || c == ';') {
-        if (equals >= 0 && isSecretKey(raw, keyStart, equals)) {
-          if (count == spans.length) {
-            spans = Arrays.copyOf(spans, count * 2);
-          }
-          spans[count++] = equals + 1;
-          spans[count++] = i;
-        }
-        keyStart = i + 1;
-        equals = -1;
-      } else if (equals < 0 && c == '=') {
-        equals = i;
-      }
-    }
-    return Arrays.copyOf(spans, count);
-  }
-
-  /**
-   * Whether the key in {@code raw[start, end)}, percent-decoded, is {@code key} in any case.
-   * Decodes in place: every parameter of a long query is compared.
-   */
-  private static boolean keyIs(String raw, int start, int end, String key) {
-    int j = 0;
-    for (int i = start; i < end; j++) {
-      boolean escape = i + 2 < end && raw.charAt(i) == '%' && charStart(raw, i, i + 2) == i;
-      int next = escape ? i + 3 : i + 1;
-      char c = decodedAt(raw, i, next - 1);
-      if (j >= key.length() || Character.toLowerCase(c) != Character.toLowerCase(key.charAt(j))) {
-        return false;
-      }
-      i = next;
-    }
-    return j == key.length();
-  }
-
-  /**
-   * Whether the key in {@code raw[start, end)}, percent-decoded, names a credential. Read from
-   * its end, in place, decoding as it goes: two escapes cannot overlap ('%' is no hex digit), so
-   * this reads what a decoder reading from the front reads, without copying a long key.
-   */
-  private static boolean isSecretKey(String raw, int start, int end) {
-    char last = 0;
-    for (int i = end - 1; i >= start && last == 0; i = charStart(raw, start, i) - 1) {
-      char c = decodedAt(raw, charStart(raw, start, i), i);
-      last = c == '_' || c == '-' ? 0 : Character.toLowerCase(c);
-    }
-    if (last == 'g' && endsWithWord(raw, start, end, "sig", true)) {
-      return true;
-    }
-    for (String word : SECRET_KEY_SUFFIXES) {
-      if (word.charAt(word.length() - 1) == last && endsWithWord(raw, start, end, word, false)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * Whether the decoded key in {@code raw[start, end)} ends in {@code word} (lower case),
-   * ignoring case and any '_' or '-'; with {@code whole}, nothing else may come before it.
-   */
-  private static boolean endsWithWord(String raw, int start, int end, String word,
-      boolean whole) {
-    int j = word.length() - 1;
-    for (int i = end - 1; i >= start; i = charStart(raw, start, i) - 1) {
-      char c = decodedAt(raw, charStart(raw, start, i), i);
-      if (c == '_' || c == '-') {
-        continue;
-      }
-      if (j < 0 || Character.toLowerCase(c) != word.charAt(j)) {
-        return false;
-      }
-      if (--j < 0 && !whole) {
-        return true;
-      }
-    }
-    return j < 0;
-  }
-
-  /** Where the character ending at {@code i} starts: at its '%' if it is an escape. */
-  private static int charStart(String raw, int start, int i) {
-    return i - 2 >= start && raw.charAt(i - 2) == '%'
-        && Character.digit(raw.charAt(i - 1), 16) >= 0 && Character.digit(raw.charAt(i), 16) >= 0
-        ? i - 2 : i;
-  }
-
-  /** The decoded character written from {@code from} to {@code i}; '+' is a space. */
-  private static char decodedAt(String raw, int from, int i) {
-    if (from < i) {
-      return (char) (Character.digit(raw.charAt(from + 1), 16) * 16
-          + Character.digit(raw.charAt(i), 16));
-    }
-    char c = raw.charAt(i);
-    return c == '+' ? ' ' : c;
-  }
-
-  /** Percent-decoding as libpq and Python's parse_qsl do it ('+' is a space); bad escapes stay. */
-  static String decode(String text) {
-    if (text.indexOf('%') < 0 && text.indexOf('+') < 0) {
-      return text;
-    }
-    StringBuilder out = new StringBuilder(text.length());
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      int high = i + 2 < text.length() ? Character.digit(text.charAt(i + 1), 16) : -1;
-      int low = high >= 0 ? Character.digit(text.charAt(i + 2), 16) : -1;
-      if (c == '%' && low >= 0) {
-        out.append((char) (high * 16 + low));
-        i += 2;
-      } else {
-        out.append(c == '+' ? ' ' : c);
-      }
-    }
-    return out.toString();
-  }
-
   /** The lower-case scheme before ":/", or "file" when there is none (a bare path). */
   private static String parseScheme(String raw) {
     int colon = raw.indexOf(':');
@@ -336,8 +164,11 @@ public final class StoreUri {
     return raw.substring(0, colon).toLowerCase(Locale.ROOT);
   }
 
-  /** The first index at or after {@code from} of any of {@code chars}, or the length. */
-  private static int indexOfAny(String text, int from, String chars) {
+  /**
+   * The first index at or after {@code from} of any of {@code chars}, or the length. Shared with
+   * {@link UserInfo}, which scans the same text for the authority's ends.
+   */
+  static int indexOfAny(String text, int from, String chars) {
     for (int i = from; i < text.length(); i++) {
       if (chars.indexOf(text.charAt(i)) >= 0) {
         return i;

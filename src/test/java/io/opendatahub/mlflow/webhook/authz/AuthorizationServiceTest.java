@@ -125,11 +125,11 @@ class AuthorizationServiceTest {
 
   @Test
   void theSubjectKeyCoversGroupsAndExtraButNotTheirOrder() {
-    String one = AuthorizationService.subjectHash(
+    String one = DecisionKey.subjectHash(
         new Identity("bob", "", List.of("a", "b"), Map.of("scopes", List.of("x", "y"))));
-    String reordered = AuthorizationService.subjectHash(
+    String reordered = DecisionKey.subjectHash(
         new Identity("bob", "", List.of("b", "a"), Map.of("scopes", List.of("y", "x"))));
-    String otherGroup = AuthorizationService.subjectHash(
+    String otherGroup = DecisionKey.subjectHash(
         new Identity("bob", "", List.of("a"), Map.of("scopes", List.of("x", "y"))));
 
     assertThat(one).isEqualTo(reordered).isNotEqualTo(otherGroup);
@@ -200,7 +200,7 @@ class AuthorizationServiceTest {
         new Identity("bob", "1", List.of("admins"), Map.of("scopes", List.of("x\0y"))),
         new Identity("bob", "1", List.of("admins"), Map.of("scopes", List.of("x", "y"))));
 
-    assertThat(subjects.stream().map(AuthorizationService::subjectHash).distinct())
+    assertThat(subjects.stream().map(DecisionKey::subjectHash).distinct())
         .hasSameSizeAs(subjects);
   }
 
@@ -234,7 +234,7 @@ class AuthorizationServiceTest {
     bounded.decisionCache().synchronous().cleanUp();
 
     long keyBytes = bounded.decisionCache().synchronous().asMap().keySet().stream()
-        .mapToLong(key -> 2L * ((AuthorizationService.DecisionKey) key).length()).sum();
+        .mapToLong(key -> 2L * ((DecisionKey) key).length()).sum();
     // maxEntries 100 means at most 100 KiB of entries, however long their names.
     assertThat(keyBytes).isLessThanOrEqualTo(100 * 1024);
     assertThat(bounded.decisionCache().synchronous().estimatedSize()).isPositive();
@@ -311,7 +311,7 @@ class AuthorizationServiceTest {
       running = List.copyOf(hangs.hanging);
     }
     assertThat(running).as("TokenReviews of never-confirmed tokens running at once")
-        .hasSizeLessThanOrEqualTo(AuthorizationService.MAX_UPSTREAM_RUNNING_PER_CALLER);
+        .hasSizeLessThanOrEqualTo(UpstreamCalls.MAX_UPSTREAM_RUNNING_PER_CALLER);
     // Each answer lets a waiting one start (and hang): answer them until none is left.
     for (int answered = 0; answered < running.size(); ) {
       running.get(answered++).complete(Optional.empty());
