@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -251,12 +252,15 @@ class AuthorizationServiceTest {
           List.of(), Map.of())));
     }
 
-    /** Only alice has rights; every answer takes 20 ms of a pool thread. */
+    /** Opened by the test: until then every review holds its pool thread. */
+    final CountDownLatch busy = new CountDownLatch(1);
+
+    /** Only alice has rights; every answer holds a pool thread until the test opens the gate. */
     @Override
     public CompletableFuture<AccessDecision> review(Identity identity, ResourceAttributes a) {
       return CompletableFuture.supplyAsync(() -> {
         try {
-          Thread.sleep(20);
+          busy.await(20, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -337,8 +341,12 @@ class AuthorizationServiceTest {
           "mlflow.kubeflow.org", "", "experiments", "", ""), BearerToken.of("mallory")));
     }
 
-    AuthorizeResult alice = shared.authorizeSelf(new ResourceAttributes("team-a", "get",
-        "mlflow.kubeflow.org", "", "experiments", "", ""), BearerToken.of("alice")).join();
+    // Alice asks while the flood's reviews still hold the pool; then the reviews answer.
+    CompletableFuture<AuthorizeResult> asked = shared.authorizeSelf(new ResourceAttributes(
+        "team-a", "get", "mlflow.kubeflow.org", "", "experiments", "", ""),
+        BearerToken.of("alice"));
+    pooled.busy.countDown();
+    AuthorizeResult alice = asked.join();
     CompletableFuture.allOf(flood.toArray(CompletableFuture[]::new)).join();
 
     assertThat(alice.decision().evaluationError()).isNull();

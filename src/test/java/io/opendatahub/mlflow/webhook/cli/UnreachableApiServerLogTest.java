@@ -37,8 +37,8 @@ class UnreachableApiServerLogTest {
   /** What LogConfigurator's text pattern writes at the start of every line. */
   private static final Pattern SERVICE_LINE = Pattern.compile(
       "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}\\S* (TRACE|DEBUG|INFO |WARN |ERROR) \\[.*");
-  /** Long enough for several informer retries; the old service wrote ~500 lines by then. */
-  private static final long RUN_MILLIS = 6_000;
+  /** Several informer retries; the old service wrote ~500 lines by then. */
+  private static final int RETRIES = 3;
 
   @TempDir Path dir;
 
@@ -60,7 +60,6 @@ class UnreachableApiServerLogTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       closedPort = socket.getLocalPort();
     }
-    long started = System.nanoTime();
     int port = startService("https://127.0.0.1:" + closedPort);
     Vertx vertx = Vertx.vertx();
     try (HttpsClient https = new HttpsClient(vertx, certs.caCert(), port)) {
@@ -73,7 +72,7 @@ class UnreachableApiServerLogTest {
     } finally {
       HttpsClient.await(vertx.close());
     }
-    List<String> lines = stopAfter(started);
+    List<String> lines = stopAfterRetries();
 
     assertThat(lines).as("every line in the service's format").allMatch(
         line -> SERVICE_LINE.matcher(line).matches());
@@ -89,7 +88,6 @@ class UnreachableApiServerLogTest {
     KubernetesMockServer apiServer = new KubernetesMockServer(new Context(),
         new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
     apiServer.init();
-    long started;
     try {
       int port = startService("http://127.0.0.1:" + apiServer.getPort());
       Vertx vertx = Vertx.vertx();
@@ -101,9 +99,8 @@ class UnreachableApiServerLogTest {
       }
     } finally {
       apiServer.destroy();
-      started = System.nanoTime();
     }
-    List<String> lines = stopAfter(started);
+    List<String> lines = stopAfterRetries();
 
     assertThat(lines).as("every line in the service's format").allMatch(
         line -> SERVICE_LINE.matcher(line).matches());
@@ -142,15 +139,24 @@ class UnreachableApiServerLogTest {
     return ServiceProcess.awaitPort(service, log);
   }
 
-  /** Lets the service run until {@link #RUN_MILLIS} after {@code started}, stops it, reads its log. */
-  private List<String> stopAfter(long started) throws Exception {
-    long left = RUN_MILLIS - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    if (left > 0) {
-      Thread.sleep(left);
-    }
+  /**
+   * Lets the service run until its namespace informer has logged {@link #RETRIES} retries (any
+   * flood of lines comes between them), stops it, reads its log.
+   */
+  private List<String> stopAfterRetries() throws Exception {
+    Eventually.poll(Duration.ofSeconds(60), this::namespaceRetries, n -> n >= RETRIES);
     service.destroy();
     assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
     return Files.readAllLines(log);
+  }
+
+  private long namespaceRetries() {
+    try {
+      return Files.readAllLines(log).stream().filter(line -> line.contains("namespace informer:")
+          && line.contains("retrying with backoff")).count();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static final String REVIEW = """

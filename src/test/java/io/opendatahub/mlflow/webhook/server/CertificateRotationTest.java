@@ -3,6 +3,7 @@ package io.opendatahub.mlflow.webhook.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
+import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
@@ -18,6 +19,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -111,10 +113,11 @@ class CertificateRotationTest {
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicInteger ok = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
+    AtomicReference<String> lastSeen = new AtomicReference<>();
     Thread load = new Thread(() -> {
       while (running.get()) {
         try {
-          HttpsClient.await(handshake());
+          lastSeen.set(HttpsClient.await(handshake()).getSerialNumber().toString());
           ok.incrementAndGet();
         } catch (RuntimeException e) {
           failed.incrementAndGet();
@@ -122,11 +125,16 @@ class CertificateRotationTest {
       }
     });
     load.start();
-    Thread.sleep(300);
+    // The rotation happens under load: once the load has completed handshakes.
+    Eventually.poll(Duration.ofSeconds(10), ok::get, n -> n >= 3);
 
     install(second.tlsCert(), second.tlsKey());
     reloader.check();
-    Thread.sleep(300);
+    // The load goes on until its own handshakes see the new certificate, and a few more.
+    String after = serial(second.tlsCert());
+    Eventually.poll(Duration.ofSeconds(10), lastSeen::get, after::equals);
+    int atSwitch = ok.get();
+    Eventually.poll(Duration.ofSeconds(10), ok::get, n -> n >= atSwitch + 3);
     running.set(false);
     load.join();
 

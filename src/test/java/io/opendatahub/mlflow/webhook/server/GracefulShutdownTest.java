@@ -12,6 +12,7 @@ import io.opendatahub.mlflow.webhook.testing.TestApps;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
@@ -54,19 +55,32 @@ class GracefulShutdownTest {
         new PoolOptions().setHttp1MaxSize(32));
 
     List<Future<Integer>> inFlight = new ArrayList<>();
+    List<Future<Void>> written = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       String body = "{\"apiVersion\":\"authorization.k8s.io/v1\",\"kind\":\"SelfSubjectAccessReview\","
           + "\"spec\":{\"resourceAttributes\":{\"namespace\":\"ns" + i + "\",\"verb\":\"get\","
           + "\"group\":\"mlflow.kubeflow.org\",\"resource\":\"experiments\"}}}";
+      Promise<Void> sent = Promise.promise();
+      written.add(sent.future());
       inFlight.add(Future.future(promise -> vertx.getOrCreateContext().runOnContext(v ->
-          http.request(HttpMethod.POST, "/authorize").compose(request -> request
-              .putHeader("Content-Type", "application/json")
-              .putHeader("Authorization", "Bearer t")
-              .send(Buffer.buffer(body.getBytes(StandardCharsets.UTF_8))))
+          http.request(HttpMethod.POST, "/authorize").onFailure(sent::tryFail)
+              .compose(request -> {
+                request.putHeader("Content-Type", "application/json")
+                    .putHeader("Authorization", "Bearer t")
+                    .end(Buffer.buffer(body.getBytes(StandardCharsets.UTF_8))).onComplete(sent);
+                return request.response();
+              })
               .compose(response -> response.body().map(b -> response.statusCode()))
               .onComplete(promise))));
     }
-    Thread.sleep(300);
+    // Stop begins once every request is written on its own accepted connection, and the API
+    // server has been asked for the first decision (so decisions are waiting upstream).
+    HttpsClient.await(Future.all(written));
+    var firstReview = server.takeRequest(10, TimeUnit.SECONDS);
+    while (firstReview != null && !firstReview.getPath().startsWith(MockReviews.ACCESS_REVIEWS)) {
+      firstReview = server.takeRequest(10, TimeUnit.SECONDS);
+    }
+    assertThat(firstReview).as("the API server was asked before stop").isNotNull();
 
     Future<Void> stopped = app.stop(Duration.ofSeconds(10));
     List<Integer> codes = HttpsClient.await(Future.all(inFlight)).list();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opendatahub.mlflow.webhook.admission.AdmissionReviewCodec;
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
+import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient.Reply;
@@ -20,6 +21,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -164,6 +166,7 @@ class SlowAndLargeRequestsTest {
     try (HttpsClient client = new HttpsClient(vertx, certs.caCert(), patient.port(), false)) {
       // Two senders deliver whole large bodies, which wait for the pool, and hang up.
       for (int i = 0; i < 2; i++) {
+        int sender;
         try (SSLSocket socket = RawTls.connect(certs.caCert(), patient.port())) {
           OutputStream out = socket.getOutputStream();
           out.write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type:"
@@ -171,10 +174,13 @@ class SlowAndLargeRequestsTest {
               .getBytes(StandardCharsets.US_ASCII));
           out.write(large);
           out.flush();
-          Thread.sleep(500); // let the server take the body before the hang-up
+          // The hang-up comes once the server has read every byte of the body.
+          awaitKernel(socket.getLocalPort(), KernelQueues::serverHasReadAll);
+          sender = socket.getLocalPort();
         }
+        // The server has handled the hang-up once it has closed its end of the connection.
+        awaitKernel(sender, KernelQueues::serverHasClosed);
       }
-      Thread.sleep(500);
 
       // Their bodies are still held in the pool's queue: a third does not fit.
       Reply third = HttpsClient.await(client.send(HttpMethod.POST, "/validate",
@@ -336,18 +342,70 @@ class SlowAndLargeRequestsTest {
     return senders;
   }
 
-  /** Sends until the answer has {@code status} (the server sees other connections in its time). */
-  private static Reply untilStatus(HttpsClient client, byte[] body, int status)
-      throws InterruptedException {
-    Reply reply = null;
-    for (int attempt = 0; attempt < 100; attempt++) {
-      reply = client.post("/validate", body);
-      if (reply.status() == status) {
-        return reply;
-      }
-      Thread.sleep(100);
+  /** A connection to {@code patient} as the kernel sees both its ends (Linux's /proc/net/tcp). */
+  private record KernelQueues(boolean clientEnd, long clientTxQueue, boolean serverEnd,
+      long serverRxQueue, String serverState) {
+
+    boolean serverHasReadAll() {
+      return clientEnd && serverEnd && clientTxQueue == 0 && serverRxQueue == 0;
     }
-    return reply;
+
+    boolean serverHasClosed() {
+      // 01 ESTABLISHED: the hang-up has not arrived; 08 CLOSE_WAIT: it is not yet handled.
+      return !serverEnd || !(serverState.equals("01") || serverState.equals("08"));
+    }
+  }
+
+  private static final List<Path> PROC_TCP = List.of(Path.of("/proc/net/tcp"),
+      Path.of("/proc/net/tcp6"));
+
+  /** Waits until the kernel shows {@code done} for the connection from {@code clientPort}. */
+  private static void awaitKernel(int clientPort, java.util.function.Predicate<KernelQueues> done)
+      throws Exception {
+    if (!Files.isReadable(PROC_TCP.get(0))) {
+      Thread.sleep(500); // no socket queues to read outside Linux: give the server time instead
+      return;
+    }
+    KernelQueues seen = Eventually.poll(Duration.ofSeconds(20),
+        () -> kernelQueues(clientPort, patient.port()), done);
+    assertThat(done.test(seen)).as("connection state %s", seen).isTrue();
+  }
+
+  private static KernelQueues kernelQueues(int clientPort, int serverPort) {
+    boolean clientEnd = false;
+    boolean serverEnd = false;
+    long tx = -1;
+    long rx = -1;
+    String state = "";
+    for (Path file : PROC_TCP) {
+      List<String> lines;
+      try {
+        lines = Files.exists(file) ? Files.readAllLines(file) : List.of();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+        String[] f = line.trim().split("\\s+");
+        int local = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
+        int remote = Integer.parseInt(f[2].substring(f[2].indexOf(':') + 1), 16);
+        String[] queues = f[4].split(":");
+        if (local == clientPort && remote == serverPort) {
+          clientEnd = true;
+          tx = Long.parseLong(queues[0], 16);
+        } else if (local == serverPort && remote == clientPort) {
+          serverEnd = true;
+          rx = Long.parseLong(queues[1], 16);
+          state = f[3];
+        }
+      }
+    }
+    return new KernelQueues(clientEnd, tx, serverEnd, rx, state);
+  }
+
+  /** Sends until the answer has {@code status} (the server sees other connections in its time). */
+  private static Reply untilStatus(HttpsClient client, byte[] body, int status) {
+    return Eventually.poll(Duration.ofSeconds(10), () -> client.post("/validate", body),
+        reply -> reply.status() == status);
   }
 
   @Test
@@ -391,7 +449,7 @@ class SlowAndLargeRequestsTest {
       for (byte b : text.getBytes(StandardCharsets.US_ASCII)) {
         out.write(b);
         out.flush();
-        Thread.sleep(300);
+        Thread.sleep(300); // the stimulus: a sender's pace, slow but inside the idle timeout
         if (socket.getInputStream().available() > 0) {
           break;
         }
