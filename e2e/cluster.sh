@@ -166,6 +166,8 @@ up() {
   rm -rf "$state"
   mkdir -p "$state"
   echo "$bin" > "$state/bin"
+  # kubectl's discovery and HTTP caches go to the state directory, not ~/.kube/cache.
+  export KUBECACHEDIR="$state/kube-cache"
   trap 'status=$?; if ((status != 0)); then log "up failed; stopping what started"; stop_all; fi' EXIT
 
   make_certificates
@@ -232,6 +234,7 @@ env_exports() {
   [[ -f "$state/kubeconfig" ]] || { log "no cluster in $state (run '$0 up')"; return 1; }
   echo "export MLFLOW_E2E_DIR='$state'"
   echo "export KUBECONFIG='$state/kubeconfig'"
+  echo "export KUBECACHEDIR='$state/kube-cache'"
   echo "export MLFLOW_E2E_SERVER='$(cat "$state/server")'"
   echo "export PATH='$(cat "$state/bin")':\"\$PATH\""
 }

@@ -4,26 +4,11 @@
 # kubectl. Needs a running harness (eval "$(e2e/cluster.sh env)"); e2e/run.sh does it all.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
-# The real CRD and roles live beside the repository (/work/shared/reference), not in it.
-reference="${MLFLOW_REFERENCE_DIR:-}"
-for candidate in "$repo/../shared/reference" "$repo/../../shared/reference"; do
-  [[ -n "$reference" ]] || { [[ -f "$candidate/mlflow-crd.yaml" ]] && reference="$candidate"; }
-done
-[[ -n "$reference" ]] || { echo "set MLFLOW_REFERENCE_DIR to the folder of mlflow-crd.yaml" >&2; exit 2; }
 work="$MLFLOW_E2E_DIR/admission"
 mkdir -p "$work"
 
 say "install the MLflow CRD and RBAC roles"
-kubectl apply -f "$reference/mlflow-crd.yaml" > /dev/null
-# kubectl wait fails at once ("status.conditions accessor error") while the new CRD has no
-# conditions yet, so ask again until it is Established.
-for attempt in $(seq 1 60); do
-  kubectl wait --for=condition=Established --timeout=5s crd/mlflows.mlflow.opendatahub.io \
-    > /dev/null 2>&1 && break
-  [[ "$attempt" == 60 ]] && { fail "the MLflow CRD was not Established within a minute"; exit 1; }
-  sleep 1
-done
-kubectl apply -f "$reference/mlflow-rbac.yaml" > /dev/null
+install_mlflow_crd_and_roles || { fail "the MLflow CRD and roles were not installed"; exit 1; }
 # team-prod is production by name in the shipped policy; a cluster-scoped MLflow CR without a
 # workspaceLabelSelector serves every namespace, so it is judged as production.
 kubectl create namespace team-prod > /dev/null
