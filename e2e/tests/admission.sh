@@ -88,27 +88,70 @@ else
   fail "the PostgreSQL CR was refused: $(cat "$work/postgresql.out")"
 fi
 
-say "a namespace relabelled to production changes the next decision"
+say "a dry-run create has no side effects"
 kubectl delete mlflows.mlflow.opendatahub.io mlflow > /dev/null
+if kubectl create --dry-run=server -f "$work/postgresql.yaml" > "$work/dry-run.out" 2>&1; then
+  pass "a server-side dry run of the PostgreSQL CR was admitted"
+else
+  fail "the dry-run create was refused: $(cat "$work/dry-run.out")"
+fi
+expect_equal "the dry run stored no MLflow object" \
+  "$(kubectl get mlflows.mlflow.opendatahub.io --no-headers 2>/dev/null | wc -l)" "0"
+
+say "a namespace relabelled to production changes the next decision; a stored CR ratchets"
 kubectl create namespace team-dev > /dev/null
 kubectl label namespace team-dev mlflow-team=dev > /dev/null
 # SQLite serving only team-dev (and the unlabelled deployment namespace): development allows it.
 sed 's|^spec:|spec:\n  workspaceLabelSelector: {matchLabels: {mlflow-team: dev}}|' "$work/sqlite.yaml" \
   | sed 's|file:///mlflow/artifacts|s3://mlflow-artifacts/|' > "$work/sqlite-dev.yaml"
-if kubectl create --dry-run=server -f "$work/sqlite-dev.yaml" > "$work/sqlite-dev.out" 2>&1; then
-  pass "SQLite serving only a development namespace is admitted"
+if kubectl create -f "$work/sqlite-dev.yaml" > "$work/sqlite-dev.out" 2>&1; then
+  pass "SQLite serving only a development namespace is admitted (and stored)"
 else
   fail "SQLite serving only team-dev was refused: $(cat "$work/sqlite-dev.out")"
 fi
 kubectl label namespace team-dev mlflow-policy.io/environment=production > /dev/null
-# The service learns labels from its Namespace informer: wait (bounded) for the watch event.
-deadline=$((SECONDS + 30))
-while kubectl create --dry-run=server -f "$work/sqlite-dev.yaml" > "$work/sqlite-dev.out" 2>&1; do
+# The service learns labels from its Namespace informer: wait (bounded) for the watch event. A
+# dry-run create of the same CR is judged before storage would answer AlreadyExists, so it shows
+# the webhook's current decision without touching the stored object.
+deadline=$((SECONDS + 60))
+until kubectl create --dry-run=server -f "$work/sqlite-dev.yaml" 2>&1 | grep -q "denied the request"; do
   ((SECONDS < deadline)) || break
   sleep 0.5
 done
-expect_contains "after the relabel the same CR is refused, naming the namespace" \
+kubectl create --dry-run=server -f "$work/sqlite-dev.yaml" > "$work/sqlite-dev.out" 2>&1 || true
+expect_contains "after the relabel the same CR is refused on create, naming the namespace" \
   "$(cat "$work/sqlite-dev.out")" "environment 'production' (set by namespace 'team-dev')"
+
+# UPDATE through the real chain: the stored CR broke nothing when it was admitted; an unrelated
+# change now passes with a warning (ratcheting), a change that worsens it is refused.
+if out="$(kubectl patch mlflows.mlflow.opendatahub.io mlflow --type merge \
+    -p '{"spec":{"podLabels":{"team":"dev"}}}' 2>&1)"; then
+  pass "an unrelated UPDATE (a pod label) of the CR the relabel made non-compliant is admitted"
+  echo "$out" >&2
+  expect_contains "kubectl shows the ratchet warning" "$out" "Warning:"
+  expect_contains "the warning says it is not enforced now" "$out" "not enforced now"
+else
+  fail "the unrelated UPDATE was refused: $out"
+fi
+if out="$(kubectl patch mlflows.mlflow.opendatahub.io mlflow --type merge \
+    -p '{"spec":{"backendStoreUri":"sqlite:////mlflow/other.db"}}' 2>&1)"; then
+  fail "an UPDATE to another SQLite store was admitted in production: $out"
+else
+  expect_contains "an UPDATE to another SQLite store is refused" "$out" \
+    "spec.backendStoreUri: 'sqlite:////mlflow/other.db' uses scheme sqlite"
+fi
+expect_equal "the refused UPDATE left the stored store unchanged" \
+  "$(kubectl get mlflows.mlflow.opendatahub.io mlflow -o jsonpath='{.spec.backendStoreUri}')" \
+  "sqlite:////mlflow/mlflow.db"
+
+say "a DELETE is admitted"
+if out="$(kubectl delete mlflows.mlflow.opendatahub.io mlflow --wait=true --timeout=60s 2>&1)"; then
+  pass "the non-compliant CR was deleted"
+else
+  fail "the DELETE failed: $out"
+fi
+expect_equal "no MLflow object is left" \
+  "$(kubectl get mlflows.mlflow.opendatahub.io --no-headers 2>/dev/null | wc -l)" "0"
 
 ((failures == 0)) || { echo "admission: $failures failure(s); logs in $MLFLOW_E2E_DIR" >&2; exit 1; }
 echo "admission: all passed" >&2
