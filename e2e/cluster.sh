@@ -97,6 +97,13 @@ make_certificates() {
     # The controller-manager acts cluster-wide (the garbage collector deletes anything), so it
     # gets system:masters too, under its own name.
     issue controller-manager "/O=system:masters/CN=system:kube-controller-manager" "extendedKeyUsage=clientAuth"
+    # Users with bearer tokens (the API server's --token-auth-file: token,user,uid,"groups"), so
+    # tests can call /authorize as people, not only as ServiceAccounts; the API server's own
+    # TokenReview and SelfSubjectAccessReview know them. Random per cluster, never logged.
+    local user
+    for user in alice:authz-a-editors bob:authz-a-viewers carol:authz-b-readers dave:nobody; do
+      printf '%s,%s,%s,"%s"\n' "$(openssl rand -hex 24)" "${user%%:*}" "uid-${user%%:*}" "${user#*:}"
+    done > tokens.csv
     # ServiceAccount tokens: the API server signs with the private key and verifies with the public one.
     openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out sa.key 2> /dev/null
     openssl pkey -in sa.key -pubout -out sa.pub 2> /dev/null
@@ -192,6 +199,7 @@ up() {
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
     --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
     --client-ca-file "$pki/ca.crt" \
+    --token-auth-file "$pki/tokens.csv" \
     --authorization-config "$state/authorization-config.yaml" \
     --service-account-issuer "https://127.0.0.1:$api_port" \
     --service-account-key-file "$pki/sa.pub" \

@@ -56,17 +56,28 @@ install_base() {
       items: [.[] | select(.kind | endswith("WebhookConfiguration") | not)]}' | kubectl apply -f -
 }
 
+# token_kubeconfig NAME TOKEN: a kubeconfig that authenticates with TOKEN only (no client
+# certificate, so the admin's certificate can never answer in its place). Prints its path.
+token_kubeconfig() {
+  local file="$MLFLOW_E2E_DIR/$1.kubeconfig"
+  kubectl config view --raw --minify -o json \
+    | jq --arg name "$1" --arg token "$2" '.users = [{name: $name, user: {token: $token}}]
+        | .contexts[0].context.user = $name' > "$file"
+  chmod 600 "$file"
+  echo "$file"
+}
+
+# The bearer token of a user of the API server's token file (cluster.sh: alice, bob, carol, dave).
+user_token() {
+  awk -F, -v user="$1" '$2 == user { print $1 }' "$MLFLOW_E2E_DIR/pki/tokens.csv"
+}
+
 # A kubeconfig for the service's own ServiceAccount, with a real token from the TokenRequest API
 # (kubectl create token), so every call the service makes is checked by RBAC against the
 # ClusterRole in manifests/: a call the manifests do not allow fails as it would on a cluster.
 service_kubeconfig() {
-  local file="$MLFLOW_E2E_DIR/service.kubeconfig" token
-  token="$(kubectl -n mlflow-policy-webhook create token mlflow-policy-webhook --duration 2h)"
-  kubectl config view --raw --minify -o json \
-    | jq --arg token "$token" '.users = [{name: "mlflow-policy-webhook", user: {token: $token}}]
-        | .contexts[0].context.user = "mlflow-policy-webhook"' > "$file"
-  chmod 600 "$file"
-  echo "$file"
+  token_kubeconfig mlflow-policy-webhook \
+    "$(kubectl -n mlflow-policy-webhook create token mlflow-policy-webhook --duration 2h)"
 }
 
 # start_webhook KUBECONFIG [NAME [POLICY_DIR]]: starts the packaged jar on loopback against the
