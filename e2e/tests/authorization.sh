@@ -76,13 +76,18 @@ ssar_body() {
        + (if $name == "" then {} else {name: $name} end))}}'
 }
 
-# truth TOKEN NS VERB RESOURCE SUBRESOURCE NAME: the API server's own answer (true/false) to the
-# token's SelfSubjectAccessReview: every authorizer of its chain, as `kubectl auth can-i` asks.
+# review_truth TOKEN BODY: the API server's own answer (true/false) to the token's
+# SelfSubjectAccessReview BODY: every authorizer of its chain decides.
+review_truth() {
+  curl -fsS --max-time 30 --cacert "$ca" -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
+    --data "$2" "$MLFLOW_E2E_SERVER/apis/authorization.k8s.io/v1/selfsubjectaccessreviews" \
+    | jq -r '.status.allowed // false'
+}
+
+# truth TOKEN NS VERB RESOURCE SUBRESOURCE NAME: the same, for the question in words.
 truth() {
   local token="$1"; shift
-  curl -fsS --max-time 30 --cacert "$ca" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
-    --data "$(ssar_body "$@")" "$MLFLOW_E2E_SERVER/apis/authorization.k8s.io/v1/selfsubjectaccessreviews" \
-    | jq -r '.status.allowed // false'
+  review_truth "$token" "$(ssar_body "$@")"
 }
 
 # The API server's RBAC authorizer reads bindings and aggregated roles through informers:
@@ -163,7 +168,8 @@ for who in "${identities[@]}"; do
   for question in "${questions[@]}"; do
     read -r ns verb what name <<< "$question"
     resource="${what%%/*}"; sub=""; [[ "$what" == */* ]] && sub="${what#*/}"
-    expected="$(truth "${tokens[$who]}" "$ns" "$verb" "$resource" "$sub" "${name:-}")"
+    body="$(ssar_body "$ns" "$verb" "$resource" "$sub" "${name:-}")"
+    expected="$(review_truth "${tokens[$who]}" "$body")"
     [[ "$expected" == true ]] && allowed_rows=$((allowed_rows + 1))
     # The policy overlay: a disabled resource is denied whatever RBAC says.
     if [[ "$resource" == gatewaysecrets ]]; then
@@ -172,8 +178,7 @@ for who in "${identities[@]}"; do
     fi
     line="$who $question: api-server=$expected"
     for authority in kubernetes local; do
-      answer="$(ask "${ports[$authority]}" /authorize "${tokens[$who]}" \
-        "$(ssar_body "$ns" "$verb" "$resource" "$sub" "${name:-}")")"
+      answer="$(ask "${ports[$authority]}" /authorize "${tokens[$who]}" "$body")"
       got="$(jq -r 'if .status.allowed == null then "no-status" else .status.allowed end' <<< "$answer" 2> /dev/null || echo unreadable)"
       line+=" $authority=$got"
       if [[ "$got" != "$expected" ]]; then
