@@ -192,7 +192,7 @@ up() {
     --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer_port" \
     --initial-cluster "e2e=http://127.0.0.1:$etcd_peer_port" \
     --unsafe-no-fsync --log-level warn
-  wait_for etcd "http://127.0.0.1:$etcd_port/health" 60
+  wait_for etcd "http://127.0.0.1:$etcd_port/health" 120
 
   start_process kube-apiserver "$bin/kube-apiserver" \
     --etcd-servers "http://127.0.0.1:$etcd_port" \
@@ -223,10 +223,10 @@ up() {
     --controllers clusterrole-aggregation-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller \
     --leader-elect=false --secure-port 0 --use-service-account-credentials=true
   # Ready when aggregation has filled the bootstrap role "edit" (empty without the controller).
-  local deadline=$((SECONDS + 60))
+  local deadline=$((SECONDS + 180))
   until [[ -n "$("$bin/kubectl" --kubeconfig "$state/kubeconfig" get clusterrole edit -o jsonpath='{.rules[0].verbs}' 2> /dev/null)" ]]; do
     if ((SECONDS >= deadline)) || ! kill -0 "$(cat "$state/kube-controller-manager.pid")" 2> /dev/null; then
-      log "kube-controller-manager did not aggregate ClusterRoles within 60 s; last lines of its log:"
+      log "kube-controller-manager did not aggregate ClusterRoles within 180 s; last lines of its log:"
       tail -n 30 "$state/kube-controller-manager.log" >&2
       return 1
     fi

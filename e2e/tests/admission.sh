@@ -44,9 +44,9 @@ EOF
 
 # The API server reads webhook configurations through an informer, so a write right after
 # registering may not be sent yet: wait (server-side dry run, no side effects) until it is.
-deadline=$((SECONDS + 30))
+deadline=$((SECONDS + 120))
 until ! kubectl create --dry-run=server -f "$work/sqlite.yaml" > /dev/null 2>&1; do
-  ((SECONDS < deadline)) || { fail "the validating webhook was not called within 30 s"; exit 1; }
+  ((SECONDS < deadline)) || { fail "the validating webhook was not called within 120 s"; exit 1; }
   sleep 0.5
 done
 
@@ -113,7 +113,7 @@ kubectl label namespace team-dev mlflow-policy.io/environment=production > /dev/
 # The service learns labels from its Namespace informer: wait (bounded) for the watch event. A
 # dry-run create of the same CR is judged before storage would answer AlreadyExists, so it shows
 # the webhook's current decision without touching the stored object.
-deadline=$((SECONDS + 60))
+deadline=$((SECONDS + 120))
 until kubectl create --dry-run=server -f "$work/sqlite-dev.yaml" 2>&1 | grep -q "denied the request"; do
   ((SECONDS < deadline)) || break
   sleep 0.5
