@@ -97,6 +97,13 @@ make_certificates() {
     # The controller-manager acts cluster-wide (the garbage collector deletes anything), so it
     # gets system:masters too, under its own name.
     issue controller-manager "/O=system:masters/CN=system:kube-controller-manager" "extendedKeyUsage=clientAuth"
+    # Users with bearer tokens (the API server's --token-auth-file: token,user,uid,"groups"), so
+    # tests can call /authorize as people, not only as ServiceAccounts; the API server's own
+    # TokenReview and SelfSubjectAccessReview know them. Random per cluster, never logged.
+    local user
+    for user in alice:authz-a-editors bob:authz-a-viewers carol:authz-b-readers dave:nobody; do
+      printf '%s,%s,%s,"%s"\n' "$(openssl rand -hex 24)" "${user%%:*}" "uid-${user%%:*}" "${user#*:}"
+    done > tokens.csv
     # ServiceAccount tokens: the API server signs with the private key and verifies with the public one.
     openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out sa.key 2> /dev/null
     openssl pkey -in sa.key -pubout -out sa.pub 2> /dev/null
@@ -166,6 +173,8 @@ up() {
   rm -rf "$state"
   mkdir -p "$state"
   echo "$bin" > "$state/bin"
+  # kubectl's discovery and HTTP caches go to the state directory, not ~/.kube/cache.
+  export KUBECACHEDIR="$state/kube-cache"
   trap 'status=$?; if ((status != 0)); then log "up failed; stopping what started"; stop_all; fi' EXIT
 
   make_certificates
@@ -183,13 +192,14 @@ up() {
     --initial-advertise-peer-urls "http://127.0.0.1:$etcd_peer_port" \
     --initial-cluster "e2e=http://127.0.0.1:$etcd_peer_port" \
     --unsafe-no-fsync --log-level warn
-  wait_for etcd "http://127.0.0.1:$etcd_port/health" 60
+  wait_for etcd "http://127.0.0.1:$etcd_port/health" 120
 
   start_process kube-apiserver "$bin/kube-apiserver" \
     --etcd-servers "http://127.0.0.1:$etcd_port" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
     --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
     --client-ca-file "$pki/ca.crt" \
+    --token-auth-file "$pki/tokens.csv" \
     --authorization-config "$state/authorization-config.yaml" \
     --service-account-issuer "https://127.0.0.1:$api_port" \
     --service-account-key-file "$pki/sa.pub" \
@@ -213,10 +223,10 @@ up() {
     --controllers clusterrole-aggregation-controller,garbage-collector-controller,namespace-controller,serviceaccount-controller \
     --leader-elect=false --secure-port 0 --use-service-account-credentials=true
   # Ready when aggregation has filled the bootstrap role "edit" (empty without the controller).
-  local deadline=$((SECONDS + 60))
+  local deadline=$((SECONDS + 180))
   until [[ -n "$("$bin/kubectl" --kubeconfig "$state/kubeconfig" get clusterrole edit -o jsonpath='{.rules[0].verbs}' 2> /dev/null)" ]]; do
     if ((SECONDS >= deadline)) || ! kill -0 "$(cat "$state/kube-controller-manager.pid")" 2> /dev/null; then
-      log "kube-controller-manager did not aggregate ClusterRoles within 60 s; last lines of its log:"
+      log "kube-controller-manager did not aggregate ClusterRoles within 180 s; last lines of its log:"
       tail -n 30 "$state/kube-controller-manager.log" >&2
       return 1
     fi
@@ -232,6 +242,7 @@ env_exports() {
   [[ -f "$state/kubeconfig" ]] || { log "no cluster in $state (run '$0 up')"; return 1; }
   echo "export MLFLOW_E2E_DIR='$state'"
   echo "export KUBECONFIG='$state/kubeconfig'"
+  echo "export KUBECACHEDIR='$state/kube-cache'"
   echo "export MLFLOW_E2E_SERVER='$(cat "$state/server")'"
   echo "export PATH='$(cat "$state/bin")':\"\$PATH\""
 }

@@ -24,6 +24,25 @@ expect_equal() {
   if [[ "$2" == "$3" ]]; then pass "$1"; else fail "$1: expected '$3', got '$2'"; fi
 }
 
+# The MLflow CRD and RBAC roles as the operator installs them, from the in-repository copies in
+# e2e/fixtures (their headers name the operator commit). Idempotent, so every test may call it.
+install_mlflow_crd_and_roles() {
+  kubectl apply -f "$repo/e2e/fixtures/mlflow-crd.yaml" > /dev/null
+  # kubectl wait fails at once ("status.conditions accessor error") while the new CRD has no
+  # conditions yet, so ask again until it is Established.
+  local attempt
+  for attempt in $(seq 1 60); do
+    kubectl wait --for=condition=Established --timeout=5s crd/mlflows.mlflow.opendatahub.io \
+      > /dev/null 2>&1 && break
+    if [[ "$attempt" == 60 ]]; then
+      echo "the MLflow CRD was not Established within ~6 minutes" >&2
+      return 1
+    fi
+    sleep 1
+  done
+  kubectl apply -f "$repo/e2e/fixtures/mlflow-rbac.yaml" > /dev/null
+}
+
 # manifests/base as kustomize renders it (kubectl's built-in kustomize), one JSON object each.
 rendered_base() {
   kubectl kustomize "$repo/manifests/base" | kubectl create --dry-run=client -o json -f - | jq -s '.'
@@ -37,37 +56,50 @@ install_base() {
       items: [.[] | select(.kind | endswith("WebhookConfiguration") | not)]}' | kubectl apply -f -
 }
 
-# A kubeconfig for the service's own ServiceAccount, with a real token from the TokenRequest API
-# (kubectl create token), so every call the service makes is checked by RBAC against the
-# ClusterRole in manifests/: a call the manifests do not allow fails as it would on a cluster.
-service_kubeconfig() {
-  local file="$MLFLOW_E2E_DIR/service.kubeconfig" token
-  token="$(kubectl -n mlflow-policy-webhook create token mlflow-policy-webhook --duration 2h)"
+# token_kubeconfig NAME TOKEN: a kubeconfig that authenticates with TOKEN only (no client
+# certificate, so the admin's certificate can never answer in its place). Prints its path.
+token_kubeconfig() {
+  local file="$MLFLOW_E2E_DIR/$1.kubeconfig"
   kubectl config view --raw --minify -o json \
-    | jq --arg token "$token" '.users = [{name: "mlflow-policy-webhook", user: {token: $token}}]
-        | .contexts[0].context.user = "mlflow-policy-webhook"' > "$file"
+    | jq --arg name "$1" --arg token "$2" '.users = [{name: $name, user: {token: $token}}]
+        | .contexts[0].context.user = $name' > "$file"
   chmod 600 "$file"
   echo "$file"
 }
 
-# Starts the packaged jar on loopback against the harness's API server with KUBECONFIG_FILE and
-# waits for /readyz; its PID goes where `cluster.sh down` finds it. Prints the port.
+# The bearer token of a user of the API server's token file (cluster.sh: alice, bob, carol, dave).
+user_token() {
+  awk -F, -v user="$1" '$2 == user { print $1 }' "$MLFLOW_E2E_DIR/pki/tokens.csv"
+}
+
+# A kubeconfig for the service's own ServiceAccount, with a real token from the TokenRequest API
+# (kubectl create token), so every call the service makes is checked by RBAC against the
+# ClusterRole in manifests/: a call the manifests do not allow fails as it would on a cluster.
+service_kubeconfig() {
+  token_kubeconfig mlflow-policy-webhook \
+    "$(kubectl -n mlflow-policy-webhook create token mlflow-policy-webhook --duration 2h)"
+}
+
+# start_webhook KUBECONFIG [NAME [POLICY_DIR]]: starts the packaged jar on loopback against the
+# harness's API server and waits for /readyz; its PID goes to $MLFLOW_E2E_DIR/NAME.pid (default
+# NAME webhook) where `cluster.sh down` finds it, its log to NAME.log. Prints the port.
 start_webhook() {
-  local kubeconfig="$1"
+  local kubeconfig="$1" name="${2:-webhook}" policy="${3:-$repo/policies}"
   local jar="$repo/target/mlflow-policy-webhook.jar" certs="$MLFLOW_E2E_DIR/webhook-certs" port
-  [[ -f "$jar" ]] || { echo "no $jar: run mvn -B -o -q package -DskipTests" >&2; return 1; }
-  "$repo/certs/generate-dev-certs.sh" "$certs" > /dev/null
+  [[ -f "$jar" ]] || { echo "no $jar: run mvn -B -q package -DskipTests" >&2; return 1; }
+  [[ -f "$certs/ca.crt" ]] || "$repo/certs/generate-dev-certs.sh" "$certs" > /dev/null
   port="$(free_port)"
-  KUBECONFIG="$kubeconfig" POD_NAMESPACE=mlflow-policy-webhook nohup java -jar "$jar" serve --host 127.0.0.1 --port "$port" --policy "$repo/policies" \
+  KUBECONFIG="$kubeconfig" POD_NAMESPACE=mlflow-policy-webhook nohup java -jar "$jar" serve --host 127.0.0.1 --port "$port" --policy "$policy" \
     --tls-cert "$certs/tls.crt" --tls-key "$certs/tls.key" \
-    > "$MLFLOW_E2E_DIR/webhook.log" 2>&1 < /dev/null &
-  echo $! > "$MLFLOW_E2E_DIR/webhook.pid"
-  echo webhook >> "$MLFLOW_E2E_DIR/processes"
-  local deadline=$((SECONDS + 120))
-  until curl -fsS --max-time 2 --cacert "$certs/ca.crt" "https://127.0.0.1:$port/readyz" > /dev/null 2>&1; do
-    if ((SECONDS >= deadline)) || ! kill -0 "$(cat "$MLFLOW_E2E_DIR/webhook.pid")" 2>/dev/null; then
-      echo "the webhook did not become ready; last lines of its log:" >&2
-      tail -n 30 "$MLFLOW_E2E_DIR/webhook.log" >&2
+    > "$MLFLOW_E2E_DIR/$name.log" 2>&1 < /dev/null &
+  echo $! > "$MLFLOW_E2E_DIR/$name.pid"
+  echo "$name" >> "$MLFLOW_E2E_DIR/processes"
+  # Generous: the JVM starts, lists namespaces (and RBAC objects) and syncs, on a loaded machine.
+  local deadline=$((SECONDS + 180))
+  until curl -fsS --max-time 5 --cacert "$certs/ca.crt" "https://127.0.0.1:$port/readyz" > /dev/null 2>&1; do
+    if ((SECONDS >= deadline)) || ! kill -0 "$(cat "$MLFLOW_E2E_DIR/$name.pid")" 2>/dev/null; then
+      echo "$name did not become ready within 180 s (or exited); last lines of $MLFLOW_E2E_DIR/$name.log:" >&2
+      tail -n 30 "$MLFLOW_E2E_DIR/$name.log" >&2
       return 1
     fi
     sleep 0.5

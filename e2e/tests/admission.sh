@@ -4,26 +4,11 @@
 # kubectl. Needs a running harness (eval "$(e2e/cluster.sh env)"); e2e/run.sh does it all.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
-# The real CRD and roles live beside the repository (/work/shared/reference), not in it.
-reference="${MLFLOW_REFERENCE_DIR:-}"
-for candidate in "$repo/../shared/reference" "$repo/../../shared/reference"; do
-  [[ -n "$reference" ]] || { [[ -f "$candidate/mlflow-crd.yaml" ]] && reference="$candidate"; }
-done
-[[ -n "$reference" ]] || { echo "set MLFLOW_REFERENCE_DIR to the folder of mlflow-crd.yaml" >&2; exit 2; }
 work="$MLFLOW_E2E_DIR/admission"
 mkdir -p "$work"
 
 say "install the MLflow CRD and RBAC roles"
-kubectl apply -f "$reference/mlflow-crd.yaml" > /dev/null
-# kubectl wait fails at once ("status.conditions accessor error") while the new CRD has no
-# conditions yet, so ask again until it is Established.
-for attempt in $(seq 1 60); do
-  kubectl wait --for=condition=Established --timeout=5s crd/mlflows.mlflow.opendatahub.io \
-    > /dev/null 2>&1 && break
-  [[ "$attempt" == 60 ]] && { fail "the MLflow CRD was not Established within a minute"; exit 1; }
-  sleep 1
-done
-kubectl apply -f "$reference/mlflow-rbac.yaml" > /dev/null
+install_mlflow_crd_and_roles || { fail "the MLflow CRD and roles were not installed"; exit 1; }
 # team-prod is production by name in the shipped policy; a cluster-scoped MLflow CR without a
 # workspaceLabelSelector serves every namespace, so it is judged as production.
 kubectl create namespace team-prod > /dev/null
@@ -59,9 +44,9 @@ EOF
 
 # The API server reads webhook configurations through an informer, so a write right after
 # registering may not be sent yet: wait (server-side dry run, no side effects) until it is.
-deadline=$((SECONDS + 30))
+deadline=$((SECONDS + 120))
 until ! kubectl create --dry-run=server -f "$work/sqlite.yaml" > /dev/null 2>&1; do
-  ((SECONDS < deadline)) || { fail "the validating webhook was not called within 30 s"; exit 1; }
+  ((SECONDS < deadline)) || { fail "the validating webhook was not called within 120 s"; exit 1; }
   sleep 0.5
 done
 
@@ -103,27 +88,70 @@ else
   fail "the PostgreSQL CR was refused: $(cat "$work/postgresql.out")"
 fi
 
-say "a namespace relabelled to production changes the next decision"
+say "a dry-run create has no side effects"
 kubectl delete mlflows.mlflow.opendatahub.io mlflow > /dev/null
+if kubectl create --dry-run=server -f "$work/postgresql.yaml" > "$work/dry-run.out" 2>&1; then
+  pass "a server-side dry run of the PostgreSQL CR was admitted"
+else
+  fail "the dry-run create was refused: $(cat "$work/dry-run.out")"
+fi
+expect_equal "the dry run stored no MLflow object" \
+  "$(kubectl get mlflows.mlflow.opendatahub.io --no-headers 2>/dev/null | wc -l)" "0"
+
+say "a namespace relabelled to production changes the next decision; a stored CR ratchets"
 kubectl create namespace team-dev > /dev/null
 kubectl label namespace team-dev mlflow-team=dev > /dev/null
 # SQLite serving only team-dev (and the unlabelled deployment namespace): development allows it.
 sed 's|^spec:|spec:\n  workspaceLabelSelector: {matchLabels: {mlflow-team: dev}}|' "$work/sqlite.yaml" \
   | sed 's|file:///mlflow/artifacts|s3://mlflow-artifacts/|' > "$work/sqlite-dev.yaml"
-if kubectl create --dry-run=server -f "$work/sqlite-dev.yaml" > "$work/sqlite-dev.out" 2>&1; then
-  pass "SQLite serving only a development namespace is admitted"
+if kubectl create -f "$work/sqlite-dev.yaml" > "$work/sqlite-dev.out" 2>&1; then
+  pass "SQLite serving only a development namespace is admitted (and stored)"
 else
   fail "SQLite serving only team-dev was refused: $(cat "$work/sqlite-dev.out")"
 fi
 kubectl label namespace team-dev mlflow-policy.io/environment=production > /dev/null
-# The service learns labels from its Namespace informer: wait (bounded) for the watch event.
-deadline=$((SECONDS + 30))
-while kubectl create --dry-run=server -f "$work/sqlite-dev.yaml" > "$work/sqlite-dev.out" 2>&1; do
+# The service learns labels from its Namespace informer: wait (bounded) for the watch event. A
+# dry-run create of the same CR is judged before storage would answer AlreadyExists, so it shows
+# the webhook's current decision without touching the stored object.
+deadline=$((SECONDS + 120))
+until kubectl create --dry-run=server -f "$work/sqlite-dev.yaml" 2>&1 | grep -q "denied the request"; do
   ((SECONDS < deadline)) || break
   sleep 0.5
 done
-expect_contains "after the relabel the same CR is refused, naming the namespace" \
+kubectl create --dry-run=server -f "$work/sqlite-dev.yaml" > "$work/sqlite-dev.out" 2>&1 || true
+expect_contains "after the relabel the same CR is refused on create, naming the namespace" \
   "$(cat "$work/sqlite-dev.out")" "environment 'production' (set by namespace 'team-dev')"
+
+# UPDATE through the real chain: the stored CR broke nothing when it was admitted; an unrelated
+# change now passes with a warning (ratcheting), a change that worsens it is refused.
+if out="$(kubectl patch mlflows.mlflow.opendatahub.io mlflow --type merge \
+    -p '{"spec":{"podLabels":{"team":"dev"}}}' 2>&1)"; then
+  pass "an unrelated UPDATE (a pod label) of the CR the relabel made non-compliant is admitted"
+  echo "$out" >&2
+  expect_contains "kubectl shows the ratchet warning" "$out" "Warning:"
+  expect_contains "the warning says it is not enforced now" "$out" "not enforced now"
+else
+  fail "the unrelated UPDATE was refused: $out"
+fi
+if out="$(kubectl patch mlflows.mlflow.opendatahub.io mlflow --type merge \
+    -p '{"spec":{"backendStoreUri":"sqlite:////mlflow/other.db"}}' 2>&1)"; then
+  fail "an UPDATE to another SQLite store was admitted in production: $out"
+else
+  expect_contains "an UPDATE to another SQLite store is refused" "$out" \
+    "spec.backendStoreUri: 'sqlite:////mlflow/other.db' uses scheme sqlite"
+fi
+expect_equal "the refused UPDATE left the stored store unchanged" \
+  "$(kubectl get mlflows.mlflow.opendatahub.io mlflow -o jsonpath='{.spec.backendStoreUri}')" \
+  "sqlite:////mlflow/mlflow.db"
+
+say "a DELETE is admitted"
+if out="$(kubectl delete mlflows.mlflow.opendatahub.io mlflow --wait=true --timeout=60s 2>&1)"; then
+  pass "the non-compliant CR was deleted"
+else
+  fail "the DELETE failed: $out"
+fi
+expect_equal "no MLflow object is left" \
+  "$(kubectl get mlflows.mlflow.opendatahub.io --no-headers 2>/dev/null | wc -l)" "0"
 
 ((failures == 0)) || { echo "admission: $failures failure(s); logs in $MLFLOW_E2E_DIR" >&2; exit 1; }
 echo "admission: all passed" >&2

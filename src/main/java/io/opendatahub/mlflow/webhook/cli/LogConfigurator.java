@@ -28,7 +28,9 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
  * line (an informer's failed list or watch, see {@code kube.Informers}; a failed access review,
  * which fails closed and is counted and logged by the authorization service). Other warnings
  * with an exception are one line too ({@link ConciseConsoleAppender}). A broken API server then
- * costs one WARN line per informer per retry, not a hundred.
+ * costs one WARN line per informer per retry, not a hundred. Micrometer's note that Vert.x
+ * registered one of its gauges again is dropped: it is how Vert.x looks its gauges up
+ * ({@link VertxGaugeLookupFilter}).
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_NORMAL_PRIORITY)
 public final class LogConfigurator extends ContextAwareBase implements Configurator {
@@ -47,6 +49,10 @@ public final class LogConfigurator extends ContextAwareBase implements Configura
     if (System.getProperty("logback.configurationFile") != null) {
       return ExecutionStatus.INVOKE_NEXT_IF_ANY;
     }
+    VertxGaugeLookupFilter vertxGauges = new VertxGaugeLookupFilter();
+    vertxGauges.setContext(context);
+    vertxGauges.start();
+    context.addTurboFilter(vertxGauges);
     Map<String, String> env = System.getenv();
     Encoder<ILoggingEvent> encoder = "json".equals(env.get("LOG_FORMAT"))
         ? json(context) : text(context);

@@ -38,6 +38,9 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -51,6 +54,7 @@ import org.slf4j.LoggerFactory;
 public final class WebhookApp {
 
   private static final Logger LOG = LoggerFactory.getLogger(WebhookApp.class);
+  static final Duration LEASE_RELEASE_WAIT = Duration.ofSeconds(5);
 
   private final PolicyHolder policy;
   private final WebhookServer server;
@@ -259,6 +263,23 @@ public final class WebhookApp {
     return policy;
   }
 
+  /**
+   * The caller closes the cluster connection after stop: a Lease release still under way then
+   * fails ("SSLEngine closed already", seen against a real API server) and the next leader waits
+   * out the lease. A healthy API server answers in milliseconds; an absent one is not waited for
+   * longer than {@link #LEASE_RELEASE_WAIT} (the lease then expires on its own).
+   */
+  private static void awaitLeaseRelease(BindingReconciler reconciler) {
+    try {
+      reconciler.released().get(LEASE_RELEASE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      LOG.info("the reconciler's Lease was not released within {} s; it expires on its own",
+          LEASE_RELEASE_WAIT.toSeconds());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Stops at once; for tests and failed start-ups. */
   public Future<Void> stop() {
     return stop(Duration.ZERO);
@@ -290,6 +311,7 @@ public final class WebhookApp {
       }
       if (reconciler != null) {
         reconciler.close();
+        awaitLeaseRelease(reconciler);
       }
       return null;
     }));

@@ -70,6 +70,7 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
   private final UnobservedWrites writes;
   private volatile boolean leading;
   private CompletableFuture<?> election;
+  private final CompletableFuture<Void> released = new CompletableFuture<>();
 
   public BindingReconciler(KubernetesClient client, Supplier<Policy> policies,
       NamespaceFacts namespaces, Listener listener) {
@@ -322,6 +323,15 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
     };
   }
 
+  /**
+   * Completes once {@link #close()} has released the Lease (or tried to, or there was none): the
+   * release needs the cluster connection, so whoever closes that waits for this first (bounded),
+   * or the release fails on a closed connection and the next leader waits out the lease.
+   */
+  public CompletableFuture<Void> released() {
+    return released;
+  }
+
   @Override
   public void close() {
     leading = false;
@@ -329,9 +339,17 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
       // Cancelling releases the Lease with an API call, retried while the API server is away
       // (20 s measured): let it finish on its own thread, never on the caller's.
       CompletableFuture<?> running = election;
-      Thread release = new Thread(() -> running.cancel(true), "lease-release");
+      Thread release = new Thread(() -> {
+        try {
+          running.cancel(true);
+        } finally {
+          released.complete(null);
+        }
+      }, "lease-release");
       release.setDaemon(true);
       release.start();
+    } else {
+      released.complete(null);
     }
     worker.shutdownNow();
     accounts.close();

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -189,6 +190,25 @@ class BindingReconcilerTest {
 
     assertThat(awaitBinding("team-b", b -> true)).isNotNull();
     assertThat(awaitBinding("team-c", b -> true)).isNotNull();
+  }
+
+  @Test
+  void closingReleasesTheLeaseWhileTheConnectionIsStillOpen() throws Exception {
+    BindingReconciler reconciler = start("replica-1");
+    Eventually.poll(BOUND, reconciler::leading, leading -> leading);
+    assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("replica-1");
+    assertThat(lease().getSpec().getLeaseDurationSeconds()).isEqualTo(15);
+
+    reconciler.close();
+    reconciler.released().get(BOUND.toSeconds(), TimeUnit.SECONDS);
+
+    // What the caller may rely on before it closes the client: released, i.e. (as fabric8
+    // releases) the lease cut to 1 s, so the next leader need not wait out the 15 s.
+    assertThat(lease().getSpec().getLeaseDurationSeconds()).isEqualTo(1);
+  }
+
+  private io.fabric8.kubernetes.api.model.coordination.v1.Lease lease() {
+    return client.leases().inNamespace("default").withName("reconciler-lease").get();
   }
 
   @Test
