@@ -6,6 +6,7 @@ import io.opendatahub.mlflow.webhook.policy.RouteRule;
 import io.opendatahub.mlflow.webhook.policy.RouteRule.Check;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Answers "may the token's owner call this tracking-server route in this workspace?" the way
@@ -28,8 +30,21 @@ public final class RouteAuthorizer {
   /** Batches of one caller in flight at once. */
   static final int MAX_BATCHES_PER_CALLER = 4;
 
-  /** One question: a request the tracking server received. {@code name} is optional. */
-  public record Question(String workspace, String method, String path, String name) {}
+  /**
+   * One question: a request the tracking server received. {@code name} is optional; so are
+   * {@code body} (the request's parsed JSON body) and {@code query} (its query parameters).
+   */
+  public record Question(String workspace, String method, String path, String name,
+      JsonNode body, Map<String, List<String>> query) {
+
+    public Question {
+      query = query == null ? Map.of() : Map.copyOf(query);
+    }
+
+    public Question(String workspace, String method, String path, String name) {
+      this(workspace, method, path, name, null, Map.of());
+    }
+  }
 
   /** One access review asked for a route, and its answer. */
   public record CheckOutcome(String resource, String verb, String name, boolean allowed,
