@@ -153,6 +153,13 @@ public final class RouteQuestionCodec {
     if (answer.filtered()) {
       node.put("filtered", true);
     }
+    if (answer.workspaces() != null) {
+      ArrayNode workspaces = node.putArray("workspaces");
+      answer.workspaces().workspaces().forEach(workspaces::add);
+      if (answer.workspaces().undecided() > 0) {
+        node.put("undecided", answer.workspaces().undecided());
+      }
+    }
     if (!answer.checks().isEmpty()) {
       ArrayNode checks = node.putArray("checks");
       for (CheckOutcome outcome : answer.checks()) {
