@@ -129,6 +129,23 @@ public final class GraphqlChecks {
 
   private GraphqlChecks() {}
 
+  /**
+   * Documents longer than this are read off the event loop and count as a batch for their
+   * caller: reading the longest allowed one takes milliseconds.
+   */
+  static final int INLINE_CHARACTERS = 2 * 1024;
+
+  /** Whether the question carries a document too long to read on the caller's thread. */
+  static boolean heavy(Question question) {
+    JsonNode body = question.body();
+    if (body != null && body.isObject()) {
+      JsonNode text = body.get("query");
+      return text != null && text.isString() && text.asString().length() > INLINE_CHARACTERS;
+    }
+    String query = first(question.query(), "query");
+    return query != null && query.length() > INLINE_CHARACTERS;
+  }
+
   /** The checks of a {@code /graphql} question: the POST body, or for GET its query parameters. */
   public static Plan of(Question question) {
     JsonNode body = question.body();

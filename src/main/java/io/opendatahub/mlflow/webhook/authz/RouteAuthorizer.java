@@ -185,7 +185,11 @@ public final class RouteAuthorizer {
           + " namespace the request acts in (the X-MLFLOW-WORKSPACE header)"));
     }
     if (WorkspaceRoutes.graphql(rule)) {
-      return graphql(rule, GraphqlChecks.of(question), question, bearerToken);
+      Question read = question;
+      return GraphqlChecks.heavy(question)
+          ? CompletableFuture.supplyAsync(() -> GraphqlChecks.of(read), batches)
+              .thenCompose(plan -> graphql(rule, plan, read, bearerToken))
+          : graphql(rule, GraphqlChecks.of(question), question, bearerToken);
     }
     return rule.needsAll()
         ? all(rule, question, bearerToken, 0, new ArrayList<>())
@@ -212,8 +216,8 @@ public final class RouteAuthorizer {
     String caller = bearerToken.missing() ? "" : bearerToken.sha256();
     // Single questions are bounded by the caller's connections and upstream share; batches
     // multiply a request into a thousand questions, so they are counted.
-    boolean counted = (questions.size() > 1 || WorkspaceRoutes.listing(questions.get(0)))
-        && !bearerToken.missing();
+    boolean counted = (questions.size() > 1 || WorkspaceRoutes.listing(questions.get(0))
+        || GraphqlChecks.heavy(questions.get(0))) && !bearerToken.missing();
     if (counted && !batchesInFlight.tryEnter(caller)) {
       return done(List.of(tooManyBatches()));
     }

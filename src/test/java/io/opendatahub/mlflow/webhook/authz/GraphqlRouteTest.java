@@ -104,6 +104,34 @@ class GraphqlRouteTest {
   }
 
   @Test
+  void aLongDocumentIsReadOnTheBatchPoolNotTheCallersThread() {
+    java.util.concurrent.atomic.AtomicInteger pooled = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.Executor pool = task -> {
+      pooled.incrementAndGet();
+      task.run();
+    };
+    PolicyHolder policy = new PolicyHolder(TestPolicies.shipped());
+    AuthorizationService service = new AuthorizationService(policy,
+        new NamespaceGrants("team-a/experiments:get"), AuthorizationService.Observer.NONE);
+    RouteAuthorizer routes = new RouteAuthorizer(policy, service, pool);
+    String shortQuery = "{ test }";
+    String longQuery = "{ " + "t: test ".repeat(400) + "}";
+
+    Answer inline = routes.decideAll(List.of(new Question("team-a", "POST", "/graphql", null,
+        JSON.createObjectNode().put("query", shortQuery), Map.of())), NamespaceGrants.TOKEN,
+        () -> false).join().get(0);
+    int afterShort = pooled.get();
+    Answer pooledAnswer = routes.decideAll(List.of(new Question("team-a", "POST", "/graphql",
+        null, JSON.createObjectNode().put("query", longQuery), Map.of())), NamespaceGrants.TOKEN,
+        () -> false).join().get(0);
+
+    assertThat(inline.allowed()).isTrue();
+    assertThat(pooledAnswer.allowed()).isTrue();
+    assertThat(afterShort).isZero();
+    assertThat(pooled.get()).isPositive();
+  }
+
+  @Test
   void aQuestionWithoutTheDocumentIsDeniedSayingWhatToSend() {
     Answer answer = ask(new NamespaceGrants("team-a/experiments:get"),
         new Question("team-a", "POST", "/graphql", null));
