@@ -20,6 +20,8 @@ import graphql.parser.ParserEnvironment;
 import graphql.parser.ParserOptions;
 import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.Question;
 import io.opendatahub.mlflow.webhook.policy.RouteRule.Check;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -143,7 +145,8 @@ public final class GraphqlChecks {
       return text != null && text.isString() && text.asString().length() > INLINE_CHARACTERS;
     }
     String query = first(question.query(), "query");
-    return query != null && query.length() > INLINE_CHARACTERS;
+    return (query != null && query.length() > INLINE_CHARACTERS)
+        || (question.path() != null && question.path().length() > INLINE_CHARACTERS);
   }
 
   /** The checks of a {@code /graphql} question: the POST body, or for GET its query parameters. */
@@ -159,8 +162,10 @@ public final class GraphqlChecks {
       query = text == null || text.isNull() ? null : text.asString();
       variables = body.get("variables");
     } else {
-      query = first(question.query(), "query");
-      variables = parsedVariables(first(question.query(), "variables"));
+      Map<String, List<String>> parameters = question.query().isEmpty()
+          ? pathParameters(question.path()) : question.query();
+      query = first(parameters, "query");
+      variables = parsedVariables(first(parameters, "variables"));
     }
     if (query == null || query.isBlank()) {
       return Plan.refused("it has no query (send the request's JSON body as body, or for GET its"
@@ -179,6 +184,29 @@ public final class GraphqlChecks {
     }
     return new Reader(document, variables != null && variables.isObject() ? variables : null)
         .plan();
+  }
+
+  /** A GET whose question left the parameters in the path: read them from there. */
+  private static Map<String, List<String>> pathParameters(String path) {
+    int at = path == null ? -1 : path.indexOf('?');
+    if (at < 0) {
+      return Map.of();
+    }
+    int end = path.indexOf('#', at);
+    Map<String, List<String>> parameters = new HashMap<>();
+    for (String pair : path.substring(at + 1, end < 0 ? path.length() : end).split("&")) {
+      int equals = pair.indexOf('=');
+      try {
+        String name = URLDecoder.decode(equals < 0 ? pair : pair.substring(0, equals),
+            StandardCharsets.UTF_8);
+        String value = equals < 0 ? "" : URLDecoder.decode(pair.substring(equals + 1),
+            StandardCharsets.UTF_8);
+        parameters.computeIfAbsent(name, ignored -> new ArrayList<>()).add(value);
+      } catch (IllegalArgumentException e) {
+        // A broken escape: the parameter is not read, as a server would refuse it.
+      }
+    }
+    return parameters;
   }
 
   private static String first(Map<String, List<String>> query, String name) {

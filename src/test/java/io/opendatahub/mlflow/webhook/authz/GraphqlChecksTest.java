@@ -72,6 +72,18 @@ class GraphqlChecksTest {
   }
 
   @Test
+  void aGetWhoseParametersStayedInThePathIsReadFromThere() {
+    String query = java.net.URLEncoder.encode("{ mlflowSearchModelVersions(input: {}) {"
+        + " modelVersions { name } } }", java.nio.charset.StandardCharsets.UTF_8);
+
+    Plan plan = GraphqlChecks.of(new Question("team-a", "GET", "/mlflow/graphql?query=" + query
+        + "&operationName=X", null));
+
+    assertThat(checks(plan))
+        .containsExactly("registeredmodels:list FILTERED [mlflowSearchModelVersions]");
+  }
+
+  @Test
   void modelVersionsBelowARunAlsoNeedRegisteredModelsInUpstreamOrder() {
     Plan plan = post("query { mlflowGetRun(input: {runId: \"r\"}) { run { info { runId }"
         + " modelVersions { name version } } } mlflowSearchModelVersions(input: {}) {"
