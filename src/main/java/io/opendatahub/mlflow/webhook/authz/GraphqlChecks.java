@@ -139,6 +139,13 @@ public final class GraphqlChecks {
 
   /** Whether the question carries a document too long to read on the caller's thread. */
   static boolean heavy(Question question) {
+    try {
+      if (!RouteTable.normalize(question.path()).equals("/graphql")) {
+        return false;
+      }
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
     JsonNode body = question.body();
     if (body != null && body.isObject()) {
       JsonNode text = body.get("query");
