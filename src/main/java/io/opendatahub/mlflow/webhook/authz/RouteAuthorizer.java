@@ -1,11 +1,13 @@
 package io.opendatahub.mlflow.webhook.authz;
 
+import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.AuthorizationPolicy;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.RouteRule;
 import io.opendatahub.mlflow.webhook.policy.RouteRule.Check;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Answers "may the token's owner call this tracking-server route in this workspace?" the way
@@ -28,8 +31,21 @@ public final class RouteAuthorizer {
   /** Batches of one caller in flight at once. */
   static final int MAX_BATCHES_PER_CALLER = 4;
 
-  /** One question: a request the tracking server received. {@code name} is optional. */
-  public record Question(String workspace, String method, String path, String name) {}
+  /**
+   * One question: a request the tracking server received. {@code name} is optional; so are
+   * {@code body} (the request's parsed JSON body) and {@code query} (its query parameters).
+   */
+  public record Question(String workspace, String method, String path, String name,
+      JsonNode body, Map<String, List<String>> query) {
+
+    public Question {
+      query = query == null ? Map.of() : Map.copyOf(query);
+    }
+
+    public Question(String workspace, String method, String path, String name) {
+      this(workspace, method, path, name, null, Map.of());
+    }
+  }
 
   /** One access review asked for a route, and its answer. */
   public record CheckOutcome(String resource, String verb, String name, boolean allowed,
@@ -40,7 +56,14 @@ public final class RouteAuthorizer {
    * wrong with the question (400, 404) or the caller (401, 403).
    */
   public record Answer(int status, String error, boolean allowed, String resource, String verb,
-      String reason, boolean filtered, List<CheckOutcome> checks) {
+      String reason, boolean filtered, List<CheckOutcome> checks,
+      WorkspaceListing.Listed workspaces) {
+
+    /** {@code workspaces}: only a ListWorkspaces question without a workspace has them. */
+    public Answer(int status, String error, boolean allowed, String resource, String verb,
+        String reason, boolean filtered, List<CheckOutcome> checks) {
+      this(status, error, allowed, resource, verb, reason, filtered, checks, null);
+    }
 
     static Answer refused(int status, String error) {
       return new Answer(status, error, false, null, null, null, false, List.of());
@@ -53,18 +76,32 @@ public final class RouteAuthorizer {
   private final AuthorizationService authorization;
   private final Executor batches;
   private final CallerCounts batchesInFlight = new CallerCounts(MAX_BATCHES_PER_CALLER);
+  private final WorkspaceListing listing;
   private volatile Compiled compiled;
 
   /** Batches run on a small pool of their own: see {@link #decideAll}. */
   public RouteAuthorizer(Supplier<Policy> policies, AuthorizationService authorization) {
-    this(policies, authorization, defaultBatchPool());
+    this(policies, authorization, () -> null);
+  }
+
+  /** {@code namespaces}: the namespaces ListWorkspaces chooses from. */
+  public RouteAuthorizer(Supplier<Policy> policies, AuthorizationService authorization,
+      Supplier<NamespaceFacts> namespaces) {
+    this(policies, authorization, defaultBatchPool(), namespaces);
   }
 
   RouteAuthorizer(Supplier<Policy> policies, AuthorizationService authorization,
       Executor batches) {
+    this(policies, authorization, batches, () -> null);
+  }
+
+  RouteAuthorizer(Supplier<Policy> policies, AuthorizationService authorization,
+      Executor batches, Supplier<NamespaceFacts> namespaces) {
     this.policies = policies;
     this.authorization = authorization;
     this.batches = batches;
+    this.listing = new WorkspaceListing(namespaces, () -> policies.get().authorization(),
+        authorization, batches);
   }
 
   /**
@@ -90,10 +127,11 @@ public final class RouteAuthorizer {
   }
 
   public CompletableFuture<Answer> decide(Question question, String bearerToken) {
-    return decide(question, BearerToken.of(bearerToken));
+    return decide(question, BearerToken.of(bearerToken), () -> false);
   }
 
-  private CompletableFuture<Answer> decide(Question question, BearerToken bearerToken) {
+  private CompletableFuture<Answer> decide(Question question, BearerToken bearerToken,
+      BooleanSupplier gone) {
     Optional<RouteRule> found;
     try {
       found = table().match(question.method(), question.path());
@@ -118,18 +156,40 @@ public final class RouteAuthorizer {
             + " tracking server's plugin refuses them (extend the table with an MLflowRouteTable"
             + " document in the policy location)"));
       }
-      return decide(found.get(), question, bearerToken);
+      return decide(found.get(), question, bearerToken, gone);
     });
   }
 
-  private CompletableFuture<Answer> decide(RouteRule rule, Question question,
-      BearerToken bearerToken) {
+  private CompletableFuture<Answer> decide(RouteRule rule, Question asked,
+      BearerToken bearerToken, BooleanSupplier gone) {
+    AuthorizationPolicy.Workspaces workspaces = policies.get().authorization().workspaces();
+    String path = RouteTable.normalize(asked.path());
+    if (!workspaces.enabled() && WorkspaceRoutes.api(path)) {
+      return done(new Answer(200, null, false, null, null, WorkspaceRoutes.DISABLED, false,
+          List.of()));
+    }
     if (rule.deny() != null) {
       return done(new Answer(200, null, false, null, null, rule.deny(), false, List.of()));
+    }
+    Question question;
+    try {
+      question = WorkspaceRoutes.acting(rule, asked, path, workspaces);
+    } catch (IllegalArgumentException e) {
+      return done(Answer.refused(400, e.getMessage()));
+    }
+    if (WorkspaceRoutes.listing(rule) && blank(question.workspace())) {
+      return listing.list(rule.checks(), bearerToken, gone);
     }
     if (question.workspace() == null || question.workspace().isBlank()) {
       return done(Answer.refused(400, "workspace is required for " + rule.key() + ": it is the"
           + " namespace the request acts in (the X-MLFLOW-WORKSPACE header)"));
+    }
+    if (WorkspaceRoutes.graphql(rule)) {
+      Question read = question;
+      return GraphqlChecks.heavy(question)
+          ? CompletableFuture.supplyAsync(() -> GraphqlChecks.of(read), batches)
+              .thenCompose(plan -> graphql(rule, plan, read, bearerToken))
+          : graphql(rule, GraphqlChecks.of(question), question, bearerToken);
     }
     return rule.needsAll()
         ? all(rule, question, bearerToken, 0, new ArrayList<>())
@@ -156,14 +216,15 @@ public final class RouteAuthorizer {
     String caller = bearerToken.missing() ? "" : bearerToken.sha256();
     // Single questions are bounded by the caller's connections and upstream share; batches
     // multiply a request into a thousand questions, so they are counted.
-    boolean counted = questions.size() > 1 && !bearerToken.missing();
+    boolean counted = (questions.size() > 1 || WorkspaceRoutes.listing(questions.get(0))
+        || GraphqlChecks.heavy(questions.get(0))) && !bearerToken.missing();
     if (counted && !batchesInFlight.tryEnter(caller)) {
       return done(List.of(tooManyBatches()));
     }
     // One question is as cheap as /authorize's: decided where it arrives, never queued behind
     // other callers' batch windows.
     CompletableFuture<List<Answer>> answered = questions.size() == 1
-        ? decide(questions.get(0), bearerToken).thenApply(List::of)
+        ? decide(questions.get(0), bearerToken, gone).thenApply(List::of)
         : windows(questions, bearerToken, gone);
     if (counted) {
       answered.whenComplete((answers, failure) -> batchesInFlight.leave(caller));
@@ -201,7 +262,7 @@ public final class RouteAuthorizer {
           return done(null);
         }
         List<CompletableFuture<Answer>> pending = new ArrayList<>();
-        window.forEach(question -> pending.add(decide(question, bearerToken)));
+        window.forEach(question -> pending.add(decide(question, bearerToken, gone)));
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
             .thenRun(() -> pending.forEach(answer -> answers.add(answer.join())));
       }, batches);
@@ -254,6 +315,65 @@ public final class RouteAuthorizer {
       }
       return any(rule, question, token, index + 1, outcomes);
     });
+  }
+
+  /**
+   * A GraphQL request: every check its fields need, in upstream's order. A failing check of a
+   * filtered field lets the rest go on (the tracking server filters that field's results); any
+   * other failing check decides. The question's {@code name} stands for the one object a
+   * by-name field reads, so it is used only when the query reads exactly one.
+   */
+  private CompletableFuture<Answer> graphql(RouteRule route, GraphqlChecks.Plan plan,
+      Question question, BearerToken token) {
+    if (plan.refusal() != null) {
+      return done(new Answer(200, null, false, null, null, plan.refusal(), false, List.of()));
+    }
+    return graphql(route, plan, question, token, 0, null, new ArrayList<>());
+  }
+
+  private CompletableFuture<Answer> graphql(RouteRule route, GraphqlChecks.Plan plan,
+      Question question, BearerToken token, int index, GraphqlChecks.FieldCheck filtered,
+      List<CheckOutcome> outcomes) {
+    if (index == plan.checks().size()) {
+      if (filtered != null) {
+        return done(new Answer(200, null, false, full(filtered.check()),
+            filtered.check().verb(), outcomes.stream()
+            .filter(o -> !o.allowed() && o.resource().equals(full(filtered.check()))
+                && o.verb().equals(filtered.check().verb()))
+            .map(CheckOutcome::reason).filter(java.util.Objects::nonNull).findFirst()
+            .orElse("no RBAC rule allows " + filtered.check() + " here") + "; the"
+            + " tracking server then filters what " + String.join(", ", filtered.fields())
+            + " return to what the caller may see", true, outcomes));
+      }
+      return done(new Answer(200, null, true, full(plan.checks().get(0).check()),
+          plan.checks().get(0).check().verb(), outcomes.get(outcomes.size() - 1).reason(),
+          false, outcomes));
+    }
+    GraphqlChecks.FieldCheck field = plan.checks().get(index);
+    boolean byName = field.mode() == GraphqlChecks.Mode.BY_NAME && plan.namedObjects() == 1;
+    RouteRule one = new RouteRule(route.method(), route.path(),
+        List.of(field.check().toString()), null, byName, false, null, null, null);
+    return ask(one, field.check(), question, token, outcomes).thenCompose(outcome -> {
+      if (outcome.status() != 200) {
+        return done(outcome);
+      }
+      CheckOutcome last = outcomes.get(outcomes.size() - 1);
+      if (last.allowed()) {
+        return graphql(route, plan, question, token, index + 1, filtered, outcomes);
+      }
+      if (field.mode() == GraphqlChecks.Mode.FILTERED && last.evaluationError() == null) {
+        return graphql(route, plan, question, token, index + 1,
+            filtered == null ? field : filtered, outcomes);
+      }
+      Answer denied = denied(one, field.check(), last, outcomes);
+      return done(new Answer(200, null, false, denied.resource(), denied.verb(),
+          denied.reason() + " (needed for GraphQL field" + (field.fields().size() > 1 ? "s " : " ")
+          + String.join(", ", field.fields()) + ")", false, outcomes));
+    });
+  }
+
+  private static boolean blank(String value) {
+    return value == null || value.isBlank();
   }
 
   /**

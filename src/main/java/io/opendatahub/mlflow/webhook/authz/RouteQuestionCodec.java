@@ -6,7 +6,9 @@ import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.Answer;
 import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.CheckOutcome;
 import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.Question;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -71,7 +73,41 @@ public final class RouteQuestionCodec {
     QuestionFields.name(name, where + "name");
     QuestionFields.word(method, where + "method", true, MAX_METHOD);
     QuestionFields.text(path, where + "path", MAX_PATH);
-    return new Question(workspace, method, path, name);
+    return new Question(workspace, method, path, name, node.get("body"), query(node, where));
+  }
+
+  /** {@code query}: parameter name to a string or a list of strings, as the request had them. */
+  private static Map<String, List<String>> query(JsonNode node, String where)
+      throws MalformedReviewException {
+    JsonNode query = node.get("query");
+    if (query == null || query.isNull()) {
+      return Map.of();
+    }
+    if (!query.isObject()) {
+      throw new MalformedReviewException(where + "query must be an object of parameter name to"
+          + " a string or a list of strings");
+    }
+    Map<String, List<String>> parameters = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> parameter : query.properties()) {
+      JsonNode value = parameter.getValue();
+      List<String> values = new ArrayList<>();
+      if (value.isString()) {
+        values.add(value.asString());
+      } else if (value.isArray()) {
+        for (JsonNode item : value) {
+          if (!item.isString()) {
+            throw new MalformedReviewException(where + "query." + parameter.getKey()
+                + " must be a string or a list of strings");
+          }
+          values.add(item.asString());
+        }
+      } else {
+        throw new MalformedReviewException(where + "query." + parameter.getKey()
+            + " must be a string or a list of strings");
+      }
+      parameters.put(parameter.getKey(), List.copyOf(values));
+    }
+    return parameters;
   }
 
   private static String required(JsonNode node, String field, String where)
@@ -116,6 +152,13 @@ public final class RouteQuestionCodec {
     putIfPresent(node, "reason", answer.reason());
     if (answer.filtered()) {
       node.put("filtered", true);
+    }
+    if (answer.workspaces() != null) {
+      ArrayNode workspaces = node.putArray("workspaces");
+      answer.workspaces().workspaces().forEach(workspaces::add);
+      if (answer.workspaces().undecided() > 0) {
+        node.put("undecided", answer.workspaces().undecided());
+      }
     }
     if (!answer.checks().isEmpty()) {
       ArrayNode checks = node.putArray("checks");

@@ -174,7 +174,7 @@ public final class WebhookApp {
     policy.onChange(authorization::policyChanged);
     metrics.authorizationCache(authorization.decisionCache());
     WebhookServer server = new WebhookServer(vertx, settings, admission, contexts, authorization,
-        new RouteAuthorizer(policy, authorization),
+        new RouteAuthorizer(policy, authorization, () -> facts),
         metrics, readiness);
     InformerNamespaceFacts startedInformer = informer;
     BindingReconciler startedReconciler = reconciler;

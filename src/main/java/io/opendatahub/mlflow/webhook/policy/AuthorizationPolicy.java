@@ -18,7 +18,8 @@ public record AuthorizationPolicy(
     @JsonProperty("upstream") Upstream upstream,
     @JsonProperty("trustedCallers") TrustedCallers trustedCallers,
     @JsonProperty("local") Local local,
-    @JsonProperty("authority") Authority authority) {
+    @JsonProperty("authority") Authority authority,
+    @JsonProperty("workspaces") Workspaces workspaces) {
 
   /** The API group of MLflow's pseudo-resources; the endpoint answers for no other. */
   public static final String MLFLOW_GROUP = "mlflow.kubeflow.org";
@@ -29,10 +30,11 @@ public record AuthorizationPolicy(
     upstream = upstream == null ? new Upstream(null, null) : upstream;
     trustedCallers = trustedCallers == null ? new TrustedCallers(null, null) : trustedCallers;
     authority = authority == null ? Authority.KUBERNETES : authority;
+    workspaces = workspaces == null ? Workspaces.ENABLED : workspaces;
   }
 
   public static final AuthorizationPolicy DEFAULTS =
-      new AuthorizationPolicy(null, null, null, null, null, null);
+      new AuthorizationPolicy(null, null, null, null, null, null, null);
 
   /**
    * Who answers RBAC questions on a cluster. {@code kubernetes} delegates each cache miss to the
@@ -59,6 +61,35 @@ public record AuthorizationPolicy(
       }
       throw new IllegalArgumentException("'" + text + "' is not an authority; use kubernetes or"
           + " local");
+    }
+  }
+
+  /**
+   * Whether the tracking server maps MLflow workspaces to namespaces, as its plugin's
+   * {@code MLFLOW_K8S_AUTH_WORKSPACES_ENABLED} (default true) says. When it does not, every
+   * request acts in the one {@code namespace} ({@code MLFLOW_K8S_AUTH_NAMESPACE}) whatever
+   * workspace it names, and the workspace routes are denied (mlflow-kubernetes-plugins
+   * {@code auth/core.py}, {@code auth/middleware.py}).
+   */
+  public record Workspaces(
+      @JsonProperty("enabled") Boolean enabled,
+      @JsonProperty("namespace") String namespace) {
+
+    public static final Workspaces ENABLED = new Workspaces(true, null);
+    private static final java.util.regex.Pattern LABEL =
+        java.util.regex.Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+    public Workspaces {
+      enabled = enabled == null || enabled;
+      if (!enabled && (namespace == null || !LABEL.matcher(namespace).matches())) {
+        throw new IllegalArgumentException("with enabled: false, namespace must name the one"
+            + " namespace the tracking server acts in (its MLFLOW_K8S_AUTH_NAMESPACE), a DNS-1123"
+            + " label");
+      }
+      if (enabled && namespace != null) {
+        throw new IllegalArgumentException("namespace applies only with enabled: false; with"
+            + " workspaces enabled each request names its namespace");
+      }
     }
   }
 

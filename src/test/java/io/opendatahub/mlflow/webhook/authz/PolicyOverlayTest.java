@@ -19,7 +19,7 @@ class PolicyOverlayTest {
   /** Gateway endpoints' use switched off; gateway secrets switched off entirely. */
   private static final AuthorizationPolicy POLICY = new AuthorizationPolicy(List.of(
       new DisabledResources(List.of("gatewayendpoints/use", "gatewaysecrets"), "switched off")),
-      null, null, null, null, null);
+      null, null, null, null, null, null);
 
   private static Optional<AccessDecision> decide(String verb, String resource,
       String subresource) {

@@ -162,4 +162,46 @@ class RouteCheckOverHttpsTest {
     assertThat(unknown.status()).isEqualTo(401);
     assertThat(known.json().path("status").path("denied").asBoolean()).isTrue();
   }
+
+  // ListWorkspaces and GraphQL (the demo policy names team-a and team-b).
+
+  @Test
+  void listWorkspacesWithoutAWorkspaceAnswersWithTheVisibleOnes() {
+    Reply bob = ask("bob-demo-token", "{\"method\":\"GET\",\"path\":"
+        + "\"/mlflow/api/3.0/mlflow/workspaces\"}");
+
+    assertThat(bob.status()).isEqualTo(200);
+    assertThat(bob.json().path("allowed").asBoolean()).isTrue();
+    assertThat(bob.json().path("workspaces").toString()).isEqualTo("[\"team-a\"]");
+    assertThat(bob.json().has("undecided")).isFalse();
+  }
+
+  @Test
+  void aGraphqlBodyDecidesTheChecks() {
+    String runWithModels = "{\"workspace\":\"team-a\",\"method\":\"POST\",\"path\":"
+        + "\"/mlflow/graphql\",\"body\":{\"query\":\"query MlflowGetRunQuery { mlflowGetRun("
+        + "input: {runId: \\\"r1\\\"}) { run { info { runId } modelVersions { name } } } }\","
+        + "\"operationName\":\"MlflowGetRunQuery\"}}";
+    String unknown = "{\"workspace\":\"team-a\",\"method\":\"POST\",\"path\":\"/graphql\","
+        + "\"body\":{\"query\":\"{ __schema { types { name } } }\"}}";
+
+    Reply bob = ask("bob-demo-token", runWithModels);
+    Reply introspection = ask("bob-demo-token", unknown);
+
+    assertThat(bob.status()).isEqualTo(200);
+    assertThat(bob.json().path("allowed").asBoolean()).isTrue();
+    assertThat(bob.json().path("checks").size()).isEqualTo(2);
+    assertThat(introspection.status()).isEqualTo(200);
+    assertThat(introspection.json().path("allowed").asBoolean()).isFalse();
+    assertThat(introspection.json().path("reason").asString()).contains("__schema");
+  }
+
+  @Test
+  void aQueryThatIsNotAnObjectIs400() {
+    Reply reply = ask("bob-demo-token", "{\"workspace\":\"team-a\",\"method\":\"GET\","
+        + "\"path\":\"/graphql\",\"query\":[\"x\"]}");
+
+    assertThat(reply.status()).isEqualTo(400);
+    assertThat(reply.json().toString()).contains("query must be an object");
+  }
 }

@@ -48,6 +48,8 @@ class ShippedPoliciesTest {
     "[team-prod]|team-prod",
     "namespaceSelector: {matchLabels: {opendatahub.io/dashboard: \"true\"}}|namespaces: []",
     "annotation: mlflow.opendatahub.io/integration=true|names: []",
+    "authority: kubernetes|authority: kubernetes\n    workspaces: {enabled: false}",
+    "authority: kubernetes|authority: kubernetes\n    workspaces: {namespace: team-a}",
   })
   void theSchemaRejectsWhatTheLoaderRejects(String edit) throws Exception {
     String[] parts = edit.split("\\|");
