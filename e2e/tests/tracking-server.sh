@@ -25,7 +25,7 @@ stop_started() {
     rm -f "$work/$name.pid"
   done
 }
-trap stop_started EXIT
+trap 'stop_started; rm -f "$work/tokens.json"' EXIT
 
 venv="$("$tracking/install.sh")"
 

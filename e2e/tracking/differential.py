@@ -108,6 +108,16 @@ class Differential:
             return "denied"
         if response.status_code == 404 and code == "ENDPOINT_NOT_FOUND":
             return "no route"
+        if response.request.method == "HEAD" and response.status_code == 404:
+            # No body to read the error code from; the plugin compiles no HEAD rules, so its
+            # ENDPOINT_NOT_FOUND is what a HEAD of an existing object's GET route gets.
+            return "no route"
+        if response.status_code == 200 and response.request.path_url.startswith("/graphql"):
+            # GraphQL answers 200 whatever it did; the plugin filters a collection field to null
+            # when the caller may read none of it.
+            data = (response.json() or {}).get("data") or {}
+            if data and all(value is None for value in data.values()):
+                return "filtered (200, null)"
         # Anything else passed the plugin: success, or MLflow's own answer (400, 404 of an object).
         return f"allowed ({response.status_code})"
 
@@ -128,6 +138,7 @@ class Differential:
         agree = (
             plugin == ours
             or (plugin.startswith("allowed") and ours in ("allowed", "filtered"))
+            or (plugin.startswith("filtered") and ours == "filtered")
         )
         detail = ""
         if isinstance(answer, dict) and answer.get("resource"):
@@ -273,6 +284,29 @@ def scenario(d: Differential) -> None:
     # AI Gateway (MLflow 3.17 has it).
     d.check("viewer", "GET", "/api/3.0/mlflow/gateway/endpoints/list", a)
     d.check("viewer", "GET", "/api/3.0/mlflow/gateway/secrets/list", a)
+
+    # GraphQL: the plugin derives its checks from the query's fields (mlflowSearchRuns: list
+    # experiments, filtering the runs); a method+path table cannot (issue #15).
+    def search_runs(experiment):
+        return {"query": 'query { mlflowSearchRuns(input: {experimentIds: ["%s"]}) '
+                         '{ runs { info { runId } } } }' % experiment}
+
+    d.check("viewer", "POST", "/graphql", a, search_runs(experiment_id))
+    d.check("outsider", "POST", "/graphql", a, search_runs(experiment_id))
+    # The named user may read the experiment "shared" only, by name: the plugin filters the ids.
+    d.check("named", "POST", "/graphql", a, search_runs(shared_id))
+
+    # MCP servers (MLflow 3.14+): a filtered list.
+    d.check("outsider", "GET", "/api/3.0/mlflow/mcp-servers", a)
+
+    # HEAD: the plugin compiles no HEAD rules; we answer HEAD as GET (issue #15).
+    d.check("viewer", "HEAD", "/api/2.0/mlflow/experiments/get", a,
+            params={"experiment_id": experiment_id}, name=name)
+
+    # Public paths of the plugin that are not in our table (issue #15): the UI's assets and
+    # anything under /health.
+    d.check("anonymous", "GET", "/static-files/favicon.ico")
+    d.check("anonymous", "GET", "/healthz")
 
     # A route neither knows.
     d.check("editor", "GET", "/api/2.0/mlflow/no-such-route", a)
