@@ -43,10 +43,18 @@ class Row:
     detail: str = ""
 
 
+# FailClosed's reasons when the caller's TokenReview itself failed: that answer carries them in
+# "reason" with no checks and no evaluationError field, so only the wording tells it from a deny.
+FAILED_CLOSED_WORDING = ("denied until it", "denied, try again")
+
+
 def evaluation_errors(answer: dict) -> str:
     answers = answer.get("results", [answer]) if isinstance(answer, dict) else []
     errors = {check["evaluationError"] for one in answers for check in one.get("checks", [])
               if check.get("evaluationError")}
+    errors |= {one["reason"] for one in answers
+               if not one.get("checks") and not one.get("allowed")
+               and any(words in one.get("reason", "") for words in FAILED_CLOSED_WORDING)}
     return "; ".join(sorted(errors))
 
 
