@@ -29,7 +29,7 @@ trap 'stop_started; rm -f "$work/tokens.json"' EXIT
 
 venv="$("$tracking/install.sh")"
 
-say "the MLflow roles, manifests/base, two workspaces and four users"
+say "the MLflow roles, manifests/base, two workspaces and five users"
 reference="${MLFLOW_REFERENCE_DIR:-}"
 for candidate in "$repo/../shared/reference" "$repo/../../shared/reference"; do
   [[ -n "$reference" ]] || { [[ -f "$candidate/mlflow-rbac.yaml" ]] && reference="$candidate"; }
