@@ -1,11 +1,14 @@
 package io.opendatahub.mlflow.webhook.authz;
 
-import io.opendatahub.mlflow.webhook.policy.AuthorizationPolicy;
+import io.opendatahub.mlflow.webhook.admission.MalformedReviewException;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.RouteRule;
 import io.opendatahub.mlflow.webhook.policy.RouteRule.Check;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Answers "may the token's owner call this tracking-server route in this workspace?" the way
@@ -28,22 +32,102 @@ public final class RouteAuthorizer {
   /** Batches of one caller in flight at once. */
   static final int MAX_BATCHES_PER_CALLER = 4;
 
-  /** One question: a request the tracking server received. {@code name} is optional. */
-  public record Question(String workspace, String method, String path, String name) {}
+  /**
+   * One question: a request the tracking server received. {@code name} is optional; so are
+   * {@code body} (the request's parsed JSON body), {@code query} (parameter -> values) and
+   * {@code headers} (name -> value; names compared without case), which the route table may
+   * take names from.
+   */
+  public record Question(String workspace, String method, String path, String name,
+      JsonNode body, Map<String, List<String>> query, Map<String, String> headers) {
+
+    public Question {
+      query = query == null ? Map.of() : Map.copyOf(query);
+      Map<String, String> lower = new HashMap<>();
+      if (headers != null) {
+        headers.forEach((header, value) -> lower.put(header.toLowerCase(Locale.ROOT), value));
+      }
+      headers = Map.copyOf(lower);
+    }
+
+    public Question(String workspace, String method, String path, String name) {
+      this(workspace, method, path, name, null, Map.of(), Map.of());
+    }
+
+    /** The values of a query parameter, none when absent. */
+    public List<String> queryValues(String parameter) {
+      return query.getOrDefault(parameter, List.of());
+    }
+
+    /** A header's value, whatever the case of its name; null when absent. */
+    public String header(String header) {
+      return headers.get(header.toLowerCase(Locale.ROOT));
+    }
+  }
 
   /** One access review asked for a route, and its answer. */
   public record CheckOutcome(String resource, String verb, String name, boolean allowed,
       String reason, String evaluationError) {}
 
   /**
-   * The answer. {@code status} 200 carries a decision; otherwise {@code error} says what is
-   * wrong with the question (400, 404) or the caller (401, 403).
+   * The answer: a refusal of the question ({@code status} 400, 404) or the caller (401, 403,
+   * 429) with its {@code error}, or (status 200) a {@link Verdict}. Built by the named factories.
    */
-  public record Answer(int status, String error, boolean allowed, String resource, String verb,
-      String reason, boolean filtered, List<CheckOutcome> checks) {
+  public record Answer(int status, String error, Verdict verdict) {
 
-    static Answer refused(int status, String error) {
-      return new Answer(status, error, false, null, null, null, false, List.of());
+    /**
+     * A decision on the route: {@code decisive} is the check that decided (null for public and
+     * always-denied routes, and for an {@code anyOf} none of whose checks passed).
+     */
+    public record Verdict(boolean allowed, Check decisive, String reason, boolean filtered,
+        List<CheckOutcome> checks) {
+      public Verdict {
+        checks = List.copyOf(checks);
+      }
+    }
+
+    public static Answer refused(int status, String error) {
+      return new Answer(status, error, null);
+    }
+
+    public static Answer allowed(Check decisive, String reason, List<CheckOutcome> checks) {
+      return new Answer(200, null, new Verdict(true, decisive, reason, false, checks));
+    }
+
+    public static Answer denied(Check decisive, String reason, boolean filtered,
+        List<CheckOutcome> checks) {
+      return new Answer(200, null, new Verdict(false, decisive, reason, filtered, checks));
+    }
+
+    /** A route the tracking server does not check. */
+    public static Answer open() {
+      return allowed(null, "public route: the tracking server does not check it", List.of());
+    }
+
+    public boolean allowed() {
+      return verdict != null && verdict.allowed();
+    }
+
+    /** {@code resource[/subresource]} of the deciding check, or null. */
+    public String resource() {
+      return verdict == null || verdict.decisive() == null ? null
+          : verdict.decisive().fullResource();
+    }
+
+    public String verb() {
+      return verdict == null || verdict.decisive() == null ? null : verdict.decisive().verb();
+    }
+
+    public String reason() {
+      return verdict == null ? null : verdict.reason();
+    }
+
+    public boolean filtered() {
+      return verdict != null && verdict.filtered();
+    }
+
+    public List<CheckOutcome> checks() {
+      return verdict == null ? List.of() : verdict.checks();
     }
   }
 
@@ -51,6 +135,7 @@ public final class RouteAuthorizer {
 
   private final Supplier<Policy> policies;
   private final AuthorizationService authorization;
+  private final RouteChecks checks;
   private final Executor batches;
   private final CallerCounts batchesInFlight = new CallerCounts(MAX_BATCHES_PER_CALLER);
   private volatile Compiled compiled;
@@ -64,6 +149,7 @@ public final class RouteAuthorizer {
       Executor batches) {
     this.policies = policies;
     this.authorization = authorization;
+    this.checks = new RouteChecks(authorization);
     this.batches = batches;
   }
 
@@ -94,15 +180,14 @@ public final class RouteAuthorizer {
   }
 
   private CompletableFuture<Answer> decide(Question question, BearerToken bearerToken) {
-    Optional<RouteRule> found;
+    Optional<RouteTable.Match> found;
     try {
       found = table().match(question.method(), question.path());
     } catch (IllegalArgumentException e) {
       return done(Answer.refused(400, e.getMessage()));
     }
-    if (found.isPresent() && found.get().open()) {
-      return done(new Answer(200, null, true, null, null, "public route: the tracking server"
-          + " does not check it", false, List.of()));
+    if (found.isPresent() && found.get().rule().open()) {
+      return done(Answer.open());
     }
     // Every other question authenticates the caller first: a missing or unknown token gets 401
     // whatever the route table would say.
@@ -122,24 +207,28 @@ public final class RouteAuthorizer {
     });
   }
 
-  private CompletableFuture<Answer> decide(RouteRule rule, Question question,
+  private CompletableFuture<Answer> decide(RouteTable.Match match, Question question,
       BearerToken bearerToken) {
+    RouteRule rule = match.rule();
     if (rule.deny() != null) {
-      return done(new Answer(200, null, false, null, null, rule.deny(), false, List.of()));
+      return done(Answer.denied(null, rule.deny(), false, List.of()));
     }
     if (question.workspace() == null || question.workspace().isBlank()) {
       return done(Answer.refused(400, "workspace is required for " + rule.key() + ": it is the"
           + " namespace the request acts in (the X-MLFLOW-WORKSPACE header)"));
     }
-    return rule.needsAll()
-        ? all(rule, question, bearerToken, 0, new ArrayList<>())
-        : any(rule, question, bearerToken, 0, new ArrayList<>());
+    List<List<String>> names;
+    try {
+      names = CheckNames.of(rule, question, match.parameters());
+    } catch (MalformedReviewException e) {
+      return done(Answer.refused(400, e.getMessage()));
+    }
+    return checks.decide(rule, question.workspace(), names, bearerToken);
   }
 
   /** Could not tell who the caller is (the API server did not answer): denied, and why. */
   private static Answer failedClosed(AccessDecision decision) {
-    return new Answer(200, null, false, null, null, decision.evaluationError(), false,
-        List.of());
+    return Answer.denied(null, decision.evaluationError(), false, List.of());
   }
 
   /**
@@ -212,107 +301,6 @@ public final class RouteAuthorizer {
   /** A refusal about the caller, not the question: it answers the whole batch. */
   public static boolean refusesCaller(Answer answer) {
     return answer.status() == 401 || answer.status() == 403;
-  }
-
-  /** Every check must pass; the first that fails decides, as in the plugin. */
-  private CompletableFuture<Answer> all(RouteRule rule, Question question, BearerToken token,
-      int index, List<CheckOutcome> outcomes) {
-    if (index == rule.checks().size()) {
-      Check first = rule.checks().get(0);
-      return done(new Answer(200, null, true, full(first), first.verb(),
-          outcomes.get(outcomes.size() - 1).reason(), false, outcomes));
-    }
-    Check check = rule.checks().get(index);
-    return ask(rule, check, question, token, outcomes).thenCompose(outcome -> {
-      if (outcome.status() != 200) {
-        return done(outcome);
-      }
-      CheckOutcome last = outcomes.get(outcomes.size() - 1);
-      if (!last.allowed()) {
-        return done(denied(rule, check, last, outcomes));
-      }
-      return all(rule, question, token, index + 1, outcomes);
-    });
-  }
-
-  /** One check must pass. */
-  private CompletableFuture<Answer> any(RouteRule rule, Question question, BearerToken token,
-      int index, List<CheckOutcome> outcomes) {
-    if (index == rule.checks().size()) {
-      return done(new Answer(200, null, false, null, null, "none of " + rule.checks()
-          + " is allowed in namespace " + question.workspace(), rule.filtered(), outcomes));
-    }
-    Check check = rule.checks().get(index);
-    return ask(rule, check, question, token, outcomes).thenCompose(outcome -> {
-      if (outcome.status() != 200) {
-        return done(outcome);
-      }
-      CheckOutcome last = outcomes.get(outcomes.size() - 1);
-      if (last.allowed()) {
-        return done(new Answer(200, null, true, full(check), check.verb(), last.reason(), false,
-            outcomes));
-      }
-      return any(rule, question, token, index + 1, outcomes);
-    });
-  }
-
-  /**
-   * The unnamed check, then (for byName rules whose question names the object) the named one.
-   * Completes with a 200 marker when {@code outcomes} got the check's last word, or with the
-   * refusal (401/403) that stops the route.
-   */
-  private CompletableFuture<Answer> ask(RouteRule rule, Check check, Question question,
-      BearerToken token, List<CheckOutcome> outcomes) {
-    return review(check, question.workspace(), "", token).thenCompose(broad -> {
-      if (broad.decision() == null) {
-        return done(Answer.refused(broad.httpStatus(), broad.message()));
-      }
-      boolean retryByName = !broad.decision().allowed() && rule.byName()
-          && question.name() != null && !question.name().isBlank()
-          && broad.decision().evaluationError() == null;
-      if (!retryByName) {
-        outcomes.add(outcome(check, "", broad.decision()));
-        return done(CONTINUE);
-      }
-      return review(check, question.workspace(), question.name(), token).thenApply(named -> {
-        if (named.decision() == null) {
-          return Answer.refused(named.httpStatus(), named.message());
-        }
-        outcomes.add(outcome(check, question.name(), named.decision()));
-        return CONTINUE;
-      });
-    });
-  }
-
-  private static final Answer CONTINUE = new Answer(200, null, false, null, null, null, false,
-      List.of());
-
-  private CompletableFuture<AuthorizeResult> review(Check check, String namespace, String name,
-      BearerToken token) {
-    return authorization.authorizeSelf(new ResourceAttributes(namespace, check.verb(),
-        AuthorizationPolicy.MLFLOW_GROUP, "", check.resource(), check.subresource(), name), token);
-  }
-
-  private static Answer denied(RouteRule rule, Check check, CheckOutcome last,
-      List<CheckOutcome> outcomes) {
-    String reason = last.evaluationError() != null ? last.evaluationError()
-        : last.reason() != null ? last.reason() : "no RBAC rule allows " + check + " here";
-    if (rule.filtered()) {
-      reason += "; the tracking server then filters the collection down to the items the caller"
-          + " may see";
-    }
-    return new Answer(200, null, false, full(check), check.verb(), reason, rule.filtered(),
-        outcomes);
-  }
-
-  private static CheckOutcome outcome(Check check, String name, AccessDecision decision) {
-    return new CheckOutcome(full(check), check.verb(), name.isEmpty() ? null : name,
-        decision.allowed(), decision.reason(), decision.evaluationError());
-  }
-
-  private static String full(Check check) {
-    return check.subresource().isEmpty() ? check.resource()
-        : check.resource() + "/" + check.subresource();
   }
 
   private RouteTable table() {

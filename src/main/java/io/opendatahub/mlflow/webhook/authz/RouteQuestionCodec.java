@@ -15,7 +15,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The JSON of {@code POST /authorize/mlflow}: one question {@code {workspace, method, path,
- * name}}, or a batch {@code {"checks": [...]}} answered as {@code {"results": [...]}} in order.
+ * name, body, query, headers}} (all but method and path optional), or a batch
+ * {@code {"checks": [...]}} answered as {@code {"results": [...]}} in order.
  */
 public final class RouteQuestionCodec {
 
@@ -24,8 +25,9 @@ public final class RouteQuestionCodec {
   /** Longer than any route of the table with its parameters; a URL beyond it is not a request. */
   private static final int MAX_PATH = 8192;
   /**
-   * No single question, at its limits (path, name, workspace, method) and with room for
-   * whitespace, is larger: a larger body is a batch.
+   * No question without a body, at its limits (path, name, workspace, method) and with room for
+   * whitespace, is larger: a larger request is a batch, or carries a request body, and is read
+   * off the event loop.
    */
   public static final int MAX_QUESTION_BYTES = 16 * 1024;
 
@@ -71,7 +73,10 @@ public final class RouteQuestionCodec {
     QuestionFields.name(name, where + "name");
     QuestionFields.word(method, where + "method", true, MAX_METHOD);
     QuestionFields.text(path, where + "path", MAX_PATH);
-    return new Question(workspace, method, path, name);
+    JsonNode body = node.get("body");
+    return new Question(workspace, method, path, name, body == null || body.isNull() ? null : body,
+        RequestParts.query(node.get("query"), where + "query"),
+        RequestParts.headers(node.get("headers"), where + "headers"));
   }
 
   private static String required(JsonNode node, String field, String where)
