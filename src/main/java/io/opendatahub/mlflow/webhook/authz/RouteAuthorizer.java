@@ -1,15 +1,12 @@
 package io.opendatahub.mlflow.webhook.authz;
 
-import io.opendatahub.mlflow.webhook.admission.MalformedReviewException;
 import io.opendatahub.mlflow.webhook.policy.Policy;
-import io.opendatahub.mlflow.webhook.policy.RouteRule;
 import io.opendatahub.mlflow.webhook.policy.RouteRule.Check;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -131,14 +128,9 @@ public final class RouteAuthorizer {
     }
   }
 
-  private record Compiled(List<RouteRule> rules, RouteTable table) {}
-
-  private final Supplier<Policy> policies;
-  private final AuthorizationService authorization;
-  private final RouteChecks checks;
+  private final RouteQuestions decider;
   private final Executor batches;
   private final CallerCounts batchesInFlight = new CallerCounts(MAX_BATCHES_PER_CALLER);
-  private volatile Compiled compiled;
 
   /** Batches run on a small pool of their own: see {@link #decideAll}. */
   public RouteAuthorizer(Supplier<Policy> policies, AuthorizationService authorization) {
@@ -147,9 +139,7 @@ public final class RouteAuthorizer {
 
   RouteAuthorizer(Supplier<Policy> policies, AuthorizationService authorization,
       Executor batches) {
-    this.policies = policies;
-    this.authorization = authorization;
-    this.checks = new RouteChecks(authorization);
+    this.decider = new RouteQuestions(policies, authorization);
     this.batches = batches;
   }
 
@@ -176,59 +166,7 @@ public final class RouteAuthorizer {
   }
 
   public CompletableFuture<Answer> decide(Question question, String bearerToken) {
-    return decide(question, BearerToken.of(bearerToken));
-  }
-
-  private CompletableFuture<Answer> decide(Question question, BearerToken bearerToken) {
-    Optional<RouteTable.Match> found;
-    try {
-      found = table().match(question.method(), question.path());
-    } catch (IllegalArgumentException e) {
-      return done(Answer.refused(400, e.getMessage()));
-    }
-    if (found.isPresent() && found.get().rule().open()) {
-      return done(Answer.open());
-    }
-    // Every other question authenticates the caller first: a missing or unknown token gets 401
-    // whatever the route table would say.
-    return authorization.authenticate(bearerToken).thenCompose(refusal -> {
-      if (refusal.isPresent()) {
-        AuthorizeResult refused = refusal.get();
-        return done(refused.decision() != null ? failedClosed(refused.decision())
-            : Answer.refused(refused.httpStatus(), refused.message()));
-      }
-      if (found.isEmpty()) {
-        return done(Answer.refused(404, "no route of the MLflow route table matches "
-            + question.method() + " " + question.path() + "; unknown routes are refused, as the"
-            + " tracking server's plugin refuses them (extend the table with an MLflowRouteTable"
-            + " document in the policy location)"));
-      }
-      return decide(found.get(), question, bearerToken);
-    });
-  }
-
-  private CompletableFuture<Answer> decide(RouteTable.Match match, Question question,
-      BearerToken bearerToken) {
-    RouteRule rule = match.rule();
-    if (rule.deny() != null) {
-      return done(Answer.denied(null, rule.deny(), false, List.of()));
-    }
-    if (question.workspace() == null || question.workspace().isBlank()) {
-      return done(Answer.refused(400, "workspace is required for " + rule.key() + ": it is the"
-          + " namespace the request acts in (the X-MLFLOW-WORKSPACE header)"));
-    }
-    List<List<String>> names;
-    try {
-      names = CheckNames.of(rule, question, match.parameters());
-    } catch (MalformedReviewException e) {
-      return done(Answer.refused(400, e.getMessage()));
-    }
-    return checks.decide(rule, question.workspace(), names, bearerToken);
-  }
-
-  /** Could not tell who the caller is (the API server did not answer): denied, and why. */
-  private static Answer failedClosed(AccessDecision decision) {
-    return Answer.denied(null, decision.evaluationError(), false, List.of());
+    return decider.decide(question, BearerToken.of(bearerToken));
   }
 
   /**
@@ -252,7 +190,7 @@ public final class RouteAuthorizer {
     // One question is as cheap as /authorize's: decided where it arrives, never queued behind
     // other callers' batch windows.
     CompletableFuture<List<Answer>> answered = questions.size() == 1
-        ? decide(questions.get(0), bearerToken).thenApply(List::of)
+        ? decider.decide(questions.get(0), bearerToken).thenApply(List::of)
         : windows(questions, bearerToken, gone);
     if (counted) {
       answered.whenComplete((answers, failure) -> batchesInFlight.leave(caller));
@@ -290,7 +228,7 @@ public final class RouteAuthorizer {
           return done(null);
         }
         List<CompletableFuture<Answer>> pending = new ArrayList<>();
-        window.forEach(question -> pending.add(decide(question, bearerToken)));
+        window.forEach(question -> pending.add(decider.decide(question, bearerToken)));
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
             .thenRun(() -> pending.forEach(answer -> answers.add(answer.join())));
       }, batches);
@@ -301,16 +239,6 @@ public final class RouteAuthorizer {
   /** A refusal about the caller, not the question: it answers the whole batch. */
   public static boolean refusesCaller(Answer answer) {
     return answer.status() == 401 || answer.status() == 403;
-  }
-
-  private RouteTable table() {
-    List<RouteRule> rules = policies.get().routes();
-    Compiled current = compiled;
-    if (current == null || current.rules() != rules) {
-      current = new Compiled(rules, new RouteTable(rules));
-      compiled = current;
-    }
-    return current.table();
   }
 
   private static <T> CompletableFuture<T> done(T value) {

@@ -1,0 +1,98 @@
+package io.opendatahub.mlflow.webhook.authz;
+
+import io.opendatahub.mlflow.webhook.admission.MalformedReviewException;
+import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.Answer;
+import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.Question;
+import io.opendatahub.mlflow.webhook.policy.Policy;
+import io.opendatahub.mlflow.webhook.policy.RouteRule;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
+/**
+ * One route question, one answer: the route found in the policy's table (compiled once per
+ * table), the caller authenticated unless the route is public, the names its checks take read
+ * from the question, then the checks asked ({@link RouteChecks}).
+ */
+final class RouteQuestions {
+
+  private record Compiled(List<RouteRule> rules, RouteTable table) {}
+
+  private final Supplier<Policy> policies;
+  private final AuthorizationService authorization;
+  private final RouteChecks checks;
+  private volatile Compiled compiled;
+
+  RouteQuestions(Supplier<Policy> policies, AuthorizationService authorization) {
+    this.policies = policies;
+    this.authorization = authorization;
+    this.checks = new RouteChecks(authorization);
+  }
+
+  CompletableFuture<Answer> decide(Question question, BearerToken bearerToken) {
+    Optional<RouteTable.Match> found;
+    try {
+      found = table().match(question.method(), question.path());
+    } catch (IllegalArgumentException e) {
+      return done(Answer.refused(400, e.getMessage()));
+    }
+    if (found.isPresent() && found.get().rule().open()) {
+      return done(Answer.open());
+    }
+    // Every other question authenticates the caller first: a missing or unknown token gets 401
+    // whatever the route table would say.
+    return authorization.authenticate(bearerToken).thenCompose(refusal -> {
+      if (refusal.isPresent()) {
+        AuthorizeResult refused = refusal.get();
+        return done(refused.decision() != null ? failedClosed(refused.decision())
+            : Answer.refused(refused.httpStatus(), refused.message()));
+      }
+      if (found.isEmpty()) {
+        return done(Answer.refused(404, "no route of the MLflow route table matches "
+            + question.method() + " " + question.path() + "; unknown routes are refused, as the"
+            + " tracking server's plugin refuses them (extend the table with an MLflowRouteTable"
+            + " document in the policy location)"));
+      }
+      return decide(found.get(), question, bearerToken);
+    });
+  }
+
+  private CompletableFuture<Answer> decide(RouteTable.Match match, Question question,
+      BearerToken bearerToken) {
+    RouteRule rule = match.rule();
+    if (rule.deny() != null) {
+      return done(Answer.denied(null, rule.deny(), false, List.of()));
+    }
+    if (question.workspace() == null || question.workspace().isBlank()) {
+      return done(Answer.refused(400, "workspace is required for " + rule.key() + ": it is the"
+          + " namespace the request acts in (the X-MLFLOW-WORKSPACE header)"));
+    }
+    List<List<String>> names;
+    try {
+      names = CheckNames.of(rule, question, match.parameters());
+    } catch (MalformedReviewException e) {
+      return done(Answer.refused(400, e.getMessage()));
+    }
+    return checks.decide(rule, question.workspace(), names, bearerToken);
+  }
+
+  /** Could not tell who the caller is (the API server did not answer): denied, and why. */
+  private static Answer failedClosed(AccessDecision decision) {
+    return Answer.denied(null, decision.evaluationError(), false, List.of());
+  }
+
+  private RouteTable table() {
+    List<RouteRule> rules = policies.get().routes();
+    Compiled current = compiled;
+    if (current == null || current.rules() != rules) {
+      current = new Compiled(rules, new RouteTable(rules));
+      compiled = current;
+    }
+    return current.table();
+  }
+
+  private static <T> CompletableFuture<T> done(T value) {
+    return CompletableFuture.completedFuture(value);
+  }
+}
