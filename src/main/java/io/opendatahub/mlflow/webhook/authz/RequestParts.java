@@ -28,18 +28,8 @@ final class RequestParts {
   static Map<String, List<String>> query(JsonNode node, String where)
       throws MalformedReviewException {
     Map<String, List<String>> query = new HashMap<>();
-    if (node == null || node.isNull()) {
-      return query;
-    }
-    if (!node.isObject()) {
-      throw new MalformedReviewException(where + " must be an object: parameter name -> string"
-          + " or list of strings");
-    }
-    if (node.size() > MAX_PARAMETERS) {
-      throw new MalformedReviewException(where + " has " + node.size() + " parameters; at most "
-          + MAX_PARAMETERS);
-    }
-    for (Map.Entry<String, JsonNode> parameter : node.properties()) {
+    for (Map.Entry<String, JsonNode> parameter : entries(node, where,
+        "parameter name -> string or list of strings", "parameters", MAX_PARAMETERS)) {
       String field = where + "." + parameter.getKey();
       QuestionFields.text(parameter.getKey(), where + " parameter name", MAX_KEY);
       JsonNode value = parameter.getValue();
@@ -69,17 +59,8 @@ final class RequestParts {
   static Map<String, String> headers(JsonNode node, String where)
       throws MalformedReviewException {
     Map<String, String> headers = new HashMap<>();
-    if (node == null || node.isNull()) {
-      return headers;
-    }
-    if (!node.isObject()) {
-      throw new MalformedReviewException(where + " must be an object: header name -> string");
-    }
-    if (node.size() > MAX_HEADERS) {
-      throw new MalformedReviewException(where + " has " + node.size() + " headers; at most "
-          + MAX_HEADERS);
-    }
-    for (Map.Entry<String, JsonNode> header : node.properties()) {
+    for (Map.Entry<String, JsonNode> header : entries(node, where, "header name -> string",
+        "headers", MAX_HEADERS)) {
       String field = where + "." + header.getKey();
       QuestionFields.text(header.getKey(), where + " header name", MAX_KEY);
       String lower = header.getKey().toLowerCase(Locale.ROOT);
@@ -90,6 +71,22 @@ final class RequestParts {
       headers.put(lower, value(header.getValue(), field));
     }
     return headers;
+  }
+
+  /** The fields of an object of at most {@code max} fields; none when absent or null. */
+  private static Iterable<Map.Entry<String, JsonNode>> entries(JsonNode node, String where,
+      String shape, String noun, int max) throws MalformedReviewException {
+    if (node == null || node.isNull()) {
+      return List.of();
+    }
+    if (!node.isObject()) {
+      throw new MalformedReviewException(where + " must be an object: " + shape);
+    }
+    if (node.size() > max) {
+      throw new MalformedReviewException(where + " has " + node.size() + " " + noun
+          + "; at most " + max);
+    }
+    return node.properties();
   }
 
   private static String value(JsonNode value, String field) throws MalformedReviewException {

@@ -10,13 +10,7 @@ import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -26,33 +20,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class RequestDependentChecksTest {
 
-  private static final String TOKEN = "token-of-dana";
+  private static final String TOKEN = Grants.TOKEN;
   private static final JsonMapper JSON = JsonMapper.builder().build();
-
-  /** RBAC for dana in team-a: the grants listed, as "resource/sub:verb" or "...:verb:name". */
-  private static final class Grants implements AccessReviewer {
-    private final Set<String> grants;
-    final List<String> asked = Collections.synchronizedList(new ArrayList<>());
-
-    Grants(String... grants) {
-      this.grants = Set.of(grants);
-    }
-
-    @Override
-    public CompletableFuture<Optional<Identity>> authenticate(String bearerToken) {
-      return CompletableFuture.completedFuture(TOKEN.equals(bearerToken)
-          ? Optional.of(new Identity("dana", "", List.of(), Map.of())) : Optional.empty());
-    }
-
-    @Override
-    public CompletableFuture<AccessDecision> review(Identity identity, ResourceAttributes a) {
-      String key = a.fullResource() + ":" + a.verb() + (a.name().isEmpty() ? "" : ":" + a.name());
-      asked.add(key);
-      boolean allowed = grants.contains(key);
-      return CompletableFuture.completedFuture(new AccessDecision(allowed, false,
-          allowed ? "granted " + key : null, null, AccessDecision.Source.KUBERNETES));
-    }
-  }
 
   /** The shipped policy with the AI Gateway enabled (it ships disabled). */
   private static final Policy GATEWAY_ENABLED;
@@ -92,8 +61,8 @@ class RequestDependentChecksTest {
     assertThat(withoutUse.resource()).isEqualTo("gatewaysecrets/use");
     assertThat(withoutUse.verb()).isEqualTo("create");
     assertThat(withUse.allowed()).isTrue();
-    assertThat(named.asked).containsExactly("gatewaymodeldefinitions:create",
-        "gatewaysecrets/use:create", "gatewaysecrets/use:create:openai-key");
+    assertThat(named.asked).containsExactly("gatewaymodeldefinitions:create@team-a",
+        "gatewaysecrets/use:create@team-a", "gatewaysecrets/use:create:openai-key@team-a");
   }
 
   @Test
@@ -123,8 +92,8 @@ class RequestDependentChecksTest {
 
     assertThat(ask(onlyA, post(path, "ds", body)).allowed()).isFalse();
     assertThat(ask(both, post(path, "ds", body)).allowed()).isTrue();
-    assertThat(both.asked).containsExactly("datasets:update", "experiments:update",
-        "experiments:update:exp-a", "experiments:update:exp-b");
+    assertThat(both.asked).containsExactly("datasets:update@team-a", "experiments:update@team-a",
+        "experiments:update:exp-a@team-a", "experiments:update:exp-b@team-a");
   }
 
   @Test
@@ -145,7 +114,8 @@ class RequestDependentChecksTest {
         Map.of("x-MLFLOW-experiment-ID", "exp-7"));
 
     assertThat(ask(grants, question).allowed()).isTrue();
-    assertThat(grants.asked).containsExactly("experiments:update", "experiments:update:exp-7");
+    assertThat(grants.asked).containsExactly("experiments:update@team-a",
+        "experiments:update:exp-7@team-a");
   }
 
   @Test
