@@ -324,7 +324,7 @@ public final class GraphqlChecks {
         if (requestFilterable.containsKey(key) && !requestFilterable.get(key)) {
           mode = Mode.BROAD;
         }
-        checks.add(new FieldCheck(new Check(key.resource(), "", key.verb()), mode,
+        checks.add(new FieldCheck(new Check(key.resource(), "", key.verb(), List.of(), false), mode,
             List.copyOf(entry.getValue())));
       }
       return new Plan(checks, null, oneNameEach ? named : Integer.MAX_VALUE);

@@ -17,7 +17,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The JSON of {@code POST /authorize/mlflow}: one question {@code {workspace, method, path,
- * name}}, or a batch {@code {"checks": [...]}} answered as {@code {"results": [...]}} in order.
+ * name, body, query, headers}} (all but method and path optional), or a batch
+ * {@code {"checks": [...]}} answered as {@code {"results": [...]}} in order.
  */
 public final class RouteQuestionCodec {
 
@@ -26,8 +27,9 @@ public final class RouteQuestionCodec {
   /** Longer than any route of the table with its parameters; a URL beyond it is not a request. */
   private static final int MAX_PATH = 8192;
   /**
-   * No single question, at its limits (path, name, workspace, method) and with room for
-   * whitespace, is larger: a larger body is a batch.
+   * No question without a body, at its limits (path, name, workspace, method) and with room for
+   * whitespace, is larger: a larger request is a batch, or carries a request body, and is read
+   * off the event loop.
    */
   public static final int MAX_QUESTION_BYTES = 16 * 1024;
 
@@ -73,41 +75,10 @@ public final class RouteQuestionCodec {
     QuestionFields.name(name, where + "name");
     QuestionFields.word(method, where + "method", true, MAX_METHOD);
     QuestionFields.text(path, where + "path", MAX_PATH);
-    return new Question(workspace, method, path, name, node.get("body"), query(node, where));
-  }
-
-  /** {@code query}: parameter name to a string or a list of strings, as the request had them. */
-  private static Map<String, List<String>> query(JsonNode node, String where)
-      throws MalformedReviewException {
-    JsonNode query = node.get("query");
-    if (query == null || query.isNull()) {
-      return Map.of();
-    }
-    if (!query.isObject()) {
-      throw new MalformedReviewException(where + "query must be an object of parameter name to"
-          + " a string or a list of strings");
-    }
-    Map<String, List<String>> parameters = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonNode> parameter : query.properties()) {
-      JsonNode value = parameter.getValue();
-      List<String> values = new ArrayList<>();
-      if (value.isString()) {
-        values.add(value.asString());
-      } else if (value.isArray()) {
-        for (JsonNode item : value) {
-          if (!item.isString()) {
-            throw new MalformedReviewException(where + "query." + parameter.getKey()
-                + " must be a string or a list of strings");
-          }
-          values.add(item.asString());
-        }
-      } else {
-        throw new MalformedReviewException(where + "query." + parameter.getKey()
-            + " must be a string or a list of strings");
-      }
-      parameters.put(parameter.getKey(), List.copyOf(values));
-    }
-    return parameters;
+    JsonNode body = node.get("body");
+    return new Question(workspace, method, path, name, body == null || body.isNull() ? null : body,
+        RequestParts.query(node.get("query"), where + "query"),
+        RequestParts.headers(node.get("headers"), where + "headers"));
   }
 
   private static String required(JsonNode node, String field, String where)

@@ -22,11 +22,26 @@ public final class RouteTable {
 
   private static final Pattern PARAMETER = Pattern.compile("<(path:)?[A-Za-z_][A-Za-z0-9_]*>");
   private static final String STATIC_PREFIX = "/mlflow";
+  /**
+   * The plugin removes the static prefix only when what follows is one of these routes (or
+   * under one), so {@code /mlflow/mlflow/api/...} or {@code /mlflow/unknown} stay unmatched.
+   */
+  private static final List<String> STRIPPED_BEFORE = List.of("/", "/health", "/metrics",
+      "/version", "/server-info", "/api", "/ajax-api", "/get-artifact",
+      "/model-versions/get-artifact", "/static-files", "/graphql", "/gateway", "/v1/traces");
   private static final String API = "/api/";
   private static final String AJAX_API = "/ajax-api/";
 
   /** {@code prefix}: the literal text before the first parameter, a cheap test before the regex. */
-  private record Template(RouteRule rule, String prefix, Pattern pattern, int literalChars) {}
+  private record Template(RouteRule rule, String prefix, Pattern pattern, int literalChars,
+      List<String> parameters) {}
+
+  /** The rule a request matched, with the values of its path's parameters. */
+  public record Match(RouteRule rule, Map<String, String> parameters) {
+    public Match {
+      parameters = Map.copyOf(parameters);
+    }
+  }
 
   private final Map<String, RouteRule> literals = new HashMap<>();
   private final List<Template> templates = new ArrayList<>();
@@ -50,13 +65,14 @@ public final class RouteTable {
     while (parameter.find()) {
       regex.append(Pattern.quote(rule.path().substring(at, parameter.start())));
       literalChars += parameter.start() - at;
-      regex.append(parameter.group(1) != null ? ".+" : "[^/]+");
+      regex.append(parameter.group(1) != null ? "(.+)" : "([^/]+)");
       at = parameter.end();
     }
     regex.append(Pattern.quote(rule.path().substring(at)));
     literalChars += rule.path().length() - at;
     String prefix = rule.path().substring(0, rule.path().indexOf('<'));
-    return new Template(rule, prefix, Pattern.compile(regex.toString()), literalChars);
+    return new Template(rule, prefix, Pattern.compile(regex.toString()), literalChars,
+        RouteRule.parameters(rule.path()));
   }
 
   /**
@@ -64,14 +80,15 @@ public final class RouteTable {
    *
    * @throws IllegalArgumentException when the path is not one a server would route
    */
-  public Optional<RouteRule> match(String method, String path) {
+  public Optional<Match> match(String method, String path) {
+    // HEAD is not answered as GET: the plugin compiles no HEAD rules and refuses HEAD (404),
+    // so only an entry written for HEAD (or "*") matches it.
     String verb = method.toUpperCase(Locale.ROOT);
-    List<String> methods = verb.equals("HEAD") ? List.of("HEAD", "GET") : List.of(verb);
     String served = normalize(path);
     List<String> candidates = served.startsWith(AJAX_API)
         ? List.of(served, API + served.substring(AJAX_API.length())) : List.of(served);
     for (String candidate : candidates) {
-      Optional<RouteRule> rule = match(methods, candidate);
+      Optional<Match> rule = matchServed(verb, candidate);
       if (rule.isPresent()) {
         return rule;
       }
@@ -79,22 +96,26 @@ public final class RouteTable {
     return Optional.empty();
   }
 
-  private Optional<RouteRule> match(List<String> methods, String path) {
-    for (String method : methods) {
-      RouteRule literal = literals.get(method + " " + path);
-      if (literal != null) {
-        return Optional.of(literal);
-      }
+  private Optional<Match> matchServed(String verb, String path) {
+    RouteRule literal = literals.get(verb + " " + path);
+    if (literal == null) {
+      literal = literals.get("* " + path);
     }
-    RouteRule anyMethod = literals.get("* " + path);
-    if (anyMethod != null) {
-      return Optional.of(anyMethod);
+    if (literal != null) {
+      return Optional.of(new Match(literal, Map.of()));
     }
     for (Template template : templates) {
       String method = template.rule().method();
-      if ((method.equals("*") || methods.contains(method)) && path.startsWith(template.prefix())
-          && template.pattern().matcher(path).matches()) {
-        return Optional.of(template.rule());
+      if (!(method.equals("*") || method.equals(verb)) || !path.startsWith(template.prefix())) {
+        continue;
+      }
+      Matcher matcher = template.pattern().matcher(path);
+      if (matcher.matches()) {
+        Map<String, String> parameters = new HashMap<>();
+        for (int i = 0; i < template.parameters().size(); i++) {
+          parameters.putIfAbsent(template.parameters().get(i), matcher.group(i + 1));
+        }
+        return Optional.of(new Match(template.rule(), parameters));
       }
     }
     return Optional.empty();
@@ -102,8 +123,8 @@ public final class RouteTable {
 
   /**
    * The path as the tracking server routes it: query removed, percent-escapes decoded, the
-   * operator's {@code /mlflow} prefix removed. Dot segments are refused rather than resolved, so
-   * a path cannot reach a route other than the one it names.
+   * operator's {@code /mlflow} prefix removed where the plugin removes it. Dot segments are
+   * refused rather than resolved, so a path cannot reach a route other than the one it names.
    */
   static String normalize(String path) {
     if (path == null || !path.startsWith("/")) {
@@ -125,8 +146,16 @@ public final class RouteTable {
     if (decoded.equals(STATIC_PREFIX)) {
       return "/";
     }
-    return decoded.startsWith(STATIC_PREFIX + "/")
-        ? decoded.substring(STATIC_PREFIX.length()) : decoded;
+    if (!decoded.startsWith(STATIC_PREFIX + "/")) {
+      return decoded;
+    }
+    String stripped = decoded.substring(STATIC_PREFIX.length());
+    for (String known : STRIPPED_BEFORE) {
+      if (stripped.equals(known) || stripped.startsWith(known + "/")) {
+        return stripped;
+      }
+    }
+    return decoded;
   }
 
   private static String decode(String path) {

@@ -67,9 +67,9 @@ final class WorkspaceListing {
   CompletableFuture<Answer> list(List<Check> checks, BearerToken token, BooleanSupplier gone) {
     NamespaceFacts known = facts.get();
     if (known == null || !known.synced()) {
-      return CompletableFuture.completedFuture(new Answer(200, null, false, null, null,
-          "the namespaces are not known yet (the namespace informer has not synced): the"
-              + " workspace list cannot be computed", false, List.of()));
+      return CompletableFuture.completedFuture(Answer.denied(null, "the namespaces are not known"
+          + " yet (the namespace informer has not synced): the workspace list cannot be computed",
+          false, List.of()));
     }
     List<String> candidates = known.namespaces().stream()
         .map(NamespaceFacts.KnownNamespace::name)
@@ -188,7 +188,8 @@ final class WorkspaceListing {
       reason += "; " + listed.undecided() + " could not be decided (at most " + MAX_REVIEWS
           + " reviews per question, or the authority did not answer) and are left out";
     }
-    return new Answer(200, null, true, null, null, reason, false, List.of(), listed);
+    return new Answer(200, null, new Answer.Verdict(true, null, reason, false, List.of()),
+        listed);
   }
 
   private static ResourceAttributes attributes(String namespace, Check check) {

@@ -41,8 +41,7 @@ final class WorkspaceRoutes {
     if (question.workspace() != null && !question.workspace().isBlank()) {
       return false;
     }
-    String method = question.method().toUpperCase(Locale.ROOT);
-    if (!method.equals("GET") && !method.equals("HEAD")) {
+    if (!question.method().toUpperCase(Locale.ROOT).equals("GET")) {
       return false;
     }
     try {
@@ -85,6 +84,6 @@ final class WorkspaceRoutes {
 
   private static Question withWorkspace(Question question, String workspace) {
     return new Question(workspace, question.method(), question.path(), question.name(),
-        question.body(), question.query());
+        question.body(), question.query(), question.headers());
   }
 }

@@ -149,8 +149,11 @@ public final class PolicyLoader {
     return List.copyOf(byKey.values());
   }
 
-  /** Parsed once per process: the jar does not change, policy reloads need not re-read it. */
-  private static volatile List<RouteRule> builtInRoutes;
+  /**
+   * Parsed once per loader: the jar does not change, so the reloads of the loader that owns the
+   * policy need not re-read it.
+   */
+  private volatile List<RouteRule> builtInRoutes;
 
   private List<RouteRule> builtInRoutes() throws PolicyException {
     List<RouteRule> parsed = builtInRoutes;

@@ -27,7 +27,7 @@ class GraphqlChecksTest {
     if (variablesJson != null) {
       body.set("variables", JSON.readTree(variablesJson));
     }
-    return GraphqlChecks.of(new Question("team-a", "POST", "/graphql", null, body, Map.of()));
+    return GraphqlChecks.of(new Question("team-a", "POST", "/graphql", null, body, Map.of(), Map.of()));
   }
 
   /** The checks as "resource:verb MODE [fields]". */
@@ -66,7 +66,7 @@ class GraphqlChecksTest {
     Plan plan = GraphqlChecks.of(new Question("team-a", "GET", "/graphql?x", null, null,
         Map.of("query", List.of("query($ids: [String]) { mlflowSearchRuns(input:"
             + " {experimentIds: $ids}) { runs { info { runId } } } }"),
-            "variables", List.of("{\"ids\": [\"3\"]}"))));
+            "variables", List.of("{\"ids\": [\"3\"]}")), Map.of()));
 
     assertThat(checks(plan)).containsExactly("experiments:list FILTERED [mlflowSearchRuns]");
   }
@@ -116,7 +116,7 @@ class GraphqlChecksTest {
         .put("operationName", "GetRun");
 
     Plan plan = GraphqlChecks.of(new Question("team-a", "POST", "/graphql", null, body,
-        Map.of()));
+        Map.of(), Map.of()));
 
     assertThat(checks(plan)).containsExactly("experiments:get BY_NAME [mlflowGetRun]",
         "registeredmodels:list FILTERED [mlflowSearchModelVersions]");
@@ -173,7 +173,7 @@ class GraphqlChecksTest {
         .contains("fragment F is defined twice");
     ObjectNode notText = JSON.createObjectNode().put("query", 42);
     assertThat(GraphqlChecks.of(new Question("team-a", "POST", "/graphql", null, notText,
-        Map.of())).refusal()).contains("query must be a string");
+        Map.of(), Map.of())).refusal()).contains("query must be a string");
   }
 
   @Test

@@ -18,7 +18,7 @@ class GraphqlRouteTest {
 
   private static Answer post(NamespaceGrants grants, String query, String name) {
     return ask(grants, new Question("team-a", "POST", "/mlflow/graphql", name,
-        JSON.createObjectNode().put("query", query), Map.of()));
+        JSON.createObjectNode().put("query", query), Map.of(), Map.of()));
   }
 
   private static Answer ask(NamespaceGrants grants, Question question) {
@@ -97,7 +97,7 @@ class GraphqlRouteTest {
 
     Answer answer = ask(reader, new Question("team-a", "GET", "/graphql", null, null,
         Map.of("query", List.of("{ mlflowSearchModelVersions(input: {}) { modelVersions {"
-            + " name } } }"))));
+            + " name } } }")), Map.of()));
 
     assertThat(answer.allowed()).isTrue();
     assertThat(reader.asked).containsExactly("team-a/registeredmodels:list");
@@ -118,11 +118,11 @@ class GraphqlRouteTest {
     String longQuery = "{ " + "t: test ".repeat(400) + "}";
 
     Answer inline = routes.decideAll(List.of(new Question("team-a", "POST", "/graphql", null,
-        JSON.createObjectNode().put("query", shortQuery), Map.of())), NamespaceGrants.TOKEN,
+        JSON.createObjectNode().put("query", shortQuery), Map.of(), Map.of())), NamespaceGrants.TOKEN,
         () -> false).join().get(0);
     int afterShort = pooled.get();
     Answer pooledAnswer = routes.decideAll(List.of(new Question("team-a", "POST", "/graphql",
-        null, JSON.createObjectNode().put("query", longQuery), Map.of())), NamespaceGrants.TOKEN,
+        null, JSON.createObjectNode().put("query", longQuery), Map.of(), Map.of())), NamespaceGrants.TOKEN,
         () -> false).join().get(0);
 
     assertThat(inline.allowed()).isTrue();

@@ -12,9 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,34 +21,7 @@ import org.junit.jupiter.api.Test;
 /** Route checks as the plugin makes them: all or any of the checks, by name when allowed. */
 class RouteAuthorizerTest {
 
-  private static final String TOKEN = "token-of-dana";
-
-  /** RBAC for dana in team-a: the grants listed, as "resource/sub:verb" or "...:verb:name". */
-  private static final class Grants implements AccessReviewer {
-    private final Set<String> grants;
-    final List<String> asked = Collections.synchronizedList(new ArrayList<>());
-    final Set<String> threads = ConcurrentHashMap.newKeySet();
-
-    Grants(String... grants) {
-      this.grants = Set.of(grants);
-    }
-
-    @Override
-    public CompletableFuture<Optional<Identity>> authenticate(String bearerToken) {
-      return CompletableFuture.completedFuture(TOKEN.equals(bearerToken)
-          ? Optional.of(new Identity("dana", "", List.of(), Map.of())) : Optional.empty());
-    }
-
-    @Override
-    public CompletableFuture<AccessDecision> review(Identity identity, ResourceAttributes a) {
-      String key = a.fullResource() + ":" + a.verb() + (a.name().isEmpty() ? "" : ":" + a.name());
-      asked.add(key + "@" + a.namespace());
-      threads.add(Thread.currentThread().getName());
-      boolean allowed = a.namespace().equals("team-a") && grants.contains(key);
-      return CompletableFuture.completedFuture(new AccessDecision(allowed, false,
-          allowed ? "granted " + key : null, null, AccessDecision.Source.KUBERNETES));
-    }
-  }
+  private static final String TOKEN = Grants.TOKEN;
 
   private static Answer ask(Grants grants, String workspace, String method, String path,
       String name) {

@@ -66,6 +66,39 @@ class RouteCheckOverHttpsTest {
   }
 
   @Test
+  void aBodyNamingASecretGetsTheSecretsCheckAsWell() {
+    String invoke = "\"workspace\":\"team-a\",\"method\":\"POST\","
+        + "\"path\":\"/mlflow/ajax-api/3.0/mlflow/issues/invoke\",\"name\":\"exp-1\"";
+    Reply plain = ask("alice-demo-token", "{" + invoke + ",\"body\":{\"experiment_id\":\"1\"}}");
+    Reply namingASecret = ask("alice-demo-token", "{" + invoke
+        + ",\"body\":{\"experiment_id\":\"1\",\"secret_id\":\"openai-key\"}}");
+
+    assertThat(plain.json().path("allowed").asBoolean()).isTrue();
+    assertThat(namingASecret.status()).isEqualTo(200);
+    assertThat(namingASecret.json().path("allowed").asBoolean()).isFalse();
+    assertThat(namingASecret.json().path("resource").asString()).isEqualTo("gatewaysecrets/use");
+    assertThat(namingASecret.json().path("reason").asString())
+        .contains("AI Gateway is disabled");
+  }
+
+  @Test
+  void requestPartsOfTheWrongShapeGetAFourHundredNamingTheField() {
+    String base = "\"workspace\":\"team-a\",\"method\":\"POST\",\"path\":\"/v1/traces\"";
+    Reply headersList = ask("alice-demo-token", "{" + base + ",\"headers\":[\"x\"]}");
+    Reply twice = ask("alice-demo-token", "{" + base + ",\"headers\":{\"X-MLflow-Experiment-Id\":"
+        + "\"1\",\"x-mlflow-experiment-id\":\"2\"}}");
+    Reply queryNumber = ask("alice-demo-token", "{" + base + ",\"query\":{\"experiment_id\":1}}");
+
+    assertThat(headersList.status()).isEqualTo(400);
+    assertThat(headersList.json().path("message").asString()).contains("headers must be an object");
+    assertThat(twice.status()).isEqualTo(400);
+    assertThat(twice.json().path("message").asString()).contains("twice");
+    assertThat(queryNumber.status()).isEqualTo(400);
+    assertThat(queryNumber.json().path("message").asString())
+        .contains("query.experiment_id must be a string or a list of strings");
+  }
+
+  @Test
   void anEditorMayLogRunsAndAViewerMayOnlyReadThem() {
     String logRun = question("team-a", "POST", "/mlflow/api/2.0/mlflow/runs/create");
     Reply alice = ask("alice-demo-token", logRun);

@@ -19,7 +19,7 @@ class RouteTableTest {
 
   private static String checks(String method, String path) {
     RouteRule rule = TABLE.match(method, path).orElseThrow(
-        () -> new AssertionError("no route for " + method + " " + path));
+        () -> new AssertionError("no route for " + method + " " + path)).rule();
     if (rule.open()) {
       return "public";
     }
@@ -52,7 +52,7 @@ class RouteTableTest {
     "PUT|/api/2.0/mlflow-artifacts/artifacts/0/abc/artifacts/model.pkl|experiments:update",
     "POST|/gateway/my-endpoint/mlflow/invocations|gatewayendpoints/use:create",
     "POST|/gateway/gemini/v1beta/models/my-endpoint:generateContent|gatewayendpoints/use:create",
-    "POST|/api/3.0/mlflow/gateway/endpoints/create|gatewayendpoints:create",
+    "POST|/api/3.0/mlflow/gateway/endpoints/create|gatewayendpoints:create + gatewaymodeldefinitions/use:create",
     "GET|/api/3.0/mlflow/gateway/budgets/list|gatewaybudgets:list",
     "POST|/v1/traces|experiments:update",
     "GET|/ajax-api/3.0/jobs/j-1/|experiments:get",
@@ -60,6 +60,16 @@ class RouteTableTest {
     "POST|/api/3.0/mlflow/workspaces|deny",
     "GET|/mlflow/health|public",
     "HEAD|/mlflow/api/3.0/mlflow/server-info|public",
+    "GET|/mlflow/static-files/static/js/main.js|public",
+    "GET|/healthz|public",
+    "DELETE|/api/3.0/mlflow/mcp-servers/io.github.org/srv|mcpservers:delete",
+    "POST|/api/3.0/mlflow/mcp-servers/io.github.org/srv/versions/1.0/tags|mcpservers:update",
+    "GET|/ajax-api/3.0/mlflow/assistant/providers|assistants:get",
+    "POST|/ajax-api/3.0/mlflow/assistant/sessions/s-1/permission|assistants:update",
+    "POST|/ajax-api/3.0/mlflow/assistant/sessions/s-1/tool-result|assistants:update",
+    "POST|/ajax-api/3.0/mlflow/issues/invoke/|experiments:update + experiments:get + gatewaysecrets/use:create + gatewayendpoints/use:create",
+    "POST|/api/3.0/mlflow/gateway/guardrails/create|gatewayguardrails:create + gatewayendpoints/use:create",
+    "POST|/mlflow/gateway/openai/v1/chat/completions|gatewayendpoints/use:create",
     "GET|/static/js/main.js|public",
     "GET|/mlflow|public",
   })
@@ -72,16 +82,16 @@ class RouteTableTest {
     for (RouteRule rule : SHIPPED) {
       String path = rule.path().replaceAll("<path:[^>]+>", "a/b").replaceAll("<[^>]+>", "x1");
       String method = rule.method().equals("*") ? "GET" : rule.method();
-      Optional<RouteRule> found = TABLE.match(method, path);
+      Optional<RouteRule> found = TABLE.match(method, path).map(RouteTable.Match::rule);
       assertThat(found).as(rule.key() + " is shadowed by another entry").contains(rule);
     }
   }
 
   @Test
   void aLiteralRouteBeatsATemplateThatAlsoMatches() {
-    assertThat(TABLE.match("GET", "/api/3.0/mlflow/datasets/search").orElseThrow().path())
+    assertThat(TABLE.match("GET", "/api/3.0/mlflow/datasets/search").orElseThrow().rule().path())
         .isEqualTo("/api/3.0/mlflow/datasets/search");
-    assertThat(TABLE.match("GET", "/api/3.0/mlflow/datasets/d-1").orElseThrow().path())
+    assertThat(TABLE.match("GET", "/api/3.0/mlflow/datasets/d-1").orElseThrow().rule().path())
         .isEqualTo("/api/3.0/mlflow/datasets/<dataset_id>");
   }
 
@@ -91,6 +101,14 @@ class RouteTableTest {
     assertThat(TABLE.match("POST", "/api/2.0/mlflow/experiments/creat")).isEmpty();
     assertThat(TABLE.match("POST", "/api/2.0/mlflow/experiments/create/")).isEmpty();
     assertThat(TABLE.match("GET", "/mlflowx/api/2.0/mlflow/runs/get")).isEmpty();
+    // The static prefix is removed once, and only before the routes the plugin removes it from.
+    assertThat(TABLE.match("GET", "/mlflow/mlflow/api/2.0/mlflow/runs/get")).isEmpty();
+    assertThat(TABLE.match("GET", "/mlflow/unknown/api/2.0/mlflow/runs/get")).isEmpty();
+    // The plugin compiles no HEAD rules: HEAD is not answered as GET.
+    assertThat(TABLE.match("HEAD", "/api/2.0/mlflow/runs/get")).isEmpty();
+    // Upstream has no PUT on MCP servers.
+    assertThat(TABLE.match("PUT", "/api/3.0/mlflow/mcp-servers/io.github.org/srv/x")).isEmpty();
+    assertThat(TABLE.match("POST", "/api/3.0/mlflow/mcp-servers/srv/anything")).isEmpty();
     // Proto routes are served under both prefixes; an /ajax-api-only route is not under /api.
     assertThat(TABLE.match("GET", "/api/3.0/mlflow/assistant/config")).isEmpty();
   }

@@ -144,8 +144,8 @@ class PolicyLoaderTest {
     int builtIn = TestPolicies.shipped().routes().size();
     assertThat(policy.routes()).hasSize(builtIn + 1);
     assertThat(policy.routes()).filteredOn(r -> r.key().equals("GET /api/2.0/mlflow/runs/get"))
-        .singleElement().satisfies(r -> assertThat(r.requires()).containsExactly(
-            "experiments:list"));
+        .singleElement().satisfies(r -> assertThat(r.requires()).extracting(Object::toString)
+            .containsExactly("experiments:list"));
     assertThat(policy.routes().get(policy.routes().size() - 1).path())
         .isEqualTo("/api/2.0/site/reindex");
   }
