@@ -1,7 +1,7 @@
 package io.opendatahub.mlflow.webhook.mlflow;
 
 import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
-import io.opendatahub.mlflow.webhook.cluster.StaticNamespaceFacts;
+import io.opendatahub.mlflow.webhook.admission.StaticNamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Environment;
 import io.opendatahub.mlflow.webhook.policy.LabelSelector;
 import io.opendatahub.mlflow.webhook.policy.Policy;
