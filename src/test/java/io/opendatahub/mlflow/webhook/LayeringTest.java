@@ -1,80 +1,89 @@
 package io.opendatahub.mlflow.webhook;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.stream.Stream;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
 
 /**
- * Decision code stays pure: the packages that decide never import the HTTP framework or the
- * Kubernetes client, so they run (and are tested) without a server or a cluster.
+ * The direction of imports is the architecture (DESIGN.md, "Layers"). These rules read the
+ * compiled main classes, so a change that breaks the layering fails the build naming the class
+ * and the dependency that broke it.
+ *
+ * <p>The rules run from {@code @ArchTest} methods, not fields: Surefire 3.5.3 silently skips
+ * {@code @ArchTest} fields (SUREFIRE-2298), and a rule that never runs cannot fail.
  */
+@AnalyzeClasses(packages = LayeringTest.ROOT, importOptions = {ImportOption.DoNotIncludeTests.class,
+    ImportOption.DoNotIncludeJars.class})
 class LayeringTest {
 
-  private static final Path ROOT = Path.of("src/main/java/io/opendatahub/mlflow/webhook");
+  static final String ROOT = "io.opendatahub.mlflow.webhook";
 
-  @ParameterizedTest
-  @ValueSource(strings = {"admission", "mlflow", "policy", "cluster"})
-  void decisionPackagesImportNeitherVertxNorTheKubernetesClient(String layer) throws IOException {
-    List<String> offending;
-    try (Stream<Path> files = Files.walk(ROOT.resolve(layer))) {
-      offending = files.filter(f -> f.toString().endsWith(".java"))
-          .flatMap(LayeringTest::imports)
-          .filter(line -> line.startsWith("import io.vertx")
-              || line.startsWith("import io.fabric8.kubernetes.client"))
-          .toList();
-    }
+  /**
+   * The packages that decide: the MLflow, RoleBinding and authorization rules, the policy model
+   * and the admission values they speak in. fabric8's model classes (Quantity, RoleBinding) and
+   * its JSON patch library are values and allowed; its client and Vert.x are not.
+   */
+  private static final String[] DECISIONS = {ROOT + ".admission..", ROOT + ".mlflow..",
+      ROOT + ".rbac..", ROOT + ".policy..", ROOT + ".authz.."};
 
-    assertThat(offending).isEmpty();
+  private static final ArchRule NO_PACKAGE_CYCLES = slices().matching(ROOT + ".(*)..")
+      .should().beFreeOfCycles()
+      .because("a package may not reach back to one that uses it");
+
+  private static final ArchRule DECISIONS_ARE_PURE = noClasses()
+      .that().resideInAnyPackage(DECISIONS)
+      .should().dependOnClassesThat().resideInAnyPackage("io.vertx..",
+          "io.fabric8.kubernetes.client..")
+      .as("the decision packages (admission, mlflow, rbac, policy, authz) import neither Vert.x"
+          + " nor the fabric8 Kubernetes client")
+      .because("a decision is (request, policy, cluster facts) -> decision, run and tested"
+          + " without a server or a cluster");
+
+  private static final ArchRule SERVER_STAYS_OUT_OF_KUBE = noClasses()
+      .that().resideInAPackage(ROOT + ".server..")
+      .should().dependOnClassesThat().resideInAPackage(ROOT + ".kube..")
+      .as("the HTTP server does not reach into the fabric8 code in kube")
+      .because("it sees the cluster only through the interfaces the decision packages declare"
+          + " (NamespaceFacts, AccessReviewer), handed to it by cli");
+
+  private static final ArchRule ONLY_CLI_WIRES = layeredArchitecture()
+      .consideringOnlyDependenciesInLayers()
+      .layer("wiring").definedBy(ROOT + ".cli..")
+      .layer("http").definedBy(ROOT + ".server..")
+      .layer("file watching").definedBy(ROOT + ".reload..")
+      .layer("cluster client").definedBy(ROOT + ".kube..")
+      .layer("decisions").definedBy(DECISIONS)
+      .whereLayer("wiring").mayNotBeAccessedByAnyLayer()
+      .whereLayer("http").mayOnlyBeAccessedByLayers("wiring")
+      .whereLayer("cluster client").mayOnlyBeAccessedByLayers("wiring")
+      .whereLayer("file watching").mayOnlyBeAccessedByLayers("wiring", "http")
+      .whereLayer("decisions").mayOnlyAccessLayers("decisions")
+      .as("cli is the only package that wires: it alone reaches the HTTP server and the cluster"
+          + " client, and the decision packages reach no layer above them");
+
+  @ArchTest
+  static void packagesHaveNoCycles(JavaClasses classes) {
+    NO_PACKAGE_CYCLES.check(classes);
   }
 
-  /** The direction of imports is the architecture: no package may reach back to one that uses it. */
-  @org.junit.jupiter.api.Test
-  void packagesImportEachOtherInOneDirectionOnly() throws IOException {
-    java.util.Map<String, java.util.Set<String>> uses = new java.util.TreeMap<>();
-    try (Stream<Path> files = Files.walk(ROOT)) {
-      files.filter(f -> f.toString().endsWith(".java")).forEach(file -> {
-        String from = ROOT.relativize(file.getParent()).toString().replace('/', '.');
-        imports(file).map(line -> line.replaceFirst("^import (static )?", ""))
-            .filter(line -> line.startsWith("io.opendatahub.mlflow.webhook."))
-            .map(line -> line.substring("io.opendatahub.mlflow.webhook.".length()))
-            .map(name -> name.substring(0, name.indexOf('.')))
-            .filter(to -> !to.equals(from))
-            .forEach(to -> uses.computeIfAbsent(from, k -> new java.util.TreeSet<>()).add(to));
-      });
-    }
-    List<String> cycles = new java.util.ArrayList<>();
-    for (String start : uses.keySet()) {
-      java.util.Deque<List<String>> paths = new java.util.ArrayDeque<>(List.of(List.of(start)));
-      java.util.Set<String> seen = new java.util.HashSet<>();
-      while (!paths.isEmpty()) {
-        List<String> path = paths.pop();
-        for (String next : uses.getOrDefault(path.get(path.size() - 1), java.util.Set.of())) {
-          List<String> longer = new java.util.ArrayList<>(path);
-          longer.add(next);
-          if (next.equals(start)) {
-            cycles.add(String.join(" -> ", longer));
-          } else if (seen.add(next)) {
-            paths.push(longer);
-          }
-        }
-      }
-    }
-
-    assertThat(cycles).as("package cycles").isEmpty();
+  @ArchTest
+  static void decisionPackagesImportNeitherVertxNorTheKubernetesClient(JavaClasses classes) {
+    DECISIONS_ARE_PURE.check(classes);
   }
 
-  private static Stream<String> imports(Path file) {
-    try {
-      return Files.readAllLines(file).stream().filter(l -> l.startsWith("import "))
-          .map(l -> l + " // " + file.getFileName());
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+  @ArchTest
+  static void serverDoesNotReachIntoKube(JavaClasses classes) {
+    SERVER_STAYS_OUT_OF_KUBE.check(classes);
+  }
+
+  @ArchTest
+  static void onlyCliWires(JavaClasses classes) {
+    ONLY_CLI_WIRES.check(classes);
   }
 }

@@ -6,7 +6,7 @@ import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.admission.GroupVersionKind;
 import io.opendatahub.mlflow.webhook.admission.Operation;
 import io.opendatahub.mlflow.webhook.admission.NamespaceFacts.KnownNamespace;
-import io.opendatahub.mlflow.webhook.cluster.StaticNamespaceFacts;
+import io.opendatahub.mlflow.webhook.admission.StaticNamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyException;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;

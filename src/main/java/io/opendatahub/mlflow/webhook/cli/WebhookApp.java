@@ -3,86 +3,56 @@ package io.opendatahub.mlflow.webhook.cli;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
-import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
-import io.opendatahub.mlflow.webhook.cluster.PolicyNamedNamespaces;
 import io.opendatahub.mlflow.webhook.authz.AuthorizationService;
 import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer;
-import io.opendatahub.mlflow.webhook.authz.AccessReviewer;
-import io.opendatahub.mlflow.webhook.rbac.BindingRequests;
-import io.opendatahub.mlflow.webhook.cluster.AuthoritySwitch;
-import io.opendatahub.mlflow.webhook.cluster.LocalAuthority;
-import io.opendatahub.mlflow.webhook.cluster.StaticTokenFile;
-import io.opendatahub.mlflow.webhook.kube.InformerRbac;
-import io.opendatahub.mlflow.webhook.kube.RbacManifests;
-import io.opendatahub.mlflow.webhook.rbac.RbacSnapshot;
-import io.opendatahub.mlflow.webhook.policy.AuthorizationPolicy;
-import io.opendatahub.mlflow.webhook.kube.BindingReconciler;
-import io.opendatahub.mlflow.webhook.kube.InformerNamespaceFacts;
-import io.opendatahub.mlflow.webhook.kube.KubeAccessReviewer;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
-import io.opendatahub.mlflow.webhook.server.CertificateReloader;
 import io.opendatahub.mlflow.webhook.reload.PolicyReloader;
+import io.opendatahub.mlflow.webhook.server.CertificateReloader;
 import io.opendatahub.mlflow.webhook.server.Readiness;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
 import io.opendatahub.mlflow.webhook.server.WebhookServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MetricsDomain;
+import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The running service: one policy holder, the namespace facts (informer or policy-named), the
- * admission core and the HTTPS server, wired together. Both {@code serve} and the tests start it
- * through here, so what is tested is what runs.
+ * The running service: one policy holder, what the {@link Mode} started (cluster or standalone),
+ * the admission and authorization cores and the HTTPS server, wired together. Both
+ * {@code serve} and the tests start it through here, so what is tested is what runs.
  */
 public final class WebhookApp {
 
-  private static final Logger LOG = LoggerFactory.getLogger(WebhookApp.class);
-  static final Duration LEASE_RELEASE_WAIT = Duration.ofSeconds(5);
-
-  private final PolicyHolder policy;
-  private final WebhookServer server;
-  private final InformerNamespaceFacts informer;
-  private final KubeAccessReviewer reviewer;
-  private final InformerRbac rbac;
-  private final BindingReconciler reconciler;
-  private final WebhookMetrics metrics;
   private final Vertx vertx;
   private final WebhookServer.Settings settings;
   private final AtomicBoolean stopping;
-  private PolicyReloader reloader;
-  private CertificateReloader certificates;
+  private final PolicyHolder policy;
+  private final WebhookServer server;
+  private final WebhookMetrics metrics;
+  private final Mode.Started mode;
+  /** How to stop the file watchers started after start-up; they stop first. */
+  private final List<Runnable> watchers = new CopyOnWriteArrayList<>();
 
   private WebhookApp(Vertx vertx, WebhookServer.Settings settings, AtomicBoolean stopping,
-      PolicyHolder policy, WebhookServer server, InformerNamespaceFacts informer,
-      KubeAccessReviewer reviewer, InformerRbac rbac, BindingReconciler reconciler,
-      WebhookMetrics metrics) {
-    this.rbac = rbac;
-    this.reconciler = reconciler;
+      PolicyHolder policy, WebhookServer server, WebhookMetrics metrics, Mode.Started mode) {
     this.vertx = vertx;
     this.settings = settings;
     this.stopping = stopping;
     this.policy = policy;
     this.server = server;
-    this.informer = informer;
-    this.reviewer = reviewer;
     this.metrics = metrics;
+    this.mode = mode;
   }
 
   /**
@@ -100,11 +70,17 @@ public final class WebhookApp {
   }
 
   /**
-   * Starts the service. With a client, namespace labels come from an informer and readiness waits
-   * for its first sync; without one, the service runs standalone on the policy's named namespaces.
+   * Starts the service: on the cluster {@code client} reaches ({@link ClusterMode}), or
+   * standalone on the policy's named namespaces when it is null ({@link StandaloneMode}).
    */
   public static Future<WebhookApp> start(Vertx vertx, WebhookServer.Settings settings,
       Policy initialPolicy, KubernetesClient client, WebhookMetrics metrics) {
+    return start(vertx, settings, initialPolicy,
+        client == null ? new StandaloneMode() : new ClusterMode(client), metrics);
+  }
+
+  static Future<WebhookApp> start(Vertx vertx, WebhookServer.Settings settings,
+      Policy initialPolicy, Mode mode, WebhookMetrics metrics) {
     PolicyHolder policy = new PolicyHolder(initialPolicy);
     metrics.policyInForce(initialPolicy, false);
     AtomicBoolean stopping = new AtomicBoolean();
@@ -112,80 +88,28 @@ public final class WebhookApp {
         .require("not-shutting-down", () -> !stopping.get())
         .require("tls-certificate", () -> settings.tls() != null)
         .require("policy", () -> policy.get() != null);
-    NamespaceFacts facts;
-    InformerNamespaceFacts informer = null;
-    if (client != null) {
-      informer = new InformerNamespaceFacts(client);
-      InformerNamespaceFacts started = informer;
-      readiness.require("namespace-informer-synced", started::synced);
-      started.start().whenComplete((ignored, failure) -> {
-        if (failure != null) {
-          LOG.warn("namespace informer has not synced yet: {}; it keeps retrying",
-              failure.getMessage());
-        } else {
-          LOG.info("namespace informer synced: {} namespaces", started.namespaces().size());
-        }
-      });
-      facts = informer;
-    } else {
-      facts = new PolicyNamedNamespaces(policy);
+    Mode.Started started;
+    try {
+      started = mode.start(policy, readiness, metrics);
+    } catch (IOException e) {
+      return Future.failedFuture(e);
     }
-    Supplier<DecisionContext> contexts = () -> new DecisionContext(policy.get(), facts);
-    BindingReconciler reconciler = null;
-    if (client != null) {
-      reconciler = new BindingReconciler(client, policy, facts, metrics::reconcile);
-      metrics.managedBindings(reconciler::managedBindings);
-      reconciler.start(election()).whenComplete((ignored, failure) -> {
-        if (failure != null) {
-          LOG.warn("binding reconciler did not start: {}", failure.toString());
-        } else {
-          LOG.info("binding reconciler caches synced; campaigning for the lease");
-        }
-      });
-    }
-    AdmissionService admission = new AdmissionService(
-        Handlers.all(reconciler == null ? BindingRequests.NONE : reconciler));
-    KubeAccessReviewer reviewer = client == null ? null : new KubeAccessReviewer(client);
-    InformerRbac rbac = client == null ? null : new InformerRbac(client);
-    AccessReviewer authority;
-    if (client != null) {
-      authority = new AuthoritySwitch(policy, reviewer,
-          new LocalAuthority(rbac::snapshot, reviewer::authenticate));
-      readiness.require("rbac-informers-synced", () -> !usesLocalRbac(policy.get()) || rbac.synced());
-      if (usesLocalRbac(initialPolicy)) {
-        startRbacInformers(rbac);
-      }
-      policy.onChange(next -> {
-        if (usesLocalRbac(next)) {
-          startRbacInformers(rbac);
-        }
-      });
-    } else if (initialPolicy.authorization().local() != null) {
-      try {
-        authority = standaloneAuthority(initialPolicy);
-      } catch (IOException e) {
-        return Future.failedFuture(new IOException("spec.authorization.local: " + e.getMessage(), e));
-      }
-    } else {
-      authority = null;
-    }
-    AuthorizationService authorization =
-        new AuthorizationService(policy, authority, metrics::upstream);
+    AuthorizationService authorization = new AuthorizationService(policy,
+        started.authority().orElse(null), metrics::upstream);
     policy.onChange(authorization::policyChanged);
     metrics.authorizationCache(authorization.decisionCache());
-    WebhookServer server = new WebhookServer(vertx, settings, admission, contexts, authorization,
-        new RouteAuthorizer(policy, authorization, () -> facts),
-        metrics, readiness);
-    InformerNamespaceFacts startedInformer = informer;
-    BindingReconciler startedReconciler = reconciler;
-    return server.start()
-        .map(bound -> new WebhookApp(vertx, settings, stopping, policy, server, startedInformer,
-            reviewer, rbac, startedReconciler, metrics));
+    WebhookServer server = new WebhookServer(vertx, settings,
+        new AdmissionService(Handlers.all(started.bindings())),
+        () -> new DecisionContext(policy.get(), started.namespaces()), authorization,
+        new RouteAuthorizer(policy, authorization, started::namespaces), metrics, readiness);
+    WebhookApp app = new WebhookApp(vertx, settings, stopping, policy, server, metrics, started);
+    return server.start().map(bound -> app)
+        .recover(failure -> app.stop().transform(stopped -> Future.failedFuture(failure)));
   }
 
   /** Applies changes to the policy files without a restart; see {@link PolicyReloader}. */
   public PolicyReloader watchPolicy(Path location, Duration interval) {
-    reloader = new PolicyReloader(location, policy, new PolicyLoader(),
+    PolicyReloader reloader = new PolicyReloader(location, policy, new PolicyLoader(),
         new PolicyReloader.Listener() {
           @Override
           public void reloaded(Policy next) {
@@ -197,14 +121,15 @@ public final class WebhookApp {
             metrics.policyRejected();
           }
         });
+    watchers.add(reloader::close);
     reloader.start(interval);
     return reloader;
   }
 
   /** Serves rotated certificates without a restart; see {@link CertificateReloader}. */
   public CertificateReloader watchCertificates(Path certificate, Path key, Duration interval) {
-    certificates = new CertificateReloader(vertx, server, settings.tls(), certificate, key,
-        new CertificateReloader.Listener() {
+    CertificateReloader certificates = new CertificateReloader(vertx, server, settings.tls(),
+        certificate, key, new CertificateReloader.Listener() {
           @Override
           public void serving(X509Certificate served) {
             metrics.certificateServed(served, true);
@@ -215,44 +140,9 @@ public final class WebhookApp {
             metrics.certificateRejected();
           }
         });
+    watchers.add(certificates::close);
     certificates.start(interval);
     return certificates;
-  }
-
-  /**
-   * The Lease every replica campaigns for: in the pod's namespace (downward API
-   * {@code POD_NAMESPACE}), one identity per pod ({@code HOSTNAME}).
-   */
-  static BindingReconciler.Election election() {
-    String namespace = System.getenv().getOrDefault("POD_NAMESPACE", "mlflow-policy-webhook");
-    String identity = System.getenv().getOrDefault("HOSTNAME",
-        "mlflow-policy-webhook-" + java.util.UUID.randomUUID());
-    return new BindingReconciler.Election(namespace, "mlflow-policy-webhook-reconciler", identity);
-  }
-
-  private static boolean usesLocalRbac(Policy policy) {
-    return policy.authorization().authority() == AuthorizationPolicy.Authority.LOCAL;
-  }
-
-  /** Idempotent: the informers start the first time a policy asks for the local authority. */
-  private static void startRbacInformers(InformerRbac rbac) {
-    rbac.start().whenComplete((ignored, failure) -> {
-      if (failure != null) {
-        LOG.warn("RBAC informers have not synced: {}; /authorize fails closed until they do",
-            failure.toString());
-      }
-    });
-  }
-
-  /** The standalone authority; its files are read once, at start-up. */
-  private static LocalAuthority standaloneAuthority(Policy policy) throws IOException {
-    Path base = Path.of(policy.source()).toAbsolutePath().getParent();
-    AuthorizationPolicy.Local local = policy.authorization().local();
-    RbacSnapshot snapshot = RbacManifests.load(base.resolve(local.rbac()));
-    StaticTokenFile tokens = StaticTokenFile.read(base.resolve(local.tokens()));
-    LOG.info("standalone /authorize answers from local RBAC ({}) and tokens ({})", local.rbac(),
-        local.tokens());
-    return new LocalAuthority(() -> Optional.of(snapshot), tokens);
   }
 
   public int port() {
@@ -263,56 +153,22 @@ public final class WebhookApp {
     return policy;
   }
 
-  /**
-   * The caller closes the cluster connection after stop: a Lease release still under way then
-   * fails ("SSLEngine closed already", seen against a real API server) and the next leader waits
-   * out the lease. A healthy API server answers in milliseconds; an absent one is not waited for
-   * longer than {@link #LEASE_RELEASE_WAIT} (the lease then expires on its own).
-   */
-  private static void awaitLeaseRelease(BindingReconciler reconciler) {
-    try {
-      reconciler.released().get(LEASE_RELEASE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException | ExecutionException e) {
-      LOG.info("the reconciler's Lease was not released within {} s; it expires on its own",
-          LEASE_RELEASE_WAIT.toSeconds());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   /** Stops at once; for tests and failed start-ups. */
   public Future<Void> stop() {
     return stop(Duration.ZERO);
   }
 
   /**
-   * Graceful stop: readiness turns false, the listener stops accepting, requests in flight get
-   * up to {@code grace} to finish, then watchers and the cluster connection stop.
+   * Graceful stop: readiness turns false, the file watchers stop, the listener stops accepting
+   * and requests in flight get up to {@code grace} to finish; only then does what the mode
+   * started stop (requests in flight may still need the cluster), off the event loop (closing
+   * cluster watches may wait on the network).
    */
   public Future<Void> stop(Duration grace) {
     stopping.set(true);
-    if (reloader != null) {
-      reloader.close();
-    }
-    if (certificates != null) {
-      certificates.close();
-    }
-    // Requests in flight may still need the cluster: close it only after the server stopped,
-    // and off the event loop (closing cluster watches may wait on the network).
+    watchers.forEach(Runnable::run);
     return server.stop(grace).eventually(() -> vertx.executeBlocking(() -> {
-      if (informer != null) {
-        informer.close();
-      }
-      if (reviewer != null) {
-        reviewer.close();
-      }
-      if (rbac != null) {
-        rbac.close();
-      }
-      if (reconciler != null) {
-        reconciler.close();
-        awaitLeaseRelease(reconciler);
-      }
+      mode.close();
       return null;
     }));
   }

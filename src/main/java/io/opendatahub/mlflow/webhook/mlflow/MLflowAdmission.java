@@ -30,6 +30,9 @@ public final class MLflowAdmission implements KindHandler {
       DatabaseTlsRules::check,
       EmptyUriRules::check);
 
+  /** This service's answers to "which environment does this CR serve", kept across reviews. */
+  private final ServedEnvironments environments = new ServedEnvironments();
+
   @Override
   public boolean handles(GroupVersionKind kind) {
     return MLflowResource.is(kind);
@@ -58,9 +61,8 @@ public final class MLflowAdmission implements KindHandler {
   }
 
   /** Every rule on {@code specNode}; the update rules too when there is an old spec. */
-  private static List<Finding> evaluate(JsonNode specNode, JsonNode oldSpec,
-      DecisionContext context) {
-    ServedEnvironment served = ServedEnvironment.of(specNode, context.policy(), context.namespaces());
+  private List<Finding> evaluate(JsonNode specNode, JsonNode oldSpec, DecisionContext context) {
+    ServedEnvironment served = environments.of(specNode, context.policy(), context.namespaces());
     RuleFindings findings = new RuleFindings(
         context.policy().mlflow().rulesFor(served.environment().name()), served);
     MLflowSpec spec = new MLflowSpec(specNode);

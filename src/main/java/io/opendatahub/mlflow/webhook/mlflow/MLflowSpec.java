@@ -197,58 +197,17 @@ final class MLflowSpec {
     }
   }
 
-  /**
-   * One {@code env[]} entry.
-   *
-   * @param value the literal {@code value}, or null when the entry has none (e.g. valueFrom)
-   */
-  record EnvVariable(int index, String name, String value) {
-    String path(String field) {
-      return "spec.env[" + index + "]." + field;
-    }
-  }
-
   /** {@code env[]} entries that have a name. */
   List<EnvVariable> env() {
-    if (env != null) {
-      return env;
+    if (env == null) {
+      env = EnvVariable.of(spec);
     }
-    List<EnvVariable> variables = new ArrayList<>();
-    JsonNode env = spec.get("env");
-    if (env != null && env.isArray()) {
-      for (int i = 0; i < env.size(); i++) {
-        JsonNode name = env.get(i).get("name");
-        JsonNode value = env.get(i).get("value");
-        if (name != null && name.isString()) {
-          variables.add(new EnvVariable(i, name.stringValue(),
-              value != null && value.isString() ? value.stringValue() : null));
-        }
-      }
-    }
-    this.env = List.copyOf(variables);
-    return this.env;
-  }
-
-  /** One {@code envFrom[]} entry's non-empty {@code prefix}. */
-  record EnvFromPrefix(int index, String prefix) {
-    String path() {
-      return "spec.envFrom[" + index + "].prefix";
-    }
+    return env;
   }
 
   /** The {@code envFrom[]} entries that set a non-empty prefix. */
   List<EnvFromPrefix> envFromPrefixes() {
-    List<EnvFromPrefix> prefixes = new ArrayList<>();
-    JsonNode envFrom = spec.get("envFrom");
-    if (envFrom != null && envFrom.isArray()) {
-      for (int i = 0; i < envFrom.size(); i++) {
-        JsonNode prefix = envFrom.get(i).get("prefix");
-        if (prefix != null && prefix.isString() && !prefix.stringValue().isEmpty()) {
-          prefixes.add(new EnvFromPrefix(i, prefix.stringValue()));
-        }
-      }
-    }
-    return prefixes;
+    return EnvFromPrefix.of(spec);
   }
 
   /** What identifies the backend database: the URI without credentials, or the Secret key. */

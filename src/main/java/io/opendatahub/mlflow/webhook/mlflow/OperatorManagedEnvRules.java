@@ -1,7 +1,5 @@
 package io.opendatahub.mlflow.webhook.mlflow;
 
-import io.opendatahub.mlflow.webhook.mlflow.MLflowSpec.EnvFromPrefix;
-import io.opendatahub.mlflow.webhook.mlflow.MLflowSpec.EnvVariable;
 import io.opendatahub.mlflow.webhook.policy.MLflowRule;
 import java.util.Collections;
 import java.util.LinkedHashMap;

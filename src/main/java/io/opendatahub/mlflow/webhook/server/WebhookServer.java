@@ -6,15 +6,11 @@ import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.authz.AuthorizationService;
 import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
-import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -22,12 +18,8 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,8 +43,6 @@ public final class WebhookServer {
    * and gives up on the webhook after its timeout (3 s in the shipped manifests, 30 s at most).
    */
   public static final Duration REQUEST_DEADLINE = Duration.ofSeconds(10);
-
-  private static final int HANDSHAKE_TIMEOUT_SECONDS = 10;
 
   /**
    * Threads that read and judge large reviews; also how many large trees exist at once. Two keep
@@ -79,8 +69,7 @@ public final class WebhookServer {
   private final RouteAuthorizer routes;
   private final AdmissionReviewCodec codec = new AdmissionReviewCodec();
   private final JsonReplies replies = new JsonReplies(codec);
-  /** One server per event loop, sharing the port: Vert.x spreads connections over them. */
-  private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private final Listeners listeners;
   private final BodyBudget bodies;
   private final WorkerExecutor largeReviews;
 
@@ -118,6 +107,7 @@ public final class WebhookServer {
     this.bodies = settings.bodyBytesInFlight() > 0
         ? new BodyBudget(settings.bodyBytesInFlight(), settings.bodyBytesInFlight() / 4)
         : BodyBudget.forHeap(Runtime.getRuntime().maxMemory(), settings.maxBodyBytes());
+    this.listeners = new Listeners(vertx, settings, replies);
     this.largeReviews = vertx.createSharedWorkerExecutor("large-admission-reviews",
         LARGE_REVIEW_THREADS);
   }
@@ -131,59 +121,12 @@ public final class WebhookServer {
     } catch (IOException e) {
       return Future.failedFuture(e);
     }
-    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
-    // Servers of one Vert.x instance on the same host and port share one listening socket and
-    // take its connections in turn. Port 0 is never shared, so pick the free port first.
-    int port;
-    try {
-      port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
-    } catch (IOException e) {
-      return Future.failedFuture(e);
-    }
-    return Future.all(java.util.stream.IntStream.range(0, instances)
-            .mapToObj(i -> listen(port)).toList())
-        .map(all -> servers.get(0));
-  }
-
-  private static int freePort(String host) throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-      return socket.getLocalPort();
-    }
-  }
-
-  /** One more server on its own event loop (a verticle instance owns one). */
-  private Future<HttpServer> listen(int port) {
-    HttpServerOptions options = TlsPolicy.apply(new HttpServerOptions())
-        .setHost(settings.host())
-        .setPort(port)
-        .setSsl(true)
-        .setUseAlpn(true)
-        .setKeyCertOptions(settings.tls().keyCertOptions())
-        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS)
-        .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS)
-        .setIdleTimeout((int) settings.idleTimeout().toMillis())
-        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-    Promise<HttpServer> bound = Promise.promise();
-    return vertx.deployVerticle(new VerticleBase() {
-      @Override
-      public Future<?> start() {
-        ReceiveDeadline deadline = new ReceiveDeadline(vertx, settings.requestDeadline(),
-            settings.idleTimeout(), replies);
-        return vertx.createHttpServer(options)
-            .connectionHandler(deadline::opened)
-            .requestHandler(router(deadline))
-            .listen()
-            .onSuccess(server -> {
-              servers.add(server);
-              bound.complete(server);
-            });
-      }
-    }).compose(deployed -> bound.future());
+    return listeners.start(this::router);
   }
 
   /** The port actually bound (useful when {@link Settings#port()} was 0). */
   public int port() {
-    return servers.get(0).actualPort();
+    return listeners.port();
   }
 
   /**
@@ -191,19 +134,12 @@ public final class WebhookServer {
    * then closes what is left.
    */
   public Future<Void> stop(Duration grace) {
-    return Future.all(servers.stream()
-        .map(server -> server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).toList())
-        .eventually(() -> largeReviews.close())
-        .mapEmpty();
+    return listeners.shutdown(grace).eventually(() -> largeReviews.close());
   }
 
   /** Serves new handshakes with another certificate; connections already open keep theirs. */
   public Future<Boolean> updateTls(TlsMaterial tls) {
-    ServerSSLOptions options = TlsPolicy.apply(new ServerSSLOptions())
-        .setKeyCertOptions(tls.keyCertOptions());
-    return Future.all(servers.stream().map(server -> server.updateSSLOptions(options, true))
-            .toList())
-        .map(all -> all.<Boolean>list().stream().allMatch(Boolean.TRUE::equals));
+    return listeners.updateTls(tls);
   }
 
   private Router router(ReceiveDeadline deadline) {

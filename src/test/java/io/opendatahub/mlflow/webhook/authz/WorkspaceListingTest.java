@@ -6,7 +6,7 @@ import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.admission.NamespaceFacts.KnownNamespace;
 import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.Answer;
 import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.Question;
-import io.opendatahub.mlflow.webhook.cluster.StaticNamespaceFacts;
+import io.opendatahub.mlflow.webhook.admission.StaticNamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;

@@ -13,7 +13,7 @@ import io.opendatahub.mlflow.webhook.authz.AccessDecision;
 import io.opendatahub.mlflow.webhook.authz.AccessReview;
 import io.opendatahub.mlflow.webhook.authz.AccessReviewCodec;
 import io.opendatahub.mlflow.webhook.authz.PolicyOverlay;
-import io.opendatahub.mlflow.webhook.cluster.StaticNamespaceFacts;
+import io.opendatahub.mlflow.webhook.admission.StaticNamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;

@@ -14,7 +14,7 @@ import io.opendatahub.mlflow.webhook.authz.AccessDecision;
 import io.opendatahub.mlflow.webhook.authz.Identity;
 import io.opendatahub.mlflow.webhook.authz.ResourceAttributes;
 import io.opendatahub.mlflow.webhook.authz.AccessReviewer;
-import io.opendatahub.mlflow.webhook.cluster.LocalAuthority;
+import io.opendatahub.mlflow.webhook.authz.LocalAuthority;
 import io.opendatahub.mlflow.webhook.rbac.RbacSnapshot;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import java.io.IOException;

@@ -14,7 +14,7 @@ import io.opendatahub.mlflow.webhook.authz.Identity;
 import io.opendatahub.mlflow.webhook.authz.ResourceAttributes;
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
 import io.opendatahub.mlflow.webhook.authz.AuthorityUnavailableException;
-import io.opendatahub.mlflow.webhook.cluster.LocalAuthority;
+import io.opendatahub.mlflow.webhook.authz.LocalAuthority;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;

@@ -7,7 +7,7 @@ import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.admission.Finding;
 import io.opendatahub.mlflow.webhook.admission.NamespaceFacts.KnownNamespace;
-import io.opendatahub.mlflow.webhook.cluster.StaticNamespaceFacts;
+import io.opendatahub.mlflow.webhook.admission.StaticNamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyException;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;

@@ -2,12 +2,17 @@ package io.opendatahub.mlflow.webhook.mlflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
+import io.opendatahub.mlflow.webhook.admission.StaticNamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.testing.ChangingNamespaces;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -16,8 +21,10 @@ class ServedEnvironmentTest {
 
   private static final Policy POLICY = TestPolicies.shipped();
 
-  private static String environment(JsonNode spec, NamespaceFacts facts) {
-    return ServedEnvironment.of(spec, POLICY, facts).environment().name();
+  private final ServedEnvironments environments = new ServedEnvironments();
+
+  private String environment(JsonNode spec, NamespaceFacts facts) {
+    return environments.of(spec, POLICY, facts).environment().name();
   }
 
   @Test
@@ -51,13 +58,53 @@ class ServedEnvironmentTest {
     facts.synced(false);
     JsonNode all = Fixtures.JSON.readTree("{}");
 
-    ServedEnvironment before = ServedEnvironment.of(all, POLICY, facts);
+    ServedEnvironment before = environments.of(all, POLICY, facts);
     facts.synced(true);
-    ServedEnvironment after = ServedEnvironment.of(all, POLICY, facts);
+    ServedEnvironment after = environments.of(all, POLICY, facts);
 
     assertThat(before.environment().name()).isEqualTo("production");
     assertThat(before.describe()).contains("has not yet read the cluster's namespaces");
     assertThat(after.environment().name()).isEqualTo("development");
+  }
+
+  /**
+   * Two services in one JVM (tests, {@code check} beside {@code serve}) each keep their own
+   * answers: a memo shared by the process would be thrown away at every turn and every review
+   * would scan every namespace again.
+   */
+  @Test
+  void twoPoliciesInOneJvmDoNotShareTheMemo() {
+    CountedScans facts = new CountedScans();
+    MLflowAdmission first = new MLflowAdmission();
+    MLflowAdmission second = new MLflowAdmission();
+    DecisionContext firstPolicy = new DecisionContext(TestPolicies.shipped(), facts);
+    DecisionContext secondPolicy = new DecisionContext(TestPolicies.shipped(), facts);
+    var create = Fixtures.mlflowReview(Fixtures.mlflow("remote-storage.yaml")).request();
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(first.validate(create, firstPolicy)).isEmpty();
+      assertThat(second.validate(create, secondPolicy)).isEmpty();
+    }
+
+    assertThat(facts.scans).as("namespace scans, one per service").isEqualTo(2);
+  }
+
+  /** Counts how often the served environment is worked out from every namespace. */
+  private static final class CountedScans implements NamespaceFacts {
+    private final NamespaceFacts facts = new StaticNamespaceFacts(
+        List.of(new KnownNamespace("team-a", Map.of("team", "a"))));
+    int scans;
+
+    @Override
+    public Optional<Map<String, String>> labels(String namespace) {
+      return facts.labels(namespace);
+    }
+
+    @Override
+    public Collection<KnownNamespace> namespaces() {
+      scans++;
+      return facts.namespaces();
+    }
   }
 
   @Test

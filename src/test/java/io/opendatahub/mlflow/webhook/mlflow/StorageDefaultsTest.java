@@ -6,7 +6,7 @@ import io.fabric8.zjsonpatch.JsonPatch;
 import io.opendatahub.mlflow.webhook.admission.AdmissionResponse;
 import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
-import io.opendatahub.mlflow.webhook.cluster.StaticNamespaceFacts;
+import io.opendatahub.mlflow.webhook.admission.StaticNamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;

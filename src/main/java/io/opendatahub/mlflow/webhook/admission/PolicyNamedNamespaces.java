@@ -1,6 +1,5 @@
-package io.opendatahub.mlflow.webhook.cluster;
+package io.opendatahub.mlflow.webhook.admission;
 
-import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import java.util.Collection;
 import java.util.Map;

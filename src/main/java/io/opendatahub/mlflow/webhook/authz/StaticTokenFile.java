@@ -1,7 +1,5 @@
-package io.opendatahub.mlflow.webhook.cluster;
+package io.opendatahub.mlflow.webhook.authz;
 
-import io.opendatahub.mlflow.webhook.authz.Identity;
-import io.opendatahub.mlflow.webhook.authz.Tokens;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,10 +1,5 @@
-package io.opendatahub.mlflow.webhook.cluster;
+package io.opendatahub.mlflow.webhook.authz;
 
-import io.opendatahub.mlflow.webhook.authz.AccessDecision;
-import io.opendatahub.mlflow.webhook.authz.AccessReviewer;
-import io.opendatahub.mlflow.webhook.authz.AuthorityUnavailableException;
-import io.opendatahub.mlflow.webhook.authz.Identity;
-import io.opendatahub.mlflow.webhook.authz.ResourceAttributes;
 import io.opendatahub.mlflow.webhook.rbac.RbacEvaluator;
 import io.opendatahub.mlflow.webhook.rbac.RbacModel;
 import io.opendatahub.mlflow.webhook.rbac.RbacSnapshot;

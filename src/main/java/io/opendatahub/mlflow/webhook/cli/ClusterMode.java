@@ -1,0 +1,129 @@
+package io.opendatahub.mlflow.webhook.cli;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.opendatahub.mlflow.webhook.authz.AuthoritySwitch;
+import io.opendatahub.mlflow.webhook.authz.LocalAuthority;
+import io.opendatahub.mlflow.webhook.kube.BindingReconciler;
+import io.opendatahub.mlflow.webhook.kube.InformerNamespaceFacts;
+import io.opendatahub.mlflow.webhook.kube.InformerRbac;
+import io.opendatahub.mlflow.webhook.kube.KubeAccessReviewer;
+import io.opendatahub.mlflow.webhook.policy.AuthorizationPolicy;
+import io.opendatahub.mlflow.webhook.policy.Policy;
+import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
+import io.opendatahub.mlflow.webhook.server.Readiness;
+import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * On a cluster: namespace labels from an informer (readiness waits for its first sync), the
+ * binding reconciler, access reviews from the API server or from RBAC informers as the policy
+ * says. Nothing here blocks: informers sync and the Lease is won in the background.
+ */
+final class ClusterMode implements Mode {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterMode.class);
+
+  static final Duration LEASE_RELEASE_WAIT = Duration.ofSeconds(5);
+
+  private final KubernetesClient client;
+
+  ClusterMode(KubernetesClient client) {
+    this.client = client;
+  }
+
+  @Override
+  public Started start(PolicyHolder policy, Readiness readiness, WebhookMetrics metrics) {
+    List<AutoCloseable> running = new ArrayList<>();
+    InformerNamespaceFacts namespaces = new InformerNamespaceFacts(client);
+    running.add(namespaces);
+    readiness.require("namespace-informer-synced", namespaces::synced);
+    namespaces.start().whenComplete((ignored, failure) -> {
+      if (failure != null) {
+        LOG.warn("namespace informer has not synced yet: {}; it keeps retrying",
+            failure.getMessage());
+      } else {
+        LOG.info("namespace informer synced: {} namespaces", namespaces.namespaces().size());
+      }
+    });
+
+    BindingReconciler reconciler =
+        new BindingReconciler(client, policy, namespaces, metrics::reconcile);
+    running.add(() -> closeAndAwaitLeaseRelease(reconciler));
+    metrics.managedBindings(reconciler::managedBindings);
+    reconciler.start(election()).whenComplete((ignored, failure) -> {
+      if (failure != null) {
+        LOG.warn("binding reconciler did not start: {}", failure.toString());
+      } else {
+        LOG.info("binding reconciler caches synced; campaigning for the lease");
+      }
+    });
+
+    KubeAccessReviewer reviewer = new KubeAccessReviewer(client);
+    running.add(reviewer);
+    InformerRbac rbac = new InformerRbac(client);
+    running.add(rbac);
+    readiness.require("rbac-informers-synced", () -> !usesLocalRbac(policy.get()) || rbac.synced());
+    if (usesLocalRbac(policy.get())) {
+      startRbacInformers(rbac);
+    }
+    policy.onChange(next -> {
+      if (usesLocalRbac(next)) {
+        startRbacInformers(rbac);
+      }
+    });
+    return new Started(namespaces, reconciler, Optional.of(new AuthoritySwitch(policy, reviewer,
+        new LocalAuthority(rbac::snapshot, reviewer::authenticate))), running);
+  }
+
+  /**
+   * The Lease every replica campaigns for: in the pod's namespace (downward API
+   * {@code POD_NAMESPACE}), one identity per pod ({@code HOSTNAME}).
+   */
+  static BindingReconciler.Election election() {
+    String namespace = System.getenv().getOrDefault("POD_NAMESPACE", "mlflow-policy-webhook");
+    String identity = System.getenv().getOrDefault("HOSTNAME",
+        "mlflow-policy-webhook-" + UUID.randomUUID());
+    return new BindingReconciler.Election(namespace, "mlflow-policy-webhook-reconciler", identity);
+  }
+
+  /**
+   * The caller closes the cluster connection after the mode: a Lease release still under way
+   * then fails ("SSLEngine closed already", seen against a real API server) and the next leader
+   * waits out the lease. A healthy API server answers in milliseconds; an absent one is not
+   * waited for longer than {@link #LEASE_RELEASE_WAIT} (the lease then expires on its own).
+   */
+  private static void closeAndAwaitLeaseRelease(BindingReconciler reconciler) {
+    reconciler.close();
+    try {
+      reconciler.released().get(LEASE_RELEASE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      LOG.info("the reconciler's Lease was not released within {} s; it expires on its own",
+          LEASE_RELEASE_WAIT.toSeconds());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static boolean usesLocalRbac(Policy policy) {
+    return policy.authorization().authority() == AuthorizationPolicy.Authority.LOCAL;
+  }
+
+  /** Idempotent: the informers start the first time a policy asks for the local authority. */
+  private static void startRbacInformers(InformerRbac rbac) {
+    rbac.start().whenComplete((ignored, failure) -> {
+      if (failure != null) {
+        LOG.warn("RBAC informers have not synced: {}; /authorize fails closed until they do",
+            failure.toString());
+      }
+    });
+  }
+}

@@ -1,0 +1,5 @@
+/**
+ * Watching files for change: the policy reloader, and the poller it shares with certificate
+ * rotation.
+ */
+package io.opendatahub.mlflow.webhook.reload;

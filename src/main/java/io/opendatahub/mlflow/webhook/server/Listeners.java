@@ -1,0 +1,111 @@
+package io.opendatahub.mlflow.webhook.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import io.vertx.ext.web.Router;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.IntStream;
+
+/**
+ * The listening side of {@link WebhookServer}: one HTTPS server per event loop sharing one port,
+ * started, given a new certificate and shut down together.
+ */
+final class Listeners {
+
+  private static final int HANDSHAKE_TIMEOUT_SECONDS = 10;
+
+  private final Vertx vertx;
+  private final WebhookServer.Settings settings;
+  private final JsonReplies replies;
+  /** One server per event loop, sharing the port: Vert.x spreads connections over them. */
+  private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+
+  Listeners(Vertx vertx, WebhookServer.Settings settings, JsonReplies replies) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.replies = replies;
+  }
+
+  /** Listens on every event loop; {@code routers} builds each server's routes. */
+  Future<HttpServer> start(Function<ReceiveDeadline, Router> routers) {
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    // Servers of one Vert.x instance on the same host and port share one listening socket and
+    // take its connections in turn. Port 0 is never shared, so pick the free port first.
+    int port;
+    try {
+      port = settings.port() == 0 ? freePort(settings.host()) : settings.port();
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
+    return Future.all(IntStream.range(0, instances).mapToObj(i -> listen(port, routers)).toList())
+        .map(all -> servers.get(0));
+  }
+
+  private static int freePort(String host) throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** One more server on its own event loop (a verticle instance owns one). */
+  private Future<HttpServer> listen(int port, Function<ReceiveDeadline, Router> routers) {
+    HttpServerOptions options = TlsPolicy.apply(new HttpServerOptions())
+        .setHost(settings.host())
+        .setPort(port)
+        .setSsl(true)
+        .setUseAlpn(true)
+        .setKeyCertOptions(settings.tls().keyCertOptions())
+        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS)
+        .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS)
+        .setIdleTimeout((int) settings.idleTimeout().toMillis())
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    Promise<HttpServer> bound = Promise.promise();
+    return vertx.deployVerticle(new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        ReceiveDeadline deadline = new ReceiveDeadline(vertx, settings.requestDeadline(),
+            settings.idleTimeout(), replies);
+        return vertx.createHttpServer(options)
+            .connectionHandler(deadline::opened)
+            .requestHandler(routers.apply(deadline))
+            .listen()
+            .onSuccess(server -> {
+              servers.add(server);
+              bound.complete(server);
+            });
+      }
+    }).compose(deployed -> bound.future());
+  }
+
+  int port() {
+    return servers.get(0).actualPort();
+  }
+
+  /** Stops accepting; connections in flight get up to {@code grace} to finish. */
+  Future<Void> shutdown(Duration grace) {
+    return Future.all(servers.stream()
+        .map(server -> server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).toList())
+        .mapEmpty();
+  }
+
+  /** Serves new handshakes with another certificate; connections already open keep theirs. */
+  Future<Boolean> updateTls(TlsMaterial tls) {
+    ServerSSLOptions options = TlsPolicy.apply(new ServerSSLOptions())
+        .setKeyCertOptions(tls.keyCertOptions());
+    return Future.all(servers.stream().map(server -> server.updateSSLOptions(options, true))
+            .toList())
+        .map(all -> all.<Boolean>list().stream().allMatch(Boolean.TRUE::equals));
+  }
+}
