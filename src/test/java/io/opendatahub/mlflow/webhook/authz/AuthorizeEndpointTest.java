@@ -39,7 +39,7 @@ import tools.jackson.databind.JsonNode;
  * {@code POST /authorize} over HTTPS, with fabric8's mock API server answering TokenReviews and
  * SubjectAccessReviews: alice may get experiments in team-a, nothing else.
  */
-@EnableKubernetesMockClient
+@EnableKubernetesMockClient(https = false)
 class AuthorizeEndpointTest {
 
   private static final String ALICE = "alice-token-0123456789";

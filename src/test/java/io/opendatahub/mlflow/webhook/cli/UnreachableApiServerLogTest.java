@@ -92,7 +92,8 @@ class UnreachableApiServerLogTest {
       int port = startService("http://127.0.0.1:" + apiServer.getPort());
       Vertx vertx = Vertx.vertx();
       try (HttpsClient https = new HttpsClient(vertx, certs.caCert(), port)) {
-        Eventually.poll(Duration.ofSeconds(30), () -> https.get("/readyz").status(),
+        Eventually.until(Duration.ofSeconds(30), "/readyz answers 200",
+            () -> https.get("/readyz").status(),
             status -> status == 200);
       } finally {
         HttpsClient.await(vertx.close());
@@ -144,7 +145,8 @@ class UnreachableApiServerLogTest {
    * flood of lines comes between them), stops it, reads its log.
    */
   private List<String> stopAfterRetries() throws Exception {
-    Eventually.poll(Duration.ofSeconds(60), this::namespaceRetries, n -> n >= RETRIES);
+    Eventually.until(Duration.ofSeconds(60), "the namespace informer retried its list three times",
+        this::namespaceRetries, n -> n >= RETRIES);
     service.destroy();
     assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
     return Files.readAllLines(log);
