@@ -42,7 +42,7 @@ class LargeRouteChecksOffTheEventLoopTest {
     Executor held = waiting::add;
     PolicyHolder policy = new PolicyHolder(TestPolicies.shipped());
     AuthorizationService authorization =
-        new AuthorizationService(policy, null, AuthorizationService.Observer.NONE);
+        new AuthorizationService(policy, null, AuthorizationService.Listener.NONE);
     WebhookServer server = new WebhookServer(vertx, new WebhookServer.Settings("127.0.0.1", 0,
             TlsMaterial.read(certs.tlsCert(), certs.tlsKey()), 1024 * 1024),
         null, null, authorization, new RouteAuthorizer(policy, authorization, held),

@@ -146,7 +146,7 @@ class CertificateRotationTest {
     assertThat(before).isEqualTo(serial(first.tlsCert()));
     assertThat(subjectSerial()).isEqualTo(serial(second.tlsCert()));
     assertThat(metrics())
-        .doesNotContain("tls_reloads_total{result=\"failure\"}")
+        .contains("mlflow_webhook_tls_reloads_total{result=\"failure\"} 0.0")
         .contains("mlflow_webhook_tls_reloads_total{result=\"success\"} 1.0")
         .contains("mlflow_webhook_tls_certificate_expiry_timestamp_seconds");
   }
