@@ -1,4 +1,4 @@
-package io.opendatahub.mlflow.webhook.authz;
+package io.opendatahub.mlflow.webhook.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.opendatahub.mlflow.webhook.authz;
+package io.opendatahub.mlflow.webhook.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
-import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient.Reply;

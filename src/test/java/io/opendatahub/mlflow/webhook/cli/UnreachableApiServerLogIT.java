@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in the service's format: no stack traces from the client's informers or leader election, no
  * java.util.logging lines from the cache, one WARN line per informer per retry.
  */
-class UnreachableApiServerLogTest {
+class UnreachableApiServerLogIT {
 
   /** What LogConfigurator's text pattern writes at the start of every line. */
   private static final Pattern SERVICE_LINE = Pattern.compile(
