@@ -159,8 +159,9 @@ class MetricsTableTest {
     return withService(policy, null, https -> {
       https.post("/validate",
           Files.readAllBytes(Path.of("src/test/resources/reviews/mlflow-sqlite.json")));
-      https.post("/mutate",
-          Fixtures.mlflowReview(Fixtures.mlflow("sqlite-no-storage.yaml")).bytes());
+      assertThat(https.post("/mutate", Files.readAllBytes(
+          Path.of("src/test/resources/reviews/mlflow-sqlite-no-storage.json"))).body())
+          .as("the README's /mutate example is patched").contains("\"patchType\":\"JSONPatch\"");
       https.post("/validate",
           Fixtures.mlflowReview(Fixtures.mlflow("postgres-inline.yaml")).bytes());
       send(https, "/validate", "text/plain", null, "{}");
