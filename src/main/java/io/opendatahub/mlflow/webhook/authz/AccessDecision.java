@@ -1,5 +1,7 @@
 package io.opendatahub.mlflow.webhook.authz;
 
+import java.util.Locale;
+
 /**
  * The answer to an access review, as {@code SubjectAccessReviewStatus} carries it, and where it
  * came from. {@code allowed=false, denied=false} means "no opinion".
@@ -16,7 +18,7 @@ public record AccessDecision(boolean allowed, boolean denied, String reason,
     NONE;
 
     public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 
@@ -28,6 +30,11 @@ public record AccessDecision(boolean allowed, boolean denied, String reason,
     return new AccessDecision(allowed, denied, reason, evaluationError, other);
   }
 
+  /**
+   * The decision as metrics name it. RBAC refuses by having no opinion ({@code allowed} and
+   * {@code denied} both false), which the tracking server takes as a denial: it counts as
+   * {@code denied}. Only platform policy's "out of scope" answer counts as {@code no-opinion}.
+   */
   public String label() {
     if (evaluationError != null) {
       return "error";
@@ -35,6 +42,6 @@ public record AccessDecision(boolean allowed, boolean denied, String reason,
     if (allowed) {
       return "allowed";
     }
-    return denied ? "denied" : "no-opinion";
+    return denied || source != Source.POLICY ? "denied" : "no-opinion";
   }
 }

@@ -30,8 +30,16 @@ public final class AuthoritySwitch implements AccessReviewer {
 
   @Override
   public CompletableFuture<AccessDecision> review(Identity identity, ResourceAttributes attributes) {
-    return policy.get().authorization().authority() == Authority.LOCAL
-        ? local.review(identity, attributes)
-        : kubernetes.review(identity, attributes);
+    return reviewer().review(identity, attributes);
+  }
+
+  @Override
+  public boolean asksApiServer(Question question) {
+    return question == Question.TOKEN_REVIEW ? kubernetes.asksApiServer(question)
+        : reviewer().asksApiServer(question);
+  }
+
+  private AccessReviewer reviewer() {
+    return policy.get().authorization().authority() == Authority.LOCAL ? local : kubernetes;
   }
 }

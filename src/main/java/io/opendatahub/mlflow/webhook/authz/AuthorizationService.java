@@ -13,7 +13,8 @@ import tools.jackson.core.io.JsonStringEncoder;
 
 /**
  * Answers access reviews for the MLflow tracking server: platform policy first, then Kubernetes
- * RBAC through the API server, from a cache whenever possible.
+ * RBAC from the authority ({@link AccessReviewer}: the API server, or the local authority
+ * evaluating RBAC in-process), from a cache whenever possible.
  *
  * <p>The caller is authenticated first, whatever the question: a missing or unknown token gets
  * 401 before policy or cache say anything, and a cached decision is served only while the
@@ -42,11 +43,12 @@ public final class AuthorizationService {
   /** Keys longer than this are not cached, so callers cannot fill memory with huge names. */
   private static final int MAX_CACHED_KEY_CHARS = 2048;
 
-  /** Reports upstream calls, for metrics. */
-  public interface Observer {
+  /** Hears of every call to the API server, for metrics. */
+  public interface Listener {
+    /** One TokenReview or SubjectAccessReview, retries included: its time and outcome. */
     void upstream(String call, long nanos, String outcome);
 
-    Observer NONE = (call, nanos, outcome) -> { };
+    Listener NONE = (call, nanos, outcome) -> { };
   }
 
   private final Supplier<Policy> policies;
@@ -57,19 +59,20 @@ public final class AuthorizationService {
   private final TokenIdentities tokens;
 
   /**
-   * @param reviewer the cluster, or null when running standalone
+   * @param reviewer the authority, or null when there is none (no cluster and no
+   *     {@code spec.authorization.local}): then only platform policy answers
    */
   public AuthorizationService(Supplier<Policy> policies, AccessReviewer reviewer,
-      Observer observer) {
-    this(policies, reviewer, observer, Ticker.systemTicker());
+      Listener listener) {
+    this(policies, reviewer, listener, Ticker.systemTicker());
   }
 
   /** With the clock that expires cache entries and deadlines, so tests can move it. */
-  AuthorizationService(Supplier<Policy> policies, AccessReviewer reviewer, Observer observer,
+  AuthorizationService(Supplier<Policy> policies, AccessReviewer reviewer, Listener listener,
       Ticker ticker) {
     this.policies = policies;
     this.reviewer = reviewer;
-    this.upstream = new UpstreamCalls(this::settings, observer, ticker::read);
+    this.upstream = new UpstreamCalls(this::settings, listener, ticker::read);
     this.failClosed = new FailClosed(LOG, ticker::read);
     this.decisions = DecisionCache.build(this::settings, ticker);
     this.tokens = new TokenIdentities(reviewer, upstream, this::settings, ticker);
@@ -91,8 +94,8 @@ public final class AuthorizationService {
   }
 
   /**
-   * Whether the token's owner is known: empty when they are, else the 401. Standalone (no
-   * authority) nobody can be authenticated, so only a token's presence is required there; the
+   * Whether the token's owner is known: empty when they are, else the 401. Without an authority
+   * nobody can be authenticated, so only a token's presence is required there; the
    * service then allows nothing (see {@link #authorizeSelf}).
    */
   public CompletableFuture<Optional<AuthorizeResult>> authenticate(BearerToken bearerToken) {
@@ -194,7 +197,7 @@ public final class AuthorizationService {
 
   private CompletableFuture<AccessDecision> review(Identity subject, ResourceAttributes attributes,
       String caller) {
-    return upstream.call("subjectaccessreview", caller,
+    return upstream.call(AccessReviewer.Question.SUBJECT_ACCESS_REVIEW, reviewer, caller,
             () -> reviewer.review(subject, attributes))
         .whenComplete((decision, failure) -> {
           if (decision != null && LOG.isDebugEnabled()) {
@@ -217,9 +220,13 @@ public final class AuthorizationService {
         + " X-Forwarded-Access-Token header: send the caller's bearer token");
   }
 
-  private static AuthorizeResult invalidToken() {
-    return AuthorizeResult.refused(401, "the bearer token is not valid: the API server did not"
-        + " authenticate it (it may be expired)");
+  /** The 401 for an unknown token, naming who did not know it. */
+  private AuthorizeResult invalidToken() {
+    return AuthorizeResult.refused(401, reviewer.asksApiServer(AccessReviewer.Question.TOKEN_REVIEW)
+        ? "the bearer token is not valid: the API server did not authenticate it (it may be"
+            + " expired)"
+        : "the bearer token is not valid: it is not in the token file that"
+            + " spec.authorization.local.tokens names");
   }
 
   private static <T> CompletableFuture<T> done(T value) {

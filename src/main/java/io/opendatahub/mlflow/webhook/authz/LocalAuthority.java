@@ -36,6 +36,12 @@ public final class LocalAuthority implements AccessReviewer {
     return authenticator.apply(bearerToken);
   }
 
+  /** Decisions are made here; tokens are asked of the API server unless they come from a file. */
+  @Override
+  public boolean asksApiServer(Question question) {
+    return question == Question.TOKEN_REVIEW && !(authenticator instanceof StaticTokenFile);
+  }
+
   @Override
   public CompletableFuture<AccessDecision> review(Identity identity, ResourceAttributes a) {
     Optional<RbacSnapshot> snapshot = snapshots.get();

@@ -12,7 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
- * Who a bearer token belongs to, as the API server's TokenReview says, remembered for the
+ * Who a bearer token belongs to, as the authority says (the API server's TokenReview, or the
+ * local authority's token file), remembered for the
  * policy's {@code tokenTtl}: that bound is how long a revoked token keeps working. Apart from the
  * decisions because it is about the caller, not the question, and because it decides which
  * fair-sharing caller a TokenReview counts against.
@@ -67,7 +68,8 @@ final class TokenIdentities {
         : UNCONFIRMED_TOKENS;
     // A failed load would be logged by the cache with its stack trace: failures are values.
     return identities.get(hash, (ignored, executor) ->
-            upstream.call("tokenreview", caller, () -> reviewer.authenticate(bearerToken.secret()))
+            upstream.call(AccessReviewer.Question.TOKEN_REVIEW, reviewer, caller,
+                () -> reviewer.authenticate(bearerToken.secret()))
                 .handle((identity, failure) -> {
                   if (identity != null && identity.isPresent()) {
                     confirmedTokens.put(hash, Boolean.TRUE);

@@ -13,7 +13,9 @@ import java.util.function.Supplier;
 /**
  * The one way the service asks the API server anything, so TokenReviews and SubjectAccessReviews
  * obey the same discipline: a fair turn per caller (see {@link FairUpstream}), retries, the
- * policy's deadline over all of it, and the time and outcome reported to the observer.
+ * policy's deadline over all of it, and the time and outcome reported to the listener. Questions
+ * the local authority answers in-process take the same path but are not reported: they are not
+ * calls to the API server.
  */
 final class UpstreamCalls {
 
@@ -26,15 +28,15 @@ final class UpstreamCalls {
   static final int MAX_UPSTREAM_PER_CALLER = 64;
 
   private final Supplier<AuthorizationPolicy> settings;
-  private final AuthorizationService.Observer observer;
+  private final AuthorizationService.Listener listener;
   private final LongSupplier ticker;
   private final FairUpstream fair;
 
   /** {@code settings} is read on every call: a policy reload changes the next call's limits. */
-  UpstreamCalls(Supplier<AuthorizationPolicy> settings, AuthorizationService.Observer observer,
+  UpstreamCalls(Supplier<AuthorizationPolicy> settings, AuthorizationService.Listener listener,
       LongSupplier ticker) {
     this.settings = settings;
-    this.observer = observer;
+    this.listener = listener;
     this.ticker = ticker;
     this.fair = new FairUpstream(MAX_UPSTREAM_RUNNING, MAX_UPSTREAM_RUNNING_PER_CALLER,
         MAX_UPSTREAM_PER_CALLER, ticker);
@@ -43,17 +45,22 @@ final class UpstreamCalls {
   /**
    * One upstream question, retried on failure, all within the policy's deadline, waiting for the
    * caller's turn (see {@link FairUpstream}); a turn that comes after the deadline is skipped.
+   * Reported to the listener when {@code reviewer} sends the question to the API server.
    */
-  <T> CompletableFuture<T> call(String call, String caller,
-      Supplier<CompletableFuture<T>> attempt) {
+  <T> CompletableFuture<T> call(AccessReviewer.Question question, AccessReviewer reviewer,
+      String caller, Supplier<CompletableFuture<T>> attempt) {
+    boolean remote = reviewer.asksApiServer(question);
     AuthorizationPolicy.Upstream upstream = settings.get().upstream();
     long started = System.nanoTime();
     long deadline = ticker.getAsLong() + upstream.timeout().toNanos();
     CompletableFuture<T> result = attempt(() -> fair.submit(caller, deadline, attempt),
         upstream.retries())
         .orTimeout(upstream.timeout().toMillis(), TimeUnit.MILLISECONDS);
-    result.whenComplete((value, failure) -> observer.upstream(call, System.nanoTime() - started,
-        failure == null ? "ok" : unwrap(failure) instanceof TimeoutException ? "timeout" : "error"));
+    if (remote) {
+      result.whenComplete((value, failure) -> listener.upstream(question.label(),
+          System.nanoTime() - started, failure == null ? "ok"
+              : unwrap(failure) instanceof TimeoutException ? "timeout" : "error"));
+    }
     return result;
   }
 

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.MappingIterator;
@@ -184,7 +185,7 @@ final class CheckCommand {
       return "";
     }
     String joined = message.lines().filter(line -> !line.isBlank() && !line.startsWith(" "))
-        .map(String::strip).collect(java.util.stream.Collectors.joining("; "));
+        .map(String::strip).collect(Collectors.joining("; "));
     return joined.isEmpty() ? message.strip().replaceAll("\\s+", " ") : joined;
   }
 

@@ -113,7 +113,7 @@ public record AuthorizationPolicy(
     public DisabledResources {
       // RBAC matches resources in lower case; normalised once here, not per question.
       resources = resources == null ? List.of()
-          : resources.stream().map(r -> r.toLowerCase(java.util.Locale.ROOT)).toList();
+          : resources.stream().map(r -> r.toLowerCase(Locale.ROOT)).toList();
       if (resources.isEmpty()) {
         throw new IllegalArgumentException("list at least one resource");
       }

@@ -1,6 +1,7 @@
 package io.opendatahub.mlflow.webhook.policy;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The {@code spec.mlflow} section: rules for MLflow CRs by environment, and defaults. */
@@ -17,7 +18,7 @@ public record MLflowPolicy(
         deploymentNamespace == null || deploymentNamespace.isBlank()
             ? RHOAI_NAMESPACE
             : deploymentNamespace;
-    Map<String, MLflowEnvironmentRules> rules = new java.util.LinkedHashMap<>();
+    Map<String, MLflowEnvironmentRules> rules = new LinkedHashMap<>();
     if (environments != null) {
       // "production:" with nothing under it means "no rules", not a broken policy.
       environments.forEach((name, r) -> rules.put(name, r == null ? MLflowEnvironmentRules.UNRESTRICTED : r));

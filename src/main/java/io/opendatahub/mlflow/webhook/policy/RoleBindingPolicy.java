@@ -29,8 +29,8 @@ public record RoleBindingPolicy(
 
   /** Allow or deny, for choices that are not findings with actions. */
   public enum Access {
-    @com.fasterxml.jackson.annotation.JsonProperty("allow") ALLOW,
-    @com.fasterxml.jackson.annotation.JsonProperty("deny") DENY
+    @JsonProperty("allow") ALLOW,
+    @JsonProperty("deny") DENY
   }
 
   public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";

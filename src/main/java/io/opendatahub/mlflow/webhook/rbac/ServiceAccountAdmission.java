@@ -6,6 +6,7 @@ import io.opendatahub.mlflow.webhook.admission.Finding;
 import io.opendatahub.mlflow.webhook.admission.GroupVersionKind;
 import io.opendatahub.mlflow.webhook.admission.KindHandler;
 import io.opendatahub.mlflow.webhook.admission.Operation;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
@@ -48,7 +49,7 @@ public final class ServiceAccountAdmission implements KindHandler {
     if (namespace.isEmpty() || name.isEmpty()) {
       return account;
     }
-    Map<String, String> annotations = new java.util.HashMap<>();
+    Map<String, String> annotations = new HashMap<>();
     account.path("metadata").path("annotations").properties()
         .forEach(e -> annotations.put(e.getKey(), e.getValue().asString("")));
     BindingPlan.ServiceAccountFacts facts =

@@ -90,7 +90,7 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
     try {
       review = codec.decode(body);
     } catch (MalformedReviewException e) {
-      record("unknown", "unknown", "malformed", started);
+      record(WebhookMetrics.UNKNOWN, WebhookMetrics.UNKNOWN, WebhookMetrics.MALFORMED, started);
       return new Answer(e.status(), replies.errorBody(e.status(), e.getMessage()));
     }
     AdmissionRequest request = review.request();
@@ -117,7 +117,7 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
 
   private Answer failed(Throwable failure, long started) {
     LOG.error("{} failed off the event loop", mode.label, failure);
-    record("unknown", "unknown", "error", started);
+    record(WebhookMetrics.UNKNOWN, WebhookMetrics.UNKNOWN, "error", started);
     return new Answer(500, replies.errorBody(500,
         "internal error; the webhook's log has the details"));
   }

@@ -47,11 +47,13 @@ final class AuthorizeEndpoint implements Handler<RoutingContext> {
       review = codec.decode(body == null ? null : body.getBytes());
       token = bearerToken(context.request());
     } catch (MalformedReviewException e) {
-      metrics.authorization(null, "malformed", "none", System.nanoTime() - started);
+      metrics.authorization(null, WebhookMetrics.MALFORMED, WebhookMetrics.NONE,
+          System.nanoTime() - started);
       replies.error(context, 400, e.getMessage());
       return;
     } catch (InvalidAuthorizationHeader e) {
-      metrics.authorization(null, "unauthenticated", "none", System.nanoTime() - started);
+      metrics.authorization(null, "unauthenticated", WebhookMetrics.NONE,
+          System.nanoTime() - started);
       replies.error(context, 401, e.getMessage());
       return;
     }
@@ -59,7 +61,7 @@ final class AuthorizeEndpoint implements Handler<RoutingContext> {
         .onComplete(outcome -> {
           if (outcome.failed()) {
             LOG.error("authorize failed unexpectedly", outcome.cause());
-            metrics.authorization(review.attributes(), "error", "none",
+            metrics.authorization(review.attributes(), "error", WebhookMetrics.NONE,
                 System.nanoTime() - started);
             replies.error(context, 500, "internal error; the webhook's log has the details");
             return;
@@ -67,7 +69,7 @@ final class AuthorizeEndpoint implements Handler<RoutingContext> {
           AuthorizeResult result = outcome.result();
           if (result.decision() == null) {
             metrics.authorization(review.attributes(),
-                result.httpStatus() == 401 ? "unauthenticated" : "forbidden", "none",
+                result.httpStatus() == 401 ? "unauthenticated" : "forbidden", WebhookMetrics.NONE,
                 System.nanoTime() - started);
             replies.error(context, result.httpStatus(), result.message());
             return;

@@ -78,7 +78,7 @@ final class RouteCheckEndpoint implements Handler<RoutingContext> {
   private void answer(RoutingContext context, Read read, long started) {
     if (read.malformed() != null) {
       replies.error(context, 400, read.malformed().getMessage());
-      metrics.routeCheck("malformed", System.nanoTime() - started);
+      metrics.routeCheck(WebhookMetrics.MALFORMED, System.nanoTime() - started);
       return;
     }
     RouteQuestionCodec.Decoded decoded = read.decoded();

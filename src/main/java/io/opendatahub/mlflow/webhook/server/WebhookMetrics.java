@@ -17,21 +17,52 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opendatahub.mlflow.webhook.admission.Finding;
+import io.opendatahub.mlflow.webhook.authz.AuthorizationService;
 import io.opendatahub.mlflow.webhook.authz.MlflowResources;
 import io.opendatahub.mlflow.webhook.authz.ResourceAttributes;
 import io.opendatahub.mlflow.webhook.policy.Policy;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 
 /**
- * The service's Prometheus metrics, all named {@code mlflow_webhook_*}. Meters are looked up once
- * per label set and kept, so the admission path does no registry work after warm-up. Label values
- * come only from small closed sets, never from request data that a caller controls freely.
+ * The service's Prometheus metrics, all named {@code mlflow_webhook_*}; the README's metrics table
+ * lists them, and a test holds the two together. Meters are looked up once per label set and
+ * kept, so the admission path does no registry work after warm-up. Label values come only from
+ * small closed sets, never from request data that a caller controls freely.
  */
 public final class WebhookMetrics {
+
+  // Names in Micrometer's dotted form; Prometheus shows them with underscores, and timers and
+  // counters with their _seconds and _total suffixes.
+  static final String ADMISSION = "mlflow.webhook.admission";
+  static final String POLICY_FINDINGS = "mlflow.webhook.policy.findings";
+  static final String AUTHORIZATION = "mlflow.webhook.authorization";
+  static final String ROUTE_CHECKS = "mlflow.webhook.route.checks";
+  static final String UPSTREAM = "mlflow.webhook.authorization.upstream";
+  static final String CACHE_HITS = "mlflow.webhook.authorization.cache.hits";
+  static final String CACHE_MISSES = "mlflow.webhook.authorization.cache.misses";
+  static final String CACHE_SIZE = "mlflow.webhook.authorization.cache.size";
+  static final String RECONCILE_ACTIONS = "mlflow.webhook.reconcile.actions";
+  static final String MANAGED_BINDINGS = "mlflow.webhook.managed.rolebindings";
+  static final String POLICY_INFO = "mlflow.webhook.policy.info";
+  static final String POLICY_RELOADS = "mlflow.webhook.policy.reloads";
+  static final String POLICY_RELOAD_FAILING = "mlflow.webhook.policy.reload.failing";
+  static final String CERTIFICATE_EXPIRY = "mlflow.webhook.tls.certificate.expiry.timestamp";
+  static final String CERTIFICATE_RELOADS = "mlflow.webhook.tls.reloads";
+
+  /** The value of a label that does not apply: an unreadable request has no resource or verb. */
+  static final String NONE = "none";
+  /** The decision or outcome of a request refused unread or unreadable (400, 413). */
+  static final String MALFORMED = "malformed";
+  /** The kind and operation of an admission request that could not be read. */
+  static final String UNKNOWN = "unknown";
 
   /** Fine enough to see 1 ms; the API server gives up at the webhook timeout (3 s here). */
   private static final Duration[] LATENCY_BUCKETS = {
@@ -49,8 +80,7 @@ public final class WebhookMetrics {
   private final Map<String, Timer> routeTimers = new ConcurrentHashMap<>();
   private final MultiGauge policyInfo;
   private final AtomicInteger reloadFailing = new AtomicInteger();
-  private final java.util.concurrent.atomic.AtomicLong certificateExpiry =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong certificateExpiry = new AtomicLong();
 
   public WebhookMetrics() {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -60,11 +90,10 @@ public final class WebhookMetrics {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
-    policyInfo = MultiGauge.builder("mlflow.webhook.policy.info")
+    policyInfo = MultiGauge.builder(POLICY_INFO)
         .description("The policy in force (value 1), by name and content hash")
         .register(registry);
-    Gauge.builder("mlflow.webhook.tls.certificate.expiry.timestamp", certificateExpiry,
-            java.util.concurrent.atomic.AtomicLong::get)
+    Gauge.builder(CERTIFICATE_EXPIRY, certificateExpiry, AtomicLong::get)
         .description("When the serving certificate expires, in seconds since the epoch")
         .baseUnit("seconds")
         .register(registry);
@@ -73,7 +102,9 @@ public final class WebhookMetrics {
     reconcileCounter("give-up", "error");
     reloads("success");
     reloads("failure");
-    Gauge.builder("mlflow.webhook.policy.reload.failing", reloadFailing, AtomicInteger::get)
+    tlsReloads("success");
+    tlsReloads("failure");
+    Gauge.builder(POLICY_RELOAD_FAILING, reloadFailing, AtomicInteger::get)
         .description("1 while the latest policy change was rejected and an older policy serves")
         .register(registry);
   }
@@ -88,7 +119,7 @@ public final class WebhookMetrics {
     }
   }
 
-  public void certificateServed(java.security.cert.X509Certificate certificate, boolean reload) {
+  public void certificateServed(X509Certificate certificate, boolean reload) {
     certificateExpiry.set(certificate.getNotAfter().toInstant().getEpochSecond());
     if (reload) {
       tlsReloads("success").increment();
@@ -100,7 +131,7 @@ public final class WebhookMetrics {
   }
 
   private Counter tlsReloads(String result) {
-    return Counter.builder("mlflow.webhook.tls.reloads")
+    return Counter.builder(CERTIFICATE_RELOADS)
         .description("Certificate rotations applied (success) or rejected (failure)")
         .tag("result", result)
         .register(registry);
@@ -112,14 +143,14 @@ public final class WebhookMetrics {
   }
 
   private Counter reconcileCounter(String action, String result) {
-    return Counter.builder("mlflow.webhook.reconcile.actions")
+    return Counter.builder(RECONCILE_ACTIONS)
         .description("RoleBinding reconciler actions, by action and result")
         .tags("action", action, "result", result)
         .register(registry);
   }
 
-  public void managedBindings(java.util.function.IntSupplier count) {
-    Gauge.builder("mlflow.webhook.managed.rolebindings", count, c -> c.getAsInt())
+  public void managedBindings(IntSupplier count) {
+    Gauge.builder(MANAGED_BINDINGS, count, IntSupplier::getAsInt)
         .description("RoleBindings of the integration role that the service manages")
         .register(registry);
   }
@@ -131,20 +162,23 @@ public final class WebhookMetrics {
   }
 
   private Counter reloads(String result) {
-    return Counter.builder("mlflow.webhook.policy.reloads")
+    return Counter.builder(POLICY_RELOADS)
         .description("Policy changes applied (success) or rejected (failure)")
         .tag("result", result)
         .register(registry);
   }
 
-  /** The registry, for Vert.x's own HTTP server metrics. */
+  /**
+   * The registry, for Vert.x's own metrics: its worker pools and, with a cluster, the HTTP
+   * client's calls to the API server (its HTTP server metrics are off, see WebhookApp).
+   */
   public MeterRegistry registry() {
     return registry;
   }
 
   public void admission(AdmissionLabels labels, long nanos) {
     admissionTimers.computeIfAbsent(labels, this::admissionTimer)
-        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        .record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public void findings(List<Finding> findings) {
@@ -154,51 +188,70 @@ public final class WebhookMetrics {
     }
   }
 
-  /** One {@code /authorize} answer; labels are bounded to known MLflow resources and verbs. */
+  /**
+   * One {@code /authorize} answer; labels are bounded to known MLflow resources and verbs, and
+   * are {@code none} where the request could not be read.
+   */
   public void authorization(ResourceAttributes attributes, String decision, String source,
       long nanos) {
-    String resource = attributes == null ? "none" : MlflowResources.label(attributes);
-    String verb = attributes == null ? "none" : MlflowResources.verbLabel(attributes.verb());
+    String resource = attributes == null ? NONE : MlflowResources.label(attributes);
+    String verb = attributes == null ? NONE : MlflowResources.verbLabel(attributes.verb());
     authorizationTimers.computeIfAbsent(new AuthorizationLabels(resource, verb, decision, source),
-        labels -> Timer.builder("mlflow.webhook.authorization")
+        labels -> Timer.builder(AUTHORIZATION)
             .description("Access reviews answered, by resource, verb, decision and source")
             .tags("resource", labels.resource(), "verb", labels.verb(),
                 "decision", labels.decision(), "source", labels.source())
             .serviceLevelObjectives(LATENCY_BUCKETS)
             .register(registry))
-        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        .record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** Questions answered by {@code /authorize/mlflow}, by outcome. */
   public void routeCheck(String outcome, long nanos) {
-    routeTimers.computeIfAbsent(outcome, key -> Timer.builder("mlflow.webhook.route.checks")
+    routeTimers.computeIfAbsent(outcome, key -> Timer.builder(ROUTE_CHECKS)
             .description("MLflow route checks answered, by outcome")
             .tags("outcome", outcome)
             .serviceLevelObjectives(LATENCY_BUCKETS)
             .register(registry))
-        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        .record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** Calls to the API server made for {@code /authorize}. */
+  /**
+   * Calls to the API server made for {@code /authorize} and {@code /authorize/mlflow}; what the
+   * local authority answers in-process is not one (see {@link AuthorizationService.Listener}).
+   */
   public void upstream(String call, long nanos, String outcome) {
-    upstreamTimers.computeIfAbsent(call + "/" + outcome, key -> Timer.builder(
-            "mlflow.webhook.authorization.upstream")
+    upstreamTimers.computeIfAbsent(call + "/" + outcome, key -> Timer.builder(UPSTREAM)
             .description("TokenReview and SubjectAccessReview calls, by call and outcome")
             .tags("call", call, "outcome", outcome)
             .serviceLevelObjectives(LATENCY_BUCKETS)
             .register(registry))
-        .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /**
+   * A request refused before its endpoint could read it, by the path it was sent to: a body
+   * over the limit (413) or not JSON (400). Counted as the endpoint counts what it cannot read.
+   */
+  public void unread(String path, long nanos) {
+    switch (path) {
+      case "/validate", "/mutate" -> admission(
+          new AdmissionLabels(path.substring(1), UNKNOWN, UNKNOWN, MALFORMED), nanos);
+      case "/authorize" -> authorization(null, MALFORMED, NONE, nanos);
+      case "/authorize/mlflow" -> routeCheck(MALFORMED, nanos);
+      default -> { }
+    }
   }
 
   /** Hits, misses and size of the decision cache. */
   public void authorizationCache(AsyncCache<?, ?> cache) {
     var sync = cache.synchronous();
-    FunctionCounter.builder("mlflow.webhook.authorization.cache.hits", sync,
-        c -> c.stats().hitCount()).register(registry);
-    FunctionCounter.builder("mlflow.webhook.authorization.cache.misses", sync,
-        c -> c.stats().missCount()).register(registry);
-    Gauge.builder("mlflow.webhook.authorization.cache.size", sync, c -> c.estimatedSize())
-        .register(registry);
+    FunctionCounter.builder(CACHE_HITS, sync, c -> c.stats().hitCount())
+        .description("Decisions served from the cache").register(registry);
+    FunctionCounter.builder(CACHE_MISSES, sync, c -> c.stats().missCount())
+        .description("Decisions not in the cache, asked of the authority").register(registry);
+    Gauge.builder(CACHE_SIZE, sync, c -> c.estimatedSize())
+        .description("Decisions in the cache").register(registry);
   }
 
   public String scrape() {
@@ -206,7 +259,7 @@ public final class WebhookMetrics {
   }
 
   private Timer admissionTimer(AdmissionLabels labels) {
-    return Timer.builder("mlflow.webhook.admission")
+    return Timer.builder(ADMISSION)
         .description("Admission reviews answered, by endpoint, kind, operation and decision")
         .tags("endpoint", labels.endpoint(), "kind", labels.kind(),
             "operation", labels.operation(), "decision", labels.decision())
@@ -215,7 +268,7 @@ public final class WebhookMetrics {
   }
 
   private Counter findingCounter(FindingLabels labels) {
-    return Counter.builder("mlflow.webhook.policy.findings")
+    return Counter.builder(POLICY_FINDINGS)
         .description("Policy findings on admitted or denied requests, by rule and action"
             + " (ratcheted: a deny finding an UPDATE inherited and did not worsen, not enforced)")
         .tags("rule", labels.rule(), "action", labels.action())

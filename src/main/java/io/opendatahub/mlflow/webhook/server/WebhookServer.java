@@ -56,6 +56,8 @@ public final class WebhookServer {
 
   /** Access reviews are a few hundred bytes; big ones are abuse, and would bloat cache keys. */
   static final long AUTHORIZE_BODY_LIMIT = 64 * 1024;
+  /** When the request's handling began, in its routing context: refusals are timed from it. */
+  private static final String STARTED = WebhookServer.class.getName() + ".started";
   /** Room for a full batch of route checks (1,000 at a few hundred bytes each). */
   static final long ROUTE_CHECKS_BODY_LIMIT = 512 * 1024;
 
@@ -144,7 +146,10 @@ public final class WebhookServer {
 
   private Router router(ReceiveDeadline deadline) {
     Router router = Router.router(vertx);
-    router.route().handler(deadline::received);
+    router.route().handler(context -> {
+      context.put(STARTED, System.nanoTime());
+      deadline.received(context);
+    });
     for (AdmissionEndpoint.Mode mode : AdmissionEndpoint.Mode.values()) {
       router.post("/" + mode.label)
           .handler(new BodyIntake(bodies, settings.maxBodyBytes(), replies))
@@ -173,9 +178,15 @@ public final class WebhookServer {
             + " GET /healthz, GET /readyz and GET /metrics"));
     router.errorHandler(405, ctx -> replies.error(ctx, 405,
         "method " + ctx.request().method() + " is not allowed on " + ctx.normalizedPath()));
-    router.errorHandler(413, ctx -> replies.error(ctx, 413,
-        "request body is larger than the limit of " + bodyLimit(ctx.normalizedPath()) + " bytes"));
-    router.errorHandler(400, ctx -> replies.error(ctx, 400, "bad request"));
+    router.errorHandler(413, ctx -> {
+      countUnread(ctx);
+      replies.error(ctx, 413, "request body is larger than the limit of "
+          + bodyLimit(ctx.normalizedPath()) + " bytes");
+    });
+    router.errorHandler(400, ctx -> {
+      countUnread(ctx);
+      replies.error(ctx, 400, "bad request");
+    });
     router.errorHandler(500, this::internalError);
     return router;
   }
@@ -201,11 +212,19 @@ public final class WebhookServer {
     String type = context.request().getHeader(HttpHeaders.CONTENT_TYPE);
     String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
     if (!JsonReplies.JSON.equals(mediaType)) {
+      countUnread(context);
       replies.error(context, 400, "Content-Type must be application/json, got "
           + (type == null ? "none" : "'" + mediaType + "'"));
       return;
     }
     context.next();
+  }
+
+  /** A request answered before its endpoint read it counts where the endpoint would count it. */
+  private void countUnread(RoutingContext context) {
+    Long started = context.get(STARTED);
+    metrics.unread(context.normalizedPath(),
+        started == null ? 0 : System.nanoTime() - started);
   }
 
   private void ready(RoutingContext context) {

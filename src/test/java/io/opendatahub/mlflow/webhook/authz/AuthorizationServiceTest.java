@@ -83,7 +83,7 @@ class AuthorizationServiceTest {
   private final TableReviewer cluster = new TableReviewer();
   private final Clock clock = new Clock();
   private final AuthorizationService service =
-      new AuthorizationService(holder, cluster, AuthorizationService.Observer.NONE, clock);
+      new AuthorizationService(holder, cluster, AuthorizationService.Listener.NONE, clock);
 
   @TempDir Path dir;
 
@@ -222,7 +222,7 @@ class AuthorizationServiceTest {
     PolicyHolder small = new PolicyHolder(TestPolicies.shippedWith(dir, "maxEntries: 100000",
         "maxEntries: 100"));
     AuthorizationService bounded =
-        new AuthorizationService(small, cluster, AuthorizationService.Observer.NONE, clock);
+        new AuthorizationService(small, cluster, AuthorizationService.Listener.NONE, clock);
     for (int i = 0; i < 1000; i++) {
       // As long as the edge lets through: 63-character namespace and verb, 253-character
       // resource, subresource and name.
@@ -292,7 +292,7 @@ class AuthorizationServiceTest {
   void aFloodOfRandomTokensDoesNotStarveTheRecheckOfAKnownToken() throws Exception {
     HangingReviewer hangs = new HangingReviewer();
     AuthorizationService shared =
-        new AuthorizationService(holder, hangs, AuthorizationService.Observer.NONE, clock);
+        new AuthorizationService(holder, hangs, AuthorizationService.Listener.NONE, clock);
     ResourceAttributes get = new ResourceAttributes("team-a", "get", "mlflow.kubeflow.org", "",
         "experiments", "", "");
     assertThat(shared.authorizeSelf(get, BearerToken.of("t")).join().decision().allowed())
@@ -334,7 +334,7 @@ class AuthorizationServiceTest {
   void oneCallersFloodDoesNotStarveAnotherCallersCheck() {
     PooledReviewer pooled = new PooledReviewer();
     AuthorizationService shared =
-        new AuthorizationService(holder, pooled, AuthorizationService.Observer.NONE);
+        new AuthorizationService(holder, pooled, AuthorizationService.Listener.NONE);
     List<CompletableFuture<AuthorizeResult>> flood = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       flood.add(shared.authorizeSelf(new ResourceAttributes("missing-" + i, "list",
@@ -368,7 +368,7 @@ class AuthorizationServiceTest {
     PolicyHolder noRetries = new PolicyHolder(TestPolicies.shippedWith(dir,
         "upstream: {timeout: 2s, retries: 1}", "upstream: {timeout: 2s, retries: 0}"));
     AuthorizationService failing =
-        new AuthorizationService(noRetries, broken, AuthorizationService.Observer.NONE, clock);
+        new AuthorizationService(noRetries, broken, AuthorizationService.Listener.NONE, clock);
     try (LogCapture log = new LogCapture(AuthorizationService.class.getName(), Level.WARN)) {
       for (int i = 0; i < 1000; i++) {
         failing.authorizeSelf(new ResourceAttributes("ns-" + i, "get", "mlflow.kubeflow.org",
@@ -395,7 +395,7 @@ class AuthorizationServiceTest {
       }
     };
     AuthorizationService service =
-        new AuthorizationService(holder, flaky, AuthorizationService.Observer.NONE, clock);
+        new AuthorizationService(holder, flaky, AuthorizationService.Listener.NONE, clock);
 
     AuthorizeResult during = service.authorize(review("get"), "t").join();
     AuthorizeResult after = service.authorize(review("get"), "t").join();

@@ -24,7 +24,7 @@ class GraphqlRouteTest {
   private static Answer ask(NamespaceGrants grants, Question question) {
     PolicyHolder policy = new PolicyHolder(TestPolicies.shipped());
     AuthorizationService service =
-        new AuthorizationService(policy, grants, AuthorizationService.Observer.NONE);
+        new AuthorizationService(policy, grants, AuthorizationService.Listener.NONE);
     return new RouteAuthorizer(policy, service).decide(question, NamespaceGrants.TOKEN).join();
   }
 
@@ -112,7 +112,7 @@ class GraphqlRouteTest {
     };
     PolicyHolder policy = new PolicyHolder(TestPolicies.shipped());
     AuthorizationService service = new AuthorizationService(policy,
-        new NamespaceGrants("team-a/experiments:get"), AuthorizationService.Observer.NONE);
+        new NamespaceGrants("team-a/experiments:get"), AuthorizationService.Listener.NONE);
     RouteAuthorizer routes = new RouteAuthorizer(policy, service, pool);
     String shortQuery = "{ test }";
     String longQuery = "{ " + "t: test ".repeat(400) + "}";

@@ -42,7 +42,7 @@ class LargeRouteChecksOffTheEventLoopTest {
     Executor held = waiting::add;
     PolicyHolder policy = new PolicyHolder(TestPolicies.shipped());
     AuthorizationService authorization =
-        new AuthorizationService(policy, null, AuthorizationService.Observer.NONE);
+        new AuthorizationService(policy, null, AuthorizationService.Listener.NONE);
     WebhookServer server = new WebhookServer(vertx, new WebhookServer.Settings("127.0.0.1", 0,
             TlsMaterial.read(certs.tlsCert(), certs.tlsKey()), 1024 * 1024),
         null, null, authorization, new RouteAuthorizer(policy, authorization, held),
@@ -54,7 +54,9 @@ class LargeRouteChecksOffTheEventLoopTest {
 
       Future<Reply> reply = client.sendWith(HttpMethod.POST, "/authorize/mlflow",
           Map.of("Content-Type", "application/json"), body);
-      Runnable reading = Eventually.poll(Duration.ofSeconds(10), waiting::poll, r -> r != null);
+      Runnable reading = Eventually.until(Duration.ofSeconds(10),
+          "the large body is queued for the batch pool",
+          waiting::poll, r -> r != null);
 
       assertThat(reading).as("the body's reading waits for the batch pool").isNotNull();
       assertThat(reply.isComplete()).as("no answer before it is read").isFalse();

@@ -46,9 +46,15 @@ class LocalAuthorityTest {
     }
   }
 
+  /** #18: without a cluster there is no API server to blame; the token file did not know it. */
   @Test
-  void anUnknownTokenIs401() throws Exception {
-    assertThat(ask("mallory-token", "get", "experiments", "team-a").status()).isEqualTo(401);
+  void anUnknownTokenIs401NamingTheTokenFile() throws Exception {
+    Reply reply = ask("mallory-token", "get", "experiments", "team-a");
+
+    assertThat(reply.status()).isEqualTo(401);
+    assertThat(reply.json().path("message").asString())
+        .contains("not in the token file that spec.authorization.local.tokens names")
+        .doesNotContain("API server");
   }
 
   private Reply ask(String token, String verb, String resource, String namespace)

@@ -39,7 +39,7 @@ class RequestDependentChecksTest {
   private static Answer ask(Grants grants, Question question) {
     PolicyHolder policy = new PolicyHolder(GATEWAY_ENABLED);
     AuthorizationService service =
-        new AuthorizationService(policy, grants, AuthorizationService.Observer.NONE);
+        new AuthorizationService(policy, grants, AuthorizationService.Listener.NONE);
     return new RouteAuthorizer(policy, service).decide(question, TOKEN).join();
   }
 

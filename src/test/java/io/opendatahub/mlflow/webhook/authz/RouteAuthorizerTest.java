@@ -27,7 +27,7 @@ class RouteAuthorizerTest {
       String name) {
     PolicyHolder policy = new PolicyHolder(TestPolicies.shipped());
     AuthorizationService service =
-        new AuthorizationService(policy, grants, AuthorizationService.Observer.NONE);
+        new AuthorizationService(policy, grants, AuthorizationService.Listener.NONE);
     return new RouteAuthorizer(policy, service)
         .decide(new Question(workspace, method, path, name), TOKEN).join();
   }
@@ -118,7 +118,7 @@ class RouteAuthorizerTest {
   private static RouteAuthorizer authorizer(AccessReviewer cluster, Executor batches) {
     PolicyHolder policy = new PolicyHolder(TestPolicies.shipped());
     return new RouteAuthorizer(policy,
-        new AuthorizationService(policy, cluster, AuthorizationService.Observer.NONE), batches);
+        new AuthorizationService(policy, cluster, AuthorizationService.Listener.NONE), batches);
   }
 
   @Test
@@ -126,7 +126,7 @@ class RouteAuthorizerTest {
     Grants local = new Grants("experiments:list");
     RouteAuthorizer authorizer = new RouteAuthorizer(new PolicyHolder(TestPolicies.shipped()),
         new AuthorizationService(new PolicyHolder(TestPolicies.shipped()), local,
-            AuthorizationService.Observer.NONE));
+            AuthorizationService.Listener.NONE));
     List<List<Answer>> answers = new ArrayList<>();
     // Stands for an event loop: a local authority answers at once, on whichever thread asks.
     Thread loop = new Thread(() -> answers.add(

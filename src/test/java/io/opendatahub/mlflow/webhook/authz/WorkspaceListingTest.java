@@ -50,7 +50,7 @@ class WorkspaceListingTest {
       Executor pool) {
     PolicyHolder policy = new PolicyHolder(shipped);
     AuthorizationService service =
-        new AuthorizationService(policy, grants, AuthorizationService.Observer.NONE);
+        new AuthorizationService(policy, grants, AuthorizationService.Listener.NONE);
     return new RouteAuthorizer(policy, service, pool, () -> facts)
         .decide(new Question(null, "GET", "/mlflow/api/3.0/mlflow/workspaces", null),
             NamespaceGrants.TOKEN)
@@ -158,7 +158,7 @@ class WorkspaceListingTest {
   void anUnknownTokenGets401NotAnEmptyList() {
     PolicyHolder policy = new PolicyHolder(TestPolicies.shipped());
     AuthorizationService service = new AuthorizationService(policy, new NamespaceGrants(),
-        AuthorizationService.Observer.NONE);
+        AuthorizationService.Listener.NONE);
 
     Answer answer = new RouteAuthorizer(policy, service, pool, () -> namespaces("team-a"))
         .decide(new Question(null, "GET", "/api/3.0/mlflow/workspaces", null), "stolen")
@@ -172,7 +172,7 @@ class WorkspaceListingTest {
     NamespaceGrants grants = new NamespaceGrants("team-a/datasets:list");
     PolicyHolder policy = new PolicyHolder(TestPolicies.shipped());
     AuthorizationService service =
-        new AuthorizationService(policy, grants, AuthorizationService.Observer.NONE);
+        new AuthorizationService(policy, grants, AuthorizationService.Listener.NONE);
     RouteAuthorizer routes = new RouteAuthorizer(policy, service, pool,
         () -> namespaces("team-a", "team-b"));
 

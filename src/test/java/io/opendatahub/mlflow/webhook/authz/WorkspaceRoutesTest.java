@@ -26,7 +26,7 @@ class WorkspaceRoutesTest {
       String method, String path) {
     PolicyHolder policy = new PolicyHolder(shipped);
     AuthorizationService service =
-        new AuthorizationService(policy, grants, AuthorizationService.Observer.NONE);
+        new AuthorizationService(policy, grants, AuthorizationService.Listener.NONE);
     return new RouteAuthorizer(policy, service)
         .decide(new Question(workspace, method, path, null), NamespaceGrants.TOKEN).join();
   }

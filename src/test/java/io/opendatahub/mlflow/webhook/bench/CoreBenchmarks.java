@@ -106,7 +106,7 @@ public class CoreBenchmarks {
     AuthorizationService authorization = new AuthorizationService(holder,
         new LocalAuthority(() -> Optional.of(snapshot),
             token -> CompletableFuture.completedFuture(Optional.of(user))),
-        AuthorizationService.Observer.NONE);
+        AuthorizationService.Listener.NONE);
     routeAuthorizer = new RouteAuthorizer(holder, authorization);
     routeQuestion = new RouteAuthorizer.Question("ns" + ((bindings - 2) % 100), "GET",
         "/mlflow/ajax-api/2.0/mlflow/runs/get", null);

@@ -62,7 +62,8 @@ class VertxClientMetricsLogTest {
 
       // Two requests the server holds: two connections open at once.
       List<Future<HttpClientResponse>> responses = List.of(call(client, server), call(client, server));
-      assertThat(Eventually.poll(Duration.ofSeconds(30), held::size, n -> n == 2)).isEqualTo(2);
+      assertThat(Eventually.until(Duration.ofSeconds(30), "both requests held open by the server",
+          held::size, n -> n == 2)).isEqualTo(2);
 
       Gauge connections = metrics.registry().find("vertx.http.client.active.connections").gauge();
       assertThat(connections).isNotNull();

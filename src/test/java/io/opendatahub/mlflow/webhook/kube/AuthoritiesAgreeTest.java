@@ -40,7 +40,7 @@ import tools.jackson.databind.JsonNode;
  * {@code src/test/resources/rbac/agree} (see its README): the local authority from manifests,
  * the local authority from informers of a mock API server, and the delegate.
  */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class AuthoritiesAgreeTest {
 
   private static final Path SCENARIOS = Path.of("src/test/resources/rbac/agree");

@@ -29,7 +29,7 @@ import tools.jackson.databind.JsonNode;
  * The whole path with the shipped policy: a ServiceAccount review reaches {@code /mutate}, the
  * account is stored, and its binding appears; a dry run leaves nothing behind.
  */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class AutoBindingOverHttpsTest {
 
   KubernetesClient client;
@@ -68,7 +68,8 @@ class AutoBindingOverHttpsTest {
     Vertx vertx = Vertx.vertx();
     WebhookApp app = TestApps.start(vertx, certs, TestPolicies.shipped(), client, new WebhookMetrics());
     try (HttpsClient https = new HttpsClient(vertx, certs.caCert(), app.port())) {
-      Eventually.poll(Duration.ofSeconds(15), () -> https.get("/readyz").status(), s -> s == 200);
+      Eventually.until(Duration.ofSeconds(15), "/readyz answers 200",
+          () -> https.get("/readyz").status(), s -> s == 200);
       JsonNode dryRun = Fixtures.JSON.valueToTree(account("trial"));
       JsonNode real = Fixtures.JSON.valueToTree(account("pipeline-runner"));
 
@@ -83,9 +84,15 @@ class AutoBindingOverHttpsTest {
       client.serviceAccounts().inNamespace("scratch")
           .resource(account("scratch", "pipeline-runner")).create();
 
-      RoleBinding bound = Eventually.poll(Duration.ofSeconds(20), () -> binding("pipeline-runner"),
+      RoleBinding bound = Eventually.until(Duration.ofSeconds(20),
+          "the reconciler binds pipeline-runner",
+          () -> binding("pipeline-runner"),
           b -> b != null);
-      Thread.sleep(500);
+      // The reconciler works in order on one thread: once an account created last is bound,
+      // the out-of-scope account before it has been reconciled too.
+      client.serviceAccounts().inNamespace("team-a").resource(account("marker")).create();
+      Eventually.until(Duration.ofSeconds(20), "the reconciler binds the marker account",
+          () -> binding("marker"), b -> b != null);
 
       assertThat(tried.response().path("allowed").asBoolean()).isTrue();
       assertThat(tried.response().has("patch")).isFalse();

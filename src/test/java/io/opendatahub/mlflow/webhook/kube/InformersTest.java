@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.core.exc.StreamReadException;
 
 /** What an informer does when the API server fails it. */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class InformersTest {
 
   KubernetesClient client;

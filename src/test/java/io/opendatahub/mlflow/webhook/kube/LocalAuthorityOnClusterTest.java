@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /** {@code authority: local} on a cluster: RBAC from informers, follows changes, fails closed. */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class LocalAuthorityOnClusterTest {
 
   private static final Identity ALICE = new Identity("alice", "", List.of("system:authenticated"),
@@ -69,13 +69,16 @@ class LocalAuthorityOnClusterTest {
           .withName("alice-edits").withNamespace("team-a").endMetadata()
           .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "mlflow-edit")
           .addNewSubject().withKind("User").withName("alice").endSubject().build()).create();
-      AccessDecision allowed = Eventually.poll(Duration.ofSeconds(10), () -> decide(authority),
+      AccessDecision allowed = Eventually.until(Duration.ofSeconds(10),
+          "the local authority allows alice",
+          () -> decide(authority),
           AccessDecision::allowed);
       assertThat(allowed.reason()).isEqualTo("local authority (RBAC only): RBAC: allowed by"
           + " RoleBinding \"alice-edits/team-a\" of ClusterRole \"mlflow-edit\" to User \"alice\"");
 
       client.resource(binding).delete();
-      Eventually.poll(Duration.ofSeconds(10), () -> decide(authority), d -> !d.allowed());
+      Eventually.until(Duration.ofSeconds(10), "the local authority stops allowing alice",
+          () -> decide(authority), d -> !d.allowed());
     }
   }
 
@@ -94,7 +97,8 @@ class LocalAuthorityOnClusterTest {
     WebhookApp app = TestApps.start(vertx, certs, TestPolicies.shippedWith(dir.resolve("policy"),
         "authority: kubernetes", "authority: local"), client, new WebhookMetrics());
     try (HttpsClient https = new HttpsClient(vertx, certs.caCert(), app.port())) {
-      Eventually.poll(Duration.ofSeconds(15), () -> https.get("/readyz").status(), s -> s == 200);
+      Eventually.until(Duration.ofSeconds(15), "/readyz answers 200",
+          () -> https.get("/readyz").status(), s -> s == 200);
 
       JsonNode get = ask(https, "get");
       JsonNode create = ask(https, "create");
@@ -121,14 +125,17 @@ class LocalAuthorityOnClusterTest {
     WebhookApp app = TestApps.start(vertx, certs, TestPolicies.shipped(), client,
         new WebhookMetrics());
     try (HttpsClient https = new HttpsClient(vertx, certs.caCert(), app.port())) {
-      Eventually.poll(Duration.ofSeconds(15), () -> https.get("/readyz").status(), s -> s == 200);
+      Eventually.until(Duration.ofSeconds(15), "/readyz answers 200",
+          () -> https.get("/readyz").status(), s -> s == 200);
       assertThat(ask(https, "get").path("reason").asString())
           .isEqualTo("the API server's authorizer chain");
 
       app.policy().replace(TestPolicies.shippedWith(dir.resolve("policy"),
           "authority: kubernetes", "authority: local"));
 
-      JsonNode local = Eventually.poll(Duration.ofSeconds(10), () -> ask(https, "get"),
+      JsonNode local = Eventually.until(Duration.ofSeconds(10),
+          "the reloaded policy switches /authorize to the local authority",
+          () -> ask(https, "get"),
           answer -> answer.path("reason").asString().startsWith("local authority"));
       assertThat(local.path("allowed").asBoolean()).isFalse();
       assertThat(https.get("/readyz").status()).isEqualTo(200);

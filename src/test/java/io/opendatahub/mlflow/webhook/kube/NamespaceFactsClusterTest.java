@@ -20,6 +20,9 @@ import io.opendatahub.mlflow.webhook.testing.TestApps;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -30,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Namespace labels come from an informer: a label change shows in decisions without a restart. */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class NamespaceFactsClusterTest {
 
   private static final Duration BOUND = Duration.ofSeconds(15);
@@ -87,21 +90,24 @@ class NamespaceFactsClusterTest {
         .withName("fraud-models").withLabels(Map.of("team", "fraud")).endMetadata().build()).create();
     start(client);
 
-    Reply ready = Eventually.poll(BOUND, () -> https.get("/readyz"), r -> r.status() == 200);
+    Reply ready = Eventually.until(BOUND, "/readyz answers 200",
+        () -> https.get("/readyz"), r -> r.status() == 200);
     assertThat(ready.status()).isEqualTo(200);
     assertThat(sqliteAllowed()).isTrue();
 
     client.namespaces().withName("fraud-models").edit(ns -> new NamespaceBuilder(ns).editMetadata()
         .addToLabels("mlflow-policy.io/environment", "production").endMetadata().build());
 
-    assertThat(Eventually.poll(BOUND, this::sqliteAllowed, allowed -> !allowed)).isFalse();
+    assertThat(Eventually.until(BOUND, "the relabelled namespace makes SQLite denied",
+        this::sqliteAllowed, allowed -> !allowed)).isFalse();
     Reply denied = https.post("/validate",
         Fixtures.mlflowReview(Fixtures.mlflow("sqlite-dev.yaml")).bytes());
     assertThat(denied.response().path("status").path("message").asString())
         .contains("set by namespace 'fraud-models'");
 
     client.namespaces().withName("fraud-models").delete();
-    assertThat(Eventually.poll(BOUND, this::sqliteAllowed, allowed -> allowed)).isTrue();
+    assertThat(Eventually.until(BOUND, "the namespace back in development allows SQLite",
+        this::sqliteAllowed, allowed -> allowed)).isTrue();
   }
 
   @Test
@@ -110,13 +116,24 @@ class NamespaceFactsClusterTest {
         .withLabels(Map.of("mlflow-policy.io/environment", "production")).endMetadata().build())
         .create();
     start(client);
-    Eventually.poll(BOUND, () -> https.get("/readyz"), r -> r.status() == 200);
+    Eventually.until(BOUND, "/readyz answers 200",
+        () -> https.get("/readyz"), r -> r.status() == 200);
 
     server.destroy();
-    Thread.sleep(500);
+    // The API server is gone once a new connection to it is refused; the service decides on.
+    Eventually.until(BOUND, "the API server refuses connections", this::apiServerRefuses);
 
     assertThat(sqliteAllowed()).isFalse();
     assertThat(https.get("/healthz").status()).isEqualTo(200);
+  }
+
+  private boolean apiServerRefuses() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(server.getHostName(), server.getPort()), 1000);
+      return false;
+    } catch (IOException refused) {
+      return true;
+    }
   }
 
   @Test
@@ -167,7 +184,8 @@ class NamespaceFactsClusterTest {
         new ConfigBuilder(client.getConfiguration()).withRequestTimeout(500).build()).build()) {
       start(impatient);
 
-      Reply ready = Eventually.poll(Duration.ofSeconds(30), () -> https.get("/readyz"),
+      Reply ready = Eventually.until(Duration.ofSeconds(30), "/readyz answers 200",
+          () -> https.get("/readyz"),
           r -> r.status() == 200);
 
       assertThat(ready.status()).isEqualTo(200);

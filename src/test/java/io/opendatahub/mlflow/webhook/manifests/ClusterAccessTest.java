@@ -43,7 +43,7 @@ import tools.jackson.databind.node.ObjectNode;
  * checks the shipped RBAC against what it actually asked for, and the shipped alerts and
  * dashboard against the metrics it actually exposes.
  */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(crud = true, https = false)
 class ClusterAccessTest {
 
   private static final Pattern CORE = Pattern.compile("^/api/v1/(?:namespaces/[^/]+/)?([a-z]+)(/[^/?]+)?");
@@ -75,7 +75,8 @@ class ClusterAccessTest {
     WebhookApp app = TestApps.start(vertx, certs, TestPolicies.shippedWith(dir.resolve("policy"),
         "authority: kubernetes", "authority: " + authority), client, metrics);
     HttpsClient https = new HttpsClient(vertx, certs.caCert(), app.port());
-    Eventually.poll(Duration.ofSeconds(15), () -> https.get("/readyz").status(), s -> s == 200);
+    Eventually.until(Duration.ofSeconds(15), "/readyz answers 200",
+        () -> https.get("/readyz").status(), s -> s == 200);
     https.post("/validate", Fixtures.mlflowReview(Fixtures.mlflow("postgres-inline.yaml")).bytes());
     https.post("/mutate", Fixtures.mlflowReview(Fixtures.mlflow("sqlite-no-storage.yaml")).bytes());
     authorize(vertx, certs, app.port());

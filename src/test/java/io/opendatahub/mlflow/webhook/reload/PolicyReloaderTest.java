@@ -143,7 +143,9 @@ class PolicyReloaderTest {
     reloader.start(Duration.ofMillis(100));
     configMap("b", policy("polled"));
 
-    String name = Eventually.poll(Duration.ofSeconds(10), () -> holder.get().name(),
+    String name = Eventually.until(Duration.ofSeconds(10),
+        "the poller loads the policy named polled",
+        () -> holder.get().name(),
         n -> n.equals("polled"));
 
     assertThat(name).isEqualTo("polled");

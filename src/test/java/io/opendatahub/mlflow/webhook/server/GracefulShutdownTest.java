@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** On stop, requests in flight finish; nothing new is accepted. */
-@EnableKubernetesMockClient
+@EnableKubernetesMockClient(https = false)
 class GracefulShutdownTest {
 
   KubernetesMockServer server;

@@ -115,7 +115,8 @@ class PolicyOverHttpsTest {
     assertThat(validate(sqlite.deepCopy(), true).response().path("allowed").asBoolean()).isFalse();
 
     TestPolicies.write(policyDir, "policy.yaml", policy("second", "postgresql, sqlite"));
-    Reply allowed = Eventually.poll(Duration.ofSeconds(10), () -> validate(sqlite.deepCopy(), true),
+    Reply allowed = Eventually.until(Duration.ofSeconds(10), "the reloaded policy allows SQLite",
+        () -> validate(sqlite.deepCopy(), true),
         r -> r.response().path("allowed").asBoolean());
     assertThat(allowed.response().path("allowed").asBoolean()).isTrue();
     assertThat(client.get("/metrics").body())
@@ -125,7 +126,9 @@ class PolicyOverHttpsTest {
 
     TestPolicies.write(policyDir, "policy.yaml", "this: is: not: a policy");
     // A scrape is not atomic across meters: wait for both signs of the rejection.
-    String metrics = Eventually.poll(Duration.ofSeconds(10), () -> client.get("/metrics").body(),
+    String metrics = Eventually.until(Duration.ofSeconds(10),
+        "/metrics shows the rejected policy change",
+        () -> client.get("/metrics").body(),
         body -> body.contains("mlflow_webhook_policy_reload_failing 1.0")
             && body.contains("mlflow_webhook_policy_reloads_total{result=\"failure\"} 1.0"));
     assertThat(metrics).contains("mlflow_webhook_policy_reload_failing 1.0")

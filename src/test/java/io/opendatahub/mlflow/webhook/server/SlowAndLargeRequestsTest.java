@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -362,11 +363,10 @@ class SlowAndLargeRequestsTest {
   /** Waits until the kernel shows {@code done} for the connection from {@code clientPort}. */
   private static void awaitKernel(int clientPort, java.util.function.Predicate<KernelQueues> done)
       throws Exception {
-    if (!Files.isReadable(PROC_TCP.get(0))) {
-      Thread.sleep(500); // no socket queues to read outside Linux: give the server time instead
-      return;
-    }
-    KernelQueues seen = Eventually.poll(Duration.ofSeconds(20),
+    // The socket queues are read from Linux's /proc; elsewhere this check cannot run.
+    Assumptions.assumeTrue(Files.isReadable(PROC_TCP.get(0)), "needs /proc/net/tcp (Linux)");
+    KernelQueues seen = Eventually.until(Duration.ofSeconds(20),
+        "the connection reaches the expected kernel state",
         () -> kernelQueues(clientPort, patient.port()), done);
     assertThat(done.test(seen)).as("connection state %s", seen).isTrue();
   }
@@ -404,7 +404,8 @@ class SlowAndLargeRequestsTest {
 
   /** Sends until the answer has {@code status} (the server sees other connections in its time). */
   private static Reply untilStatus(HttpsClient client, byte[] body, int status) {
-    return Eventually.poll(Duration.ofSeconds(10), () -> client.post("/validate", body),
+    return Eventually.until(Duration.ofSeconds(10), "/validate answers with the expected status",
+        () -> client.post("/validate", body),
         reply -> reply.status() == status);
   }
 
@@ -449,7 +450,8 @@ class SlowAndLargeRequestsTest {
       for (byte b : text.getBytes(StandardCharsets.US_ASCII)) {
         out.write(b);
         out.flush();
-        Thread.sleep(300); // the stimulus: a sender's pace, slow but inside the idle timeout
+        // the stimulus: a sender's pace, slow but inside the idle timeout
+        Eventually.pace(Duration.ofMillis(300));
         if (socket.getInputStream().available() > 0) {
           break;
         }

@@ -86,11 +86,17 @@ class WebhookServerTest {
         Files.readAllBytes(Path.of("src/test/resources/reviews/mlflow-sqlite.json")));
     Reply postgresql = client.post("/validate",
         Files.readAllBytes(Path.of("src/test/resources/reviews/mlflow-postgresql.json")));
+    Reply mutated = client.post("/mutate",
+        Files.readAllBytes(Path.of("src/test/resources/reviews/mlflow-sqlite-no-storage.json")));
 
     assertThat(sqlite.response().path("allowed").asBoolean()).isFalse();
     assertThat(sqlite.response().path("uid").asString())
         .isEqualTo("0f6c2b1e-8d4a-4c3e-9a51-2f7e1d9b6a10");
     assertThat(postgresql.response().path("allowed").asBoolean()).isTrue();
+    assertThat(new String(Base64.getDecoder().decode(mutated.response().path("patch").asString()),
+        StandardCharsets.UTF_8)).isEqualTo("[{\"op\":\"add\",\"path\":\"/spec/storage\",\"value\":"
+            + "{\"resources\":{\"requests\":{\"storage\":\"10Gi\"}},"
+            + "\"accessModes\":[\"ReadWriteOnce\"]}}]");
   }
 
   @Test

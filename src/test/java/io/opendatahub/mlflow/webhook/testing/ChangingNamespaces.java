@@ -13,6 +13,8 @@ public final class ChangingNamespaces implements NamespaceFacts {
   private final Map<String, KnownNamespace> known = new ConcurrentHashMap<>();
   private final AtomicLong version = new AtomicLong();
   private volatile boolean synced = true;
+  private final AtomicLong syncedQueries = new AtomicLong();
+  private final Map<String, AtomicLong> labelQueries = new ConcurrentHashMap<>();
 
   public ChangingNamespaces put(String name, Map<String, String> labels) {
     known.put(name, new KnownNamespace(name, labels));
@@ -36,8 +38,20 @@ public final class ChangingNamespaces implements NamespaceFacts {
     this.synced = synced;
   }
 
+  /** How often {@link #synced()} was asked: a sign the reader has run. */
+  public long syncedQueries() {
+    return syncedQueries.get();
+  }
+
+  /** How often the labels of {@code namespace} were asked. */
+  public long labelQueries(String namespace) {
+    AtomicLong count = labelQueries.get(namespace);
+    return count == null ? 0 : count.get();
+  }
+
   @Override
   public Optional<Map<String, String>> labels(String namespace) {
+    labelQueries.computeIfAbsent(namespace, ignored -> new AtomicLong()).incrementAndGet();
     return Optional.ofNullable(known.get(namespace)).map(KnownNamespace::labels);
   }
 
@@ -53,6 +67,7 @@ public final class ChangingNamespaces implements NamespaceFacts {
 
   @Override
   public boolean synced() {
+    syncedQueries.incrementAndGet();
     return synced;
   }
 }

@@ -24,7 +24,7 @@ public final class ServiceProcess {
       if (!service.isAlive()) {
         break;
       }
-      Thread.sleep(50);
+      Eventually.pause();
     }
     throw new AssertionError("the service did not serve:\n" + Files.readString(log));
   }

@@ -1,10 +1,9 @@
-package io.opendatahub.mlflow.webhook.authz;
+package io.opendatahub.mlflow.webhook.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
-import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient.Reply;
 import io.opendatahub.mlflow.webhook.testing.TestApps;

@@ -1,4 +1,4 @@
-package io.opendatahub.mlflow.webhook.authz;
+package io.opendatahub.mlflow.webhook.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
-import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient.Reply;
@@ -39,7 +38,7 @@ import tools.jackson.databind.JsonNode;
  * {@code POST /authorize} over HTTPS, with fabric8's mock API server answering TokenReviews and
  * SubjectAccessReviews: alice may get experiments in team-a, nothing else.
  */
-@EnableKubernetesMockClient
+@EnableKubernetesMockClient(https = false)
 class AuthorizeEndpointTest {
 
   private static final String ALICE = "alice-token-0123456789";

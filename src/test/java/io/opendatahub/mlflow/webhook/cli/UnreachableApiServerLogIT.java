@@ -9,9 +9,12 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.ServiceProcess;
+import io.opendatahub.mlflow.webhook.testing.TcpRelay;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in the service's format: no stack traces from the client's informers or leader election, no
  * java.util.logging lines from the cache, one WARN line per informer per retry.
  */
-class UnreachableApiServerLogTest {
+class UnreachableApiServerLogIT {
 
   /** What LogConfigurator's text pattern writes at the start of every line. */
   private static final Pattern SERVICE_LINE = Pattern.compile(
@@ -88,19 +92,25 @@ class UnreachableApiServerLogTest {
     KubernetesMockServer apiServer = new KubernetesMockServer(new Context(),
         new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
     apiServer.init();
+    // The service reaches the API server through a relay: closing it drops the watches too.
+    TcpRelay relay = new TcpRelay(apiServer.getPort());
     try {
-      int port = startService("http://127.0.0.1:" + apiServer.getPort());
+      int port = startService("http://127.0.0.1:" + relay.port());
       Vertx vertx = Vertx.vertx();
       try (HttpsClient https = new HttpsClient(vertx, certs.caCert(), port)) {
-        Eventually.poll(Duration.ofSeconds(30), () -> https.get("/readyz").status(),
+        Eventually.until(Duration.ofSeconds(30), "/readyz answers 200",
+            () -> https.get("/readyz").status(),
             status -> status == 200);
       } finally {
         HttpsClient.await(vertx.close());
       }
     } finally {
+      relay.close();
       apiServer.destroy();
     }
-    List<String> lines = stopAfterRetries();
+    // The informers' watches retry quietly after the first sync; leader election notices first.
+    List<String> lines = stopAfter("the reconciler notices it lost the API server", log ->
+        log.contains("no longer leading the binding reconciler"));
 
     assertThat(lines).as("every line in the service's format").allMatch(
         line -> SERVICE_LINE.matcher(line).matches());
@@ -144,18 +154,33 @@ class UnreachableApiServerLogTest {
    * flood of lines comes between them), stops it, reads its log.
    */
   private List<String> stopAfterRetries() throws Exception {
-    Eventually.poll(Duration.ofSeconds(60), this::namespaceRetries, n -> n >= RETRIES);
+    return stopAfter("the namespace informer retried its list three times",
+        log -> namespaceRetries(log) >= RETRIES);
+  }
+
+  /** Lets the service run until its log shows {@code signal}, stops it, reads its log. */
+  private List<String> stopAfter(String what, Predicate<String> signal) throws Exception {
+    try {
+      Eventually.until(Duration.ofSeconds(60), what, () -> signal.test(readLog()));
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; the service's log:\n"
+          + Files.readString(log), e);
+    }
     service.destroy();
     assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
     return Files.readAllLines(log);
   }
 
-  private long namespaceRetries() {
+  private static long namespaceRetries(String log) {
+    return log.lines().filter(line -> line.contains("namespace informer:")
+        && line.contains("retrying with backoff")).count();
+  }
+
+  private String readLog() {
     try {
-      return Files.readAllLines(log).stream().filter(line -> line.contains("namespace informer:")
-          && line.contains("retrying with backoff")).count();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      return Files.readString(log);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
