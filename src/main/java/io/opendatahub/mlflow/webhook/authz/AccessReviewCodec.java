@@ -56,7 +56,8 @@ public final class AccessReviewCodec {
     return new AccessReview(kind, attributes, subject, (ObjectNode) root);
   }
 
-  private static ResourceAttributes attributes(JsonNode node) throws MalformedReviewException {
+  /** Reads and checks {@code resourceAttributes}; the chain authorizer reads them the same way. */
+  static ResourceAttributes attributes(JsonNode node) throws MalformedReviewException {
     if (!node.isObject()) {
       throw new MalformedReviewException("spec.resourceAttributes must be an object");
     }

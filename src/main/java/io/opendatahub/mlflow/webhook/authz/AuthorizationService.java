@@ -2,6 +2,7 @@ package io.opendatahub.mlflow.webhook.authz;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.AuthorizationPolicy;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import java.util.Optional;
@@ -50,6 +51,7 @@ public final class AuthorizationService {
   }
 
   private final Supplier<Policy> policies;
+  private final NamespaceFacts namespaces;
   private final AccessReviewer reviewer;
   private final UpstreamCalls upstream;
   private final FailClosed failClosed;
@@ -61,13 +63,28 @@ public final class AuthorizationService {
    */
   public AuthorizationService(Supplier<Policy> policies, AccessReviewer reviewer,
       Observer observer) {
-    this(policies, reviewer, observer, Ticker.systemTicker());
+    this(policies, PolicyOverlay.NO_NAMESPACES, reviewer, observer);
+  }
+
+  /**
+   * @param namespaces labels for the policy's namespace-scoped switches ({@code
+   *     disabled[].except}); without them those features stay off everywhere
+   */
+  public AuthorizationService(Supplier<Policy> policies, NamespaceFacts namespaces,
+      AccessReviewer reviewer, Observer observer) {
+    this(policies, namespaces, reviewer, observer, Ticker.systemTicker());
   }
 
   /** With the clock that expires cache entries and deadlines, so tests can move it. */
   AuthorizationService(Supplier<Policy> policies, AccessReviewer reviewer, Observer observer,
       Ticker ticker) {
+    this(policies, PolicyOverlay.NO_NAMESPACES, reviewer, observer, ticker);
+  }
+
+  private AuthorizationService(Supplier<Policy> policies, NamespaceFacts namespaces,
+      AccessReviewer reviewer, Observer observer, Ticker ticker) {
     this.policies = policies;
+    this.namespaces = namespaces;
     this.reviewer = reviewer;
     this.upstream = new UpstreamCalls(this::settings, observer, ticker::read);
     this.failClosed = new FailClosed(LOG, ticker::read);
@@ -114,7 +131,7 @@ public final class AuthorizationService {
       return done(missingToken());
     }
     if (reviewer == null) {
-      return done(AuthorizeResult.decided(PolicyOverlay.decide(attributes, settings())
+      return done(AuthorizeResult.decided(PolicyOverlay.decide(attributes, settings(), namespaces)
           .orElse(AccessDecision.failClosed(STANDALONE))));
     }
     String caller = "token:" + bearerToken.sha256();
@@ -124,7 +141,7 @@ public final class AuthorizationService {
       if (identity.isEmpty()) {
         return done(invalidToken());
       }
-      Optional<AccessDecision> overlay = PolicyOverlay.decide(attributes, settings());
+      Optional<AccessDecision> overlay = PolicyOverlay.decide(attributes, settings(), namespaces);
       if (overlay.isPresent()) {
         return done(AuthorizeResult.decided(overlay.get()));
       }
@@ -160,7 +177,8 @@ public final class AuthorizationService {
             + " listed in spec.authorization.trustedCallers; ask about yourself with a"
             + " SelfSubjectAccessReview"));
       }
-      Optional<AccessDecision> overlay = PolicyOverlay.decide(review.attributes(), settings);
+      Optional<AccessDecision> overlay =
+          PolicyOverlay.decide(review.attributes(), settings, namespaces);
       if (overlay.isPresent()) {
         return done(AuthorizeResult.decided(overlay.get()));
       }

@@ -22,6 +22,7 @@ import io.opendatahub.mlflow.webhook.kube.KubeAccessReviewer;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
+import io.opendatahub.mlflow.webhook.server.AuthorizerServer;
 import io.opendatahub.mlflow.webhook.server.CertificateReloader;
 import io.opendatahub.mlflow.webhook.reload.PolicyReloader;
 import io.opendatahub.mlflow.webhook.server.Readiness;
@@ -62,6 +63,7 @@ public final class WebhookApp {
   private final Vertx vertx;
   private final WebhookServer.Settings settings;
   private final AtomicBoolean stopping;
+  private AuthorizerServer authorizer;
   private PolicyReloader reloader;
   private CertificateReloader certificates;
 
@@ -101,6 +103,15 @@ public final class WebhookApp {
    */
   public static Future<WebhookApp> start(Vertx vertx, WebhookServer.Settings settings,
       Policy initialPolicy, KubernetesClient client, WebhookMetrics metrics) {
+    return start(vertx, settings, null, initialPolicy, client, metrics);
+  }
+
+  /**
+   * @param authorizer the API server's webhook authorizer's own port, or null for none
+   */
+  public static Future<WebhookApp> start(Vertx vertx, WebhookServer.Settings settings,
+      AuthorizerServer.Settings authorizer, Policy initialPolicy, KubernetesClient client,
+      WebhookMetrics metrics) {
     PolicyHolder policy = new PolicyHolder(initialPolicy);
     metrics.policyInForce(initialPolicy, false);
     AtomicBoolean stopping = new AtomicBoolean();
@@ -166,7 +177,7 @@ public final class WebhookApp {
       authority = null;
     }
     AuthorizationService authorization =
-        new AuthorizationService(policy, authority, metrics::upstream);
+        new AuthorizationService(policy, facts, authority, metrics::upstream);
     policy.onChange(authorization::policyChanged);
     metrics.authorizationCache(authorization.decisionCache());
     WebhookServer server = new WebhookServer(vertx, settings, admission, contexts, authorization,
@@ -174,9 +185,17 @@ public final class WebhookApp {
         metrics, readiness);
     InformerNamespaceFacts startedInformer = informer;
     BindingReconciler startedReconciler = reconciler;
+    AuthorizerServer authorizerServer = authorizer == null ? null
+        : new AuthorizerServer(vertx, authorizer, settings, policy, facts, metrics);
     return server.start()
-        .map(bound -> new WebhookApp(vertx, settings, stopping, policy, server, startedInformer,
-            reviewer, rbac, startedReconciler, metrics));
+        .compose(bound -> authorizerServer == null ? Future.succeededFuture()
+            : authorizerServer.start().onFailure(failed -> server.stop(Duration.ZERO)))
+        .map(bound -> {
+          WebhookApp app = new WebhookApp(vertx, settings, stopping, policy, server,
+              startedInformer, reviewer, rbac, startedReconciler, metrics);
+          app.authorizer = authorizerServer;
+          return app;
+        });
   }
 
   /** Applies changes to the policy files without a restart; see {@link PolicyReloader}. */
@@ -199,7 +218,7 @@ public final class WebhookApp {
 
   /** Serves rotated certificates without a restart; see {@link CertificateReloader}. */
   public CertificateReloader watchCertificates(Path certificate, Path key, Duration interval) {
-    certificates = new CertificateReloader(vertx, server, settings.tls(), certificate, key,
+    certificates = new CertificateReloader(vertx, this::updateTls, settings.tls(), certificate, key,
         new CertificateReloader.Listener() {
           @Override
           public void serving(X509Certificate served) {
@@ -251,8 +270,20 @@ public final class WebhookApp {
     return new LocalAuthority(() -> Optional.of(snapshot), tokens);
   }
 
+  /** Both listeners serve the new pair; the authorizer's keeps its client CA. */
+  private Future<Boolean> updateTls(io.opendatahub.mlflow.webhook.server.TlsMaterial tls) {
+    return server.updateTls(tls).compose(updated -> authorizer == null
+        ? Future.succeededFuture(updated)
+        : authorizer.updateTls(tls).map(also -> updated && also));
+  }
+
   public int port() {
     return server.port();
+  }
+
+  /** The authorizer's port; only when it was configured. */
+  public int authorizerPort() {
+    return authorizer.port();
   }
 
   public PolicyHolder policy() {
@@ -278,7 +309,10 @@ public final class WebhookApp {
     }
     // Requests in flight may still need the cluster: close it only after the server stopped,
     // and off the event loop (closing cluster watches may wait on the network).
-    return server.stop(grace).eventually(() -> vertx.executeBlocking(() -> {
+    Future<Void> authorizerStopped = authorizer == null ? Future.succeededFuture()
+        : authorizer.stop(grace);
+    return Future.all(server.stop(grace), authorizerStopped).<Void>mapEmpty()
+        .eventually(() -> vertx.executeBlocking(() -> {
       if (informer != null) {
         informer.close();
       }
