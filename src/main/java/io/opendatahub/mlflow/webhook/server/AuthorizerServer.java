@@ -12,6 +12,8 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -93,8 +95,7 @@ public final class AuthorizerServer {
     Router router = Router.router(vertx);
     router.route().handler(deadline::received);
     router.post(PATH)
-        .handler(context -> callers.refusal(context.request()).ifPresentOrElse(
-            why -> replies.error(context, 401, why), context::next))
+        .handler(new CallerCheck(callers, replies))
         .handler(new BodyIntake(bodies, WebhookServer.AUTHORIZE_BODY_LIMIT, replies))
         .handler(BodyHandler.create(false).setBodyLimit(WebhookServer.AUTHORIZE_BODY_LIMIT)
             .setPreallocateBodyBuffer(true))
@@ -112,6 +113,20 @@ public final class AuthorizerServer {
         .requestHandler(router)
         .listen()
         .onSuccess(bound -> server = bound);
+  }
+
+  /**
+   * Refuses callers other than the API server before their body is read. A platform handler:
+   * Vert.x Web runs those ahead of body handling.
+   */
+  private record CallerCheck(AuthorizerCallers callers, JsonReplies replies)
+      implements PlatformHandler {
+
+    @Override
+    public void handle(RoutingContext context) {
+      callers.refusal(context.request()).ifPresentOrElse(
+          why -> replies.error(context, 401, why), context::next);
+    }
   }
 
   private static PemTrustOptions clientCa(Path file) throws IOException {

@@ -79,6 +79,46 @@ public record TestCertificates(Path caCert, Path tlsCert, Path tlsKey) {
     }
   }
 
+  /** A client certificate and the CA that signed it, as PEM files. */
+  public record ClientCertificate(Path caCert, Path cert, Path key) {}
+
+  /**
+   * A new CA (its own, unrelated to any other) and a client certificate it signed for {@code
+   * commonName}, as an admin issues one for the API server's webhook client.
+   */
+  public static ClientCertificate client(Path directory, String commonName) {
+    try {
+      Files.createDirectories(directory);
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+      generator.initialize(256);
+      KeyPair caKeys = generator.generateKeyPair();
+      X500Name caName = new X500Name("CN=client CA " + commonName);
+      X509Certificate ca = sign(new JcaX509v3CertificateBuilder(caName, serial(), from(), to(),
+              caName, caKeys.getPublic())
+          .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+          .addExtension(Extension.keyUsage, true,
+              new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign)), caKeys);
+      KeyPair clientKeys = generator.generateKeyPair();
+      X509Certificate client = sign(new JcaX509v3CertificateBuilder(caName, serial(), from(),
+              to(), new X500Name("CN=" + commonName), clientKeys.getPublic())
+          .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+          .addExtension(Extension.extendedKeyUsage, false,
+              new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth)), caKeys);
+      Path caFile = directory.resolve("client-ca.crt");
+      Path certFile = directory.resolve("client.crt");
+      Path keyFile = directory.resolve("client.key");
+      Files.writeString(caFile, pem(ca));
+      Files.writeString(certFile, pem(client));
+      Files.writeString(keyFile,
+          pem(new PemObject("PRIVATE KEY", clientKeys.getPrivate().getEncoded())));
+      return new ClientCertificate(caFile, certFile, keyFile);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (GeneralSecurityException | OperatorCreationException e) {
+      throw new IllegalStateException("cannot make a client certificate", e);
+    }
+  }
+
   private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair issuer)
       throws OperatorCreationException, GeneralSecurityException {
     ContentSigner signer = new JcaContentSignerBuilder("SHA256withECDSA").build(issuer.getPrivate());

@@ -1,0 +1,165 @@
+package io.opendatahub.mlflow.webhook.authz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
+import io.opendatahub.mlflow.webhook.admission.NamespaceFacts.KnownNamespace;
+import io.opendatahub.mlflow.webhook.cluster.StaticNamespaceFacts;
+import io.opendatahub.mlflow.webhook.policy.AuthorizationPolicy;
+import io.opendatahub.mlflow.webhook.policy.Policy;
+import io.opendatahub.mlflow.webhook.policy.PolicyException;
+import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
+import io.opendatahub.mlflow.webhook.testing.TestPolicies;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code disabled[].except}: the AI Gateway off everywhere except namespaces labelled for it.
+ * Only a namespace known to carry the label opts in; anything uncertain stays off.
+ */
+class NamespaceScopedSwitchTest {
+
+  private static final String POLICY = """
+      apiVersion: policy.mlflow-webhook.io/v1alpha1
+      kind: MLflowPolicy
+      metadata: {name: scoped}
+      spec:
+        environments:
+          - name: development
+            default: true
+        authorization:
+          disabled:
+            - resources: [gatewayendpoints, gatewaysecrets]
+              reason: AI Gateway is enabled only where labelled
+              except:
+                namespaceSelector:
+                  matchLabels: {mlflow-policy.io/ai-gateway: enabled}
+            - resources: [gatewaymodeldefinitions]
+              reason: model definitions are off everywhere
+      """;
+
+  @TempDir Path dir;
+
+  private final NamespaceFacts facts = new StaticNamespaceFacts(List.of(
+      new KnownNamespace("gateway-team", Map.of("mlflow-policy.io/ai-gateway", "enabled")),
+      new KnownNamespace("plain-team", Map.of()),
+      new KnownNamespace("other-value", Map.of("mlflow-policy.io/ai-gateway", "disabled"))));
+
+  private AuthorizationPolicy policy() throws PolicyException {
+    return new PolicyLoader().load(TestPolicies.write(dir, "policy.yaml", POLICY))
+        .authorization();
+  }
+
+  private static ResourceAttributes asked(String namespace, String resource, String subresource) {
+    return new ResourceAttributes(namespace, "create", AuthorizationPolicy.MLFLOW_GROUP, "",
+        resource, subresource, "");
+  }
+
+  @Test
+  void aLabelledNamespaceKeepsTheFeatureOnAndRbacDecides() throws Exception {
+    assertThat(PolicyOverlay.decide(asked("gateway-team", "gatewayendpoints", "use"), policy(),
+        facts)).isEmpty();
+    assertThat(PolicyOverlay.decide(asked("gateway-team", "gatewaysecrets", ""), policy(),
+        facts)).isEmpty();
+  }
+
+  @Test
+  void everyOtherNamespaceIsDeniedWithThePolicysReasonNamingWhy() throws Exception {
+    AccessDecision plain = PolicyOverlay.decide(asked("plain-team", "gatewayendpoints", "use"),
+        policy(), facts).orElseThrow();
+    assertThat(plain.denied()).isTrue();
+    assertThat(plain.allowed()).isFalse();
+    assertThat(plain.reason()).startsWith("AI Gateway is enabled only where labelled")
+        .contains("namespace 'plain-team' is not selected");
+    assertThat(PolicyOverlay.decide(asked("other-value", "gatewayendpoints", ""), policy(),
+        facts).orElseThrow().denied()).isTrue();
+  }
+
+  @Test
+  void anEntryWithoutExceptStaysOffEvenInTheLabelledNamespace() throws Exception {
+    AccessDecision decision = PolicyOverlay.decide(asked("gateway-team", "gatewaymodeldefinitions",
+        ""), policy(), facts).orElseThrow();
+    assertThat(decision.denied()).isTrue();
+    assertThat(decision.reason()).startsWith("model definitions are off everywhere");
+  }
+
+  @Test
+  void unknownNamespacesUnsyncedFactsAndAllNamespaceQuestionsReadAsNotSelected()
+      throws Exception {
+    AccessDecision unknown = PolicyOverlay.decide(asked("nobody-knows", "gatewayendpoints", ""),
+        policy(), facts).orElseThrow();
+    assertThat(unknown.denied()).isTrue();
+    assertThat(unknown.reason()).contains("namespace 'nobody-knows' is not known");
+
+    AccessDecision allNamespaces = PolicyOverlay.decide(asked("", "gatewayendpoints", ""),
+        policy(), facts).orElseThrow();
+    assertThat(allNamespaces.denied()).isTrue();
+    assertThat(allNamespaces.reason()).contains("covers all namespaces");
+
+    // Labels are there, but the cache has not completed its first list: still closed.
+    NamespaceFacts unsynced = new NamespaceFacts() {
+      @Override
+      public Optional<Map<String, String>> labels(String namespace) {
+        return Optional.empty();
+      }
+
+      @Override
+      public Collection<KnownNamespace> namespaces() {
+        return List.of();
+      }
+
+      @Override
+      public boolean synced() {
+        return false;
+      }
+    };
+    AccessDecision notSynced = PolicyOverlay.decide(asked("gateway-team", "gatewayendpoints", ""),
+        policy(), unsynced).orElseThrow();
+    assertThat(notSynced.denied()).isTrue();
+    assertThat(notSynced.reason()).contains("has not synced");
+  }
+
+  @Test
+  void aWildcardQuestionInALabelledNamespaceIsNotDeniedByTheScopedEntryButByTheOther()
+      throws Exception {
+    // "*" covers gatewaymodeldefinitions too, which is off everywhere.
+    assertThat(PolicyOverlay.decide(asked("gateway-team", "*", ""), policy(), facts)
+        .orElseThrow().reason()).startsWith("model definitions are off everywhere");
+  }
+
+  @Test
+  void anEmptySelectorIsRefusedAtLoadNamingTheField() {
+    String empty = POLICY.replace("matchLabels: {mlflow-policy.io/ai-gateway: enabled}",
+        "matchLabels: {}");
+    assertThat(empty).contains("matchLabels: {}");
+    Path file = TestPolicies.write(dir, "policy.yaml", empty);
+    assertThatThrownBy(() -> new PolicyLoader().load(file))
+        .isInstanceOf(PolicyException.class)
+        .hasMessageContaining("except")
+        .hasMessageContaining("matches every namespace");
+  }
+
+  @Test
+  void anExceptWithoutSelectorIsRefusedAtLoad() {
+    String missing = POLICY.replace("except:\n          namespaceSelector:\n"
+        + "            matchLabels: {mlflow-policy.io/ai-gateway: enabled}", "except: {}");
+    assertThat(missing).contains("except: {}");
+    Path file = TestPolicies.write(dir, "policy.yaml", missing);
+    assertThatThrownBy(() -> new PolicyLoader().load(file))
+        .isInstanceOf(PolicyException.class)
+        .hasMessageContaining("namespaceSelector");
+  }
+
+  @Test
+  void theShippedExampleLoads() throws Exception {
+    Policy example = new PolicyLoader().load(Path.of("policies/examples/ai-gateway-by-namespace.yaml"));
+    assertThat(example.authorization().disabled()).anySatisfy(entry ->
+        assertThat(entry.except()).isNotNull());
+  }
+}
