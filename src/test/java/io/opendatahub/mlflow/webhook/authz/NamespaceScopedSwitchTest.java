@@ -162,4 +162,52 @@ class NamespaceScopedSwitchTest {
     assertThat(example.authorization().disabled()).anySatisfy(entry ->
         assertThat(entry.except()).isNotNull());
   }
+
+  /**
+   * /authorize asks the overlay before its cache on every question: RBAC allows everything here
+   * and its allow is cached, yet removing the label denies the next question at once.
+   */
+  @Test
+  void authorizeFollowsLabelChangesAheadOfItsDecisionCache() throws Exception {
+    io.opendatahub.mlflow.webhook.testing.ChangingNamespaces namespaces =
+        new io.opendatahub.mlflow.webhook.testing.ChangingNamespaces()
+            .put("team-a", Map.of("mlflow-policy.io/ai-gateway", "enabled"));
+    java.util.concurrent.atomic.AtomicInteger reviews =
+        new java.util.concurrent.atomic.AtomicInteger();
+    AccessReviewer everythingAllowed = new AccessReviewer() {
+      @Override
+      public java.util.concurrent.CompletableFuture<Optional<Identity>> authenticate(
+          String token) {
+        return java.util.concurrent.CompletableFuture.completedFuture(
+            Optional.of(new Identity("alice", "", List.of(), Map.of())));
+      }
+
+      @Override
+      public java.util.concurrent.CompletableFuture<AccessDecision> review(Identity identity,
+          ResourceAttributes attributes) {
+        reviews.incrementAndGet();
+        return java.util.concurrent.CompletableFuture.completedFuture(
+            new AccessDecision(true, false, "RBAC allows", null, AccessDecision.Source.KUBERNETES));
+      }
+    };
+    Policy policy = new PolicyLoader().load(TestPolicies.write(dir, "policy.yaml", POLICY));
+    AuthorizationService service = new AuthorizationService(() -> policy, namespaces,
+        everythingAllowed, AuthorizationService.Observer.NONE);
+    ResourceAttributes gateway = asked("team-a", "gatewayendpoints", "use");
+    BearerToken token = BearerToken.of("alice-token-0123456789");
+
+    assertThat(service.authorizeSelf(gateway, token).get().decision().allowed()).isTrue();
+    assertThat(service.authorizeSelf(gateway, token).get().decision().source())
+        .isEqualTo(AccessDecision.Source.CACHE);
+
+    namespaces.put("team-a", Map.of());
+    AccessDecision after = service.authorizeSelf(gateway, token).get().decision();
+    assertThat(after.allowed()).isFalse();
+    assertThat(after.denied()).isTrue();
+    assertThat(after.reason()).contains("namespace 'team-a' is not selected");
+
+    namespaces.put("team-a", Map.of("mlflow-policy.io/ai-gateway", "enabled"));
+    assertThat(service.authorizeSelf(gateway, token).get().decision().allowed()).isTrue();
+    assertThat(reviews).hasValue(1);
+  }
 }
