@@ -4,6 +4,8 @@ import io.opendatahub.mlflow.webhook.admission.AdmissionReviewCodec;
 import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientAuth;
@@ -16,12 +18,17 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * The listener for the API server's webhook authorizer, on a port of its own.
@@ -54,7 +61,8 @@ public final class AuthorizerServer {
   private final WebhookMetrics metrics;
   private final JsonReplies replies = new JsonReplies(new AdmissionReviewCodec());
   private PemTrustOptions trust;
-  private HttpServer server;
+  /** One server per event loop, sharing the port, as the main listener. */
+  private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
 
   public AuthorizerServer(Vertx vertx, Settings settings, WebhookServer.Settings serving,
       Supplier<Policy> policies, NamespaceFacts namespaces, WebhookMetrics metrics) {
@@ -74,9 +82,18 @@ public final class AuthorizerServer {
     } catch (IOException e) {
       return Future.failedFuture(e);
     }
+    int port;
+    try (ServerSocket free = new ServerSocket(settings.port(), 1,
+        InetAddress.getByName(settings.host()))) {
+      // Servers share a port only when it is named: port 0 becomes a free one first.
+      port = free.getLocalPort();
+    } catch (IOException e) {
+      return Future.failedFuture(new IOException("--authorizer-port: cannot listen on "
+          + settings.host() + ":" + settings.port() + ": " + e.getMessage(), e));
+    }
     HttpServerOptions options = TlsPolicy.apply(new HttpServerOptions())
         .setHost(settings.host())
-        .setPort(settings.port())
+        .setPort(port)
         .setSsl(true)
         .setUseAlpn(true)
         .setKeyCertOptions(serving.tls().keyCertOptions())
@@ -87,11 +104,37 @@ public final class AuthorizerServer {
     if (trust != null) {
       options.setTrustOptions(trust).setClientAuth(ClientAuth.REQUEST);
     }
-    ReceiveDeadline deadline = new ReceiveDeadline(vertx, serving.requestDeadline(),
-        serving.idleTimeout(), replies);
     // Its own small budget: the API server sends reviews of a few hundred bytes.
     BodyBudget bodies = new BodyBudget(64 * WebhookServer.AUTHORIZE_BODY_LIMIT,
         16 * WebhookServer.AUTHORIZE_BODY_LIMIT);
+    int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
+    return Future.all(IntStream.range(0, instances)
+            .mapToObj(i -> listen(options, callers, bodies)).toList())
+        .map(all -> servers.get(0));
+  }
+
+  /** One more server on its own event loop (a verticle instance owns one). */
+  private Future<HttpServer> listen(HttpServerOptions options, AuthorizerCallers callers,
+      BodyBudget bodies) {
+    Promise<HttpServer> bound = Promise.promise();
+    return vertx.deployVerticle(new VerticleBase() {
+      @Override
+      public Future<?> start() {
+        ReceiveDeadline deadline = new ReceiveDeadline(vertx, serving.requestDeadline(),
+            serving.idleTimeout(), replies);
+        return vertx.createHttpServer(options)
+            .connectionHandler(deadline::opened)
+            .requestHandler(router(deadline, callers, bodies))
+            .listen()
+            .onSuccess(server -> {
+              servers.add(server);
+              bound.complete(server);
+            });
+      }
+    }).compose(deployed -> bound.future());
+  }
+
+  private Router router(ReceiveDeadline deadline, AuthorizerCallers callers, BodyBudget bodies) {
     Router router = Router.router(vertx);
     router.route().handler(deadline::received);
     router.post(PATH)
@@ -108,11 +151,7 @@ public final class AuthorizerServer {
         + " limit of " + WebhookServer.AUTHORIZE_BODY_LIMIT + " bytes"));
     router.errorHandler(500, ctx -> replies.error(ctx, 500,
         "internal error; the webhook's log has the details"));
-    return vertx.createHttpServer(options)
-        .connectionHandler(deadline::opened)
-        .requestHandler(router)
-        .listen()
-        .onSuccess(bound -> server = bound);
+    return router;
   }
 
   /**
@@ -142,7 +181,7 @@ public final class AuthorizerServer {
   }
 
   public int port() {
-    return server.actualPort();
+    return servers.get(0).actualPort();
   }
 
   /** New handshakes get the new serving certificate; the client CA stays. */
@@ -152,11 +191,14 @@ public final class AuthorizerServer {
     if (trust != null) {
       options.setTrustOptions(trust).setClientAuth(ClientAuth.REQUEST);
     }
-    return server.updateSSLOptions(options, true);
+    return Future.all(servers.stream().map(server -> server.updateSSLOptions(options, true))
+            .toList())
+        .map(all -> all.<Boolean>list().stream().allMatch(Boolean.TRUE::equals));
   }
 
   public Future<Void> stop(Duration grace) {
-    return server == null ? Future.succeededFuture()
-        : server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
+    return Future.all(servers.stream()
+        .map(server -> server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS)).toList())
+        .mapEmpty();
   }
 }
