@@ -199,6 +199,27 @@ class AuthorizerOverHttpsTest {
   }
 
   @Test
+  void hostileBodiesGetAWellFormed4xxNamingWhatIsWrong() {
+    HttpsClient apiServerClient = withCertificate(apiServer);
+    Reply notJson = post(apiServerClient, "{\"apiVersion\":".getBytes(StandardCharsets.UTF_8),
+        Map.of());
+    assertThat(notJson.status()).isEqualTo(400);
+    assertThat(notJson.json().path("message").asString()).isNotBlank();
+
+    Reply wrongKind = post(apiServerClient, ("{\"apiVersion\":\"authorization.k8s.io/v1\","
+        + "\"kind\":\"SelfSubjectAccessReview\",\"spec\":{}}").getBytes(StandardCharsets.UTF_8),
+        Map.of());
+    assertThat(wrongKind.status()).isEqualTo(400);
+    assertThat(wrongKind.json().path("message").asString()).contains("kind must be");
+
+    byte[] huge = new byte[(int) WebhookServer.AUTHORIZE_BODY_LIMIT + 1024];
+    java.util.Arrays.fill(huge, (byte) ' ');
+    Reply tooLarge = post(apiServerClient, huge, Map.of());
+    assertThat(tooLarge.status()).isEqualTo(413);
+    assertThat(tooLarge.body()).doesNotContain("Exception");
+  }
+
+  @Test
   void theMainPortDoesNotServeTheAuthorizerAndTheAuthorizerPortNothingElse() {
     HttpsClient main = clients.get(0);
     assertThat(main.post(AuthorizerServer.PATH, review("team-a", "gatewayendpoints")).status())
