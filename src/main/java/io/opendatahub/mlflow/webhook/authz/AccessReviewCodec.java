@@ -129,6 +129,12 @@ public final class AccessReviewCodec {
   /** The review as sent, with {@code status} set from the decision. */
   public byte[] encode(AccessReview review, AccessDecision decision) {
     ObjectNode answer = review.document().deepCopy();
+    putStatus(answer, decision);
+    return mapper.writeValueAsBytes(answer);
+  }
+
+  /** {@code status} as SubjectAccessReviewStatus spells it; unset fields are left out. */
+  static void putStatus(ObjectNode answer, AccessDecision decision) {
     ObjectNode status = answer.putObject("status");
     status.put("allowed", decision.allowed());
     if (decision.denied()) {
@@ -140,6 +146,5 @@ public final class AccessReviewCodec {
     if (decision.evaluationError() != null) {
       status.put("evaluationError", decision.evaluationError());
     }
-    return mapper.writeValueAsBytes(answer);
   }
 }

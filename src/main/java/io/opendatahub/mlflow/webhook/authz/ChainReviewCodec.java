@@ -90,17 +90,7 @@ public final class ChainReviewCodec {
     ObjectNode answer = mapper.createObjectNode();
     answer.put("apiVersion", review.apiVersion());
     answer.put("kind", KIND);
-    ObjectNode status = answer.putObject("status");
-    status.put("allowed", decision.allowed());
-    if (decision.denied()) {
-      status.put("denied", true);
-    }
-    if (decision.reason() != null) {
-      status.put("reason", decision.reason());
-    }
-    if (decision.evaluationError() != null) {
-      status.put("evaluationError", decision.evaluationError());
-    }
+    AccessReviewCodec.putStatus(answer, decision);
     return mapper.writeValueAsBytes(answer);
   }
 }

@@ -12,7 +12,6 @@ import io.opendatahub.mlflow.webhook.policy.PolicyException;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import java.nio.file.Path;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -103,22 +102,7 @@ class NamespaceScopedSwitchTest {
     assertThat(allNamespaces.reason()).contains("covers all namespaces");
 
     // Labels are there, but the cache has not completed its first list: still closed.
-    NamespaceFacts unsynced = new NamespaceFacts() {
-      @Override
-      public Optional<Map<String, String>> labels(String namespace) {
-        return Optional.empty();
-      }
-
-      @Override
-      public Collection<KnownNamespace> namespaces() {
-        return List.of();
-      }
-
-      @Override
-      public boolean synced() {
-        return false;
-      }
-    };
+    NamespaceFacts unsynced = PolicyOverlay.NO_NAMESPACES;
     AccessDecision notSynced = PolicyOverlay.decide(asked("gateway-team", "gatewayendpoints", ""),
         policy(), unsynced).orElseThrow();
     assertThat(notSynced.denied()).isTrue();
