@@ -21,5 +21,9 @@ public record AccessReview(Kind kind, ResourceAttributes attributes, Identity bo
     Kind(String wireName) {
       this.wireName = wireName;
     }
+
+    public String wireName() {
+      return wireName;
+    }
   }
 }

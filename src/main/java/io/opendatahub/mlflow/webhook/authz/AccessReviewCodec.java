@@ -56,7 +56,8 @@ public final class AccessReviewCodec {
     return new AccessReview(kind, attributes, subject, (ObjectNode) root);
   }
 
-  private static ResourceAttributes attributes(JsonNode node) throws MalformedReviewException {
+  /** Reads and checks {@code resourceAttributes}; the chain authorizer reads them the same way. */
+  static ResourceAttributes attributes(JsonNode node) throws MalformedReviewException {
     if (!node.isObject()) {
       throw new MalformedReviewException("spec.resourceAttributes must be an object");
     }
@@ -128,6 +129,12 @@ public final class AccessReviewCodec {
   /** The review as sent, with {@code status} set from the decision. */
   public byte[] encode(AccessReview review, AccessDecision decision) {
     ObjectNode answer = review.document().deepCopy();
+    putStatus(answer, decision);
+    return mapper.writeValueAsBytes(answer);
+  }
+
+  /** {@code status} as SubjectAccessReviewStatus spells it; unset fields are left out. */
+  static void putStatus(ObjectNode answer, AccessDecision decision) {
     ObjectNode status = answer.putObject("status");
     status.put("allowed", decision.allowed());
     if (decision.denied()) {
@@ -139,6 +146,5 @@ public final class AccessReviewCodec {
     if (decision.evaluationError() != null) {
       status.put("evaluationError", decision.evaluationError());
     }
-    return mapper.writeValueAsBytes(answer);
   }
 }

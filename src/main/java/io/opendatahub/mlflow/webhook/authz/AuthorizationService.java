@@ -2,6 +2,7 @@ package io.opendatahub.mlflow.webhook.authz;
 
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.AuthorizationPolicy;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import java.util.Optional;
@@ -52,6 +53,7 @@ public final class AuthorizationService {
   }
 
   private final Supplier<Policy> policies;
+  private final NamespaceFacts namespaces;
   private final AccessReviewer reviewer;
   private final UpstreamCalls upstream;
   private final FailClosed failClosed;
@@ -64,13 +66,28 @@ public final class AuthorizationService {
    */
   public AuthorizationService(Supplier<Policy> policies, AccessReviewer reviewer,
       Listener listener) {
-    this(policies, reviewer, listener, Ticker.systemTicker());
+    this(policies, PolicyOverlay.NO_NAMESPACES, reviewer, listener);
+  }
+
+  /**
+   * @param namespaces labels for the policy's namespace-scoped switches ({@code
+   *     disabled[].except}); without them those features stay off everywhere
+   */
+  public AuthorizationService(Supplier<Policy> policies, NamespaceFacts namespaces,
+      AccessReviewer reviewer, Listener listener) {
+    this(policies, namespaces, reviewer, listener, Ticker.systemTicker());
   }
 
   /** With the clock that expires cache entries and deadlines, so tests can move it. */
   AuthorizationService(Supplier<Policy> policies, AccessReviewer reviewer, Listener listener,
       Ticker ticker) {
+    this(policies, PolicyOverlay.NO_NAMESPACES, reviewer, listener, ticker);
+  }
+
+  private AuthorizationService(Supplier<Policy> policies, NamespaceFacts namespaces,
+      AccessReviewer reviewer, Listener listener, Ticker ticker) {
     this.policies = policies;
+    this.namespaces = namespaces;
     this.reviewer = reviewer;
     this.upstream = new UpstreamCalls(this::settings, listener, ticker::read);
     this.failClosed = new FailClosed(LOG, ticker::read);
@@ -117,7 +134,7 @@ public final class AuthorizationService {
       return done(missingToken());
     }
     if (reviewer == null) {
-      return done(AuthorizeResult.decided(PolicyOverlay.decide(attributes, settings())
+      return done(AuthorizeResult.decided(PolicyOverlay.decide(attributes, settings(), namespaces)
           .orElse(AccessDecision.failClosed(STANDALONE))));
     }
     String caller = "token:" + bearerToken.sha256();
@@ -127,7 +144,7 @@ public final class AuthorizationService {
       if (identity.isEmpty()) {
         return done(invalidToken());
       }
-      Optional<AccessDecision> overlay = PolicyOverlay.decide(attributes, settings());
+      Optional<AccessDecision> overlay = PolicyOverlay.decide(attributes, settings(), namespaces);
       if (overlay.isPresent()) {
         return done(AuthorizeResult.decided(overlay.get()));
       }
@@ -163,7 +180,8 @@ public final class AuthorizationService {
             + " listed in spec.authorization.trustedCallers; ask about yourself with a"
             + " SelfSubjectAccessReview"));
       }
-      Optional<AccessDecision> overlay = PolicyOverlay.decide(review.attributes(), settings);
+      Optional<AccessDecision> overlay =
+          PolicyOverlay.decide(review.attributes(), settings, namespaces);
       if (overlay.isPresent()) {
         return done(AuthorizeResult.decided(overlay.get()));
       }

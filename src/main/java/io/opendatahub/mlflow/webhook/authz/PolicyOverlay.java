@@ -1,7 +1,11 @@
 package io.opendatahub.mlflow.webhook.authz;
 
+import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.AuthorizationPolicy;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,10 +22,33 @@ public final class PolicyOverlay {
 
   private static final String ANY = "*";
 
+  /** Facts that know no namespace: every namespace-scoped exception stays closed. */
+  public static final NamespaceFacts NO_NAMESPACES = new NamespaceFacts() {
+    @Override
+    public Optional<Map<String, String>> labels(String namespace) {
+      return Optional.empty();
+    }
+
+    @Override
+    public Collection<KnownNamespace> namespaces() {
+      return List.of();
+    }
+
+    @Override
+    public boolean synced() {
+      return false;
+    }
+  };
+
   private PolicyOverlay() {}
 
+  /**
+   * The policy's answer, or empty when RBAC decides. {@code facts} give the labels that decide
+   * whether a namespace-scoped exception ({@code disabled[].except}) applies; they are read from
+   * memory only.
+   */
   public static Optional<AccessDecision> decide(ResourceAttributes attributes,
-      AuthorizationPolicy policy) {
+      AuthorizationPolicy policy, NamespaceFacts facts) {
     if (attributes == null) {
       return Optional.of(new AccessDecision(false, false, "out of scope: this endpoint decides"
           + " only for resources of API group " + AuthorizationPolicy.MLFLOW_GROUP
@@ -36,13 +63,40 @@ public final class PolicyOverlay {
     for (AuthorizationPolicy.DisabledResources disabled : policy.disabled()) {
       for (String entry : disabled.resources()) {
         if (asked.reaches(entry)) {
+          String closed = closedBecause(disabled.except(), attributes.namespace(), facts);
+          if (closed == null) {
+            break;
+          }
           return Optional.of(new AccessDecision(false, true, disabled.reason() + " ("
-              + attributes.fullResource() + " is disabled by platform policy)", null,
-              AccessDecision.Source.POLICY));
+              + attributes.fullResource() + " is disabled by platform policy" + closed + ")",
+              null, AccessDecision.Source.POLICY));
         }
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Null when the entry's exception keeps the feature on in this namespace; otherwise what to
+   * add to the reason. The strictest reading wherever the labels are not known for certain: a
+   * question about all namespaces speaks for those without the exception too.
+   */
+  private static String closedBecause(AuthorizationPolicy.Except except, String namespace,
+      NamespaceFacts facts) {
+    if (except == null) {
+      return "";
+    }
+    if (namespace.isEmpty()) {
+      return " outside selected namespaces, and the question covers all namespaces";
+    }
+    Optional<Map<String, String>> labels = facts.labels(namespace);
+    if (labels.isEmpty()) {
+      return facts.synced()
+          ? " outside selected namespaces, and namespace '" + namespace + "' is not known"
+          : " outside selected namespaces, and the namespace cache has not synced yet";
+    }
+    return except.keepsOn(labels.get()) ? null
+        : " outside selected namespaces; namespace '" + namespace + "' is not selected";
   }
 
   /** The question's resource and subresource, lower case, split as RBAC splits them. */

@@ -153,9 +153,11 @@ final class WorkspaceListing {
   private CompletableFuture<Optional<Boolean>> visible(String namespace, List<Check> checks,
       List<Check> wideAllowed, BearerToken token, AtomicInteger reviews) {
     AuthorizationPolicy policy = settings.get();
+    NamespaceFacts known = facts.get();
+    NamespaceFacts labels = known == null ? PolicyOverlay.NO_NAMESPACES : known;
     for (Check check : wideAllowed) {
       // Allowed everywhere by RBAC; platform policy may still switch it off here.
-      if (PolicyOverlay.decide(attributes(namespace, check), policy).isEmpty()) {
+      if (PolicyOverlay.decide(attributes(namespace, check), policy, labels).isEmpty()) {
         return CompletableFuture.completedFuture(Optional.of(true));
       }
     }

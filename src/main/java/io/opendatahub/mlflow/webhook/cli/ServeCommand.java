@@ -6,6 +6,7 @@ import io.opendatahub.mlflow.webhook.kube.Kubeconfig;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyException;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
+import io.opendatahub.mlflow.webhook.server.AuthorizerServer;
 import io.opendatahub.mlflow.webhook.server.TlsMaterial;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
 import io.opendatahub.mlflow.webhook.server.WebhookServer;
@@ -80,6 +81,9 @@ final class ServeCommand {
       app = WebhookApp.start(vertx,
           new WebhookServer.Settings(config.host(), config.port(), tls, config.maxBodyBytes(),
               WebhookServer.IDLE_TIMEOUT, config.requestDeadline(), 0),
+          config.authorizer() == null ? null : new AuthorizerServer.Settings(config.host(),
+              config.authorizer().port(), config.authorizer().clientCa(),
+              config.authorizer().tokenFile()),
           policy, client, metrics).toCompletionStage().toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {

@@ -21,7 +21,14 @@ record ServeConfig(
     KubeMode kube,
     long maxBodyBytes,
     Duration shutdownGrace,
-    Duration requestDeadline) {
+    Duration requestDeadline,
+    Authorizer authorizer) {
+
+  /**
+   * The API server's webhook authorizer's own port and how its caller is authenticated; null
+   * when {@code --authorizer-port} is not set.
+   */
+  record Authorizer(int port, Path clientCa, Path tokenFile) {}
 
   /** {@code auto}: use a cluster when credentials are found; {@code none}: never. */
   enum KubeMode {
@@ -49,7 +56,13 @@ record ServeConfig(
       new Setting("--shutdown-grace", "WEBHOOK_SHUTDOWN_GRACE", "20s",
           "time requests in flight get on SIGTERM"),
       new Setting("--request-deadline", "WEBHOOK_REQUEST_DEADLINE", "10s",
-          "time to receive a whole request (headers and body), then 408"));
+          "time to receive a whole request (headers and body), then 408"),
+      new Setting("--authorizer-port", "WEBHOOK_AUTHORIZER_PORT", "",
+          "HTTPS port of the API server's webhook authorizer (unset: off)"),
+      new Setting("--authorizer-client-ca", "WEBHOOK_AUTHORIZER_CLIENT_CA", "",
+          "PEM CA that signs the API server's client certificate"),
+      new Setting("--authorizer-token-file", "WEBHOOK_AUTHORIZER_TOKEN_FILE", "",
+          "file holding the bearer token the API server presents"));
 
   record Setting(String flag, String env, String defaultValue, String meaning) {
     String names() {
@@ -77,7 +90,41 @@ record ServeConfig(
         kube(values.get("--kube")),
         bodyLimit(values.get("--max-body-bytes")),
         grace(values.get("--shutdown-grace")),
-        deadline(values.get("--request-deadline")));
+        deadline(values.get("--request-deadline")),
+        authorizer(values));
+  }
+
+  private static Authorizer authorizer(Map<String, String> values) throws ConfigException {
+    String port = values.get("--authorizer-port");
+    Path clientCa = optionalPath(values.get("--authorizer-client-ca"));
+    Path tokenFile = optionalPath(values.get("--authorizer-token-file"));
+    if (port.isBlank()) {
+      if (clientCa != null || tokenFile != null) {
+        throw new ConfigException("--authorizer-client-ca and --authorizer-token-file need"
+            + " --authorizer-port / WEBHOOK_AUTHORIZER_PORT: the authorizer listens on a port"
+            + " of its own");
+      }
+      return null;
+    }
+    if (clientCa == null && tokenFile == null) {
+      throw new ConfigException("--authorizer-port / WEBHOOK_AUTHORIZER_PORT needs a way to"
+          + " authenticate the API server: set --authorizer-client-ca or --authorizer-token-file");
+    }
+    int number;
+    try {
+      number = Integer.parseInt(port.trim());
+    } catch (NumberFormatException e) {
+      number = -1;
+    }
+    if (number < 0 || number > 65535) {
+      throw new ConfigException("--authorizer-port / WEBHOOK_AUTHORIZER_PORT: '" + port
+          + "' is not a port number (0-65535; 0 picks a free port)");
+    }
+    return new Authorizer(number, clientCa, tokenFile);
+  }
+
+  private static Path optionalPath(String value) {
+    return value == null || value.isBlank() ? null : Path.of(value.trim());
   }
 
   private static Map<String, String> flags(List<String> args) throws ConfigException {
@@ -163,6 +210,9 @@ record ServeConfig(
     return "host=" + host + " port=" + port + " tls-cert=" + tlsCert + " tls-key=" + tlsKey
         + " policy=" + policy + " kube=" + kube.name().toLowerCase(Locale.ROOT)
         + " max-body-bytes=" + maxBodyBytes + " shutdown-grace=" + shutdownGrace.toSeconds() + "s"
-        + " request-deadline=" + requestDeadline.toMillis() + "ms";
+        + " request-deadline=" + requestDeadline.toMillis() + "ms"
+        + (authorizer == null ? "" : " authorizer-port=" + authorizer.port()
+            + " authorizer-client-ca=" + authorizer.clientCa()
+            + " authorizer-token-file=" + authorizer.tokenFile());
   }
 }

@@ -9,8 +9,10 @@ import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
 import io.opendatahub.mlflow.webhook.reload.PolicyReloader;
+import io.opendatahub.mlflow.webhook.server.AuthorizerServer;
 import io.opendatahub.mlflow.webhook.server.CertificateReloader;
 import io.opendatahub.mlflow.webhook.server.Readiness;
+import io.opendatahub.mlflow.webhook.server.TlsMaterial;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
 import io.opendatahub.mlflow.webhook.server.WebhookServer;
 import io.vertx.core.Future;
@@ -29,7 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The running service: one policy holder, what the {@link Mode} started (cluster or standalone),
- * the admission and authorization cores and the HTTPS server, wired together. Both
+ * the admission and authorization cores, the HTTPS server and, when configured, the API
+ * server's webhook authorizer on its own port, wired together. Both
  * {@code serve} and the tests start it through here, so what is tested is what runs.
  */
 public final class WebhookApp {
@@ -41,11 +44,14 @@ public final class WebhookApp {
   private final WebhookServer server;
   private final WebhookMetrics metrics;
   private final Mode.Started mode;
+  /** The webhook authorizer's listener, or null when it is not configured. */
+  private final AuthorizerServer authorizer;
   /** How to stop the file watchers started after start-up; they stop first. */
   private final List<Runnable> watchers = new CopyOnWriteArrayList<>();
 
   private WebhookApp(Vertx vertx, WebhookServer.Settings settings, AtomicBoolean stopping,
-      PolicyHolder policy, WebhookServer server, WebhookMetrics metrics, Mode.Started mode) {
+      PolicyHolder policy, WebhookServer server, WebhookMetrics metrics, Mode.Started mode,
+      AuthorizerServer authorizer) {
     this.vertx = vertx;
     this.settings = settings;
     this.stopping = stopping;
@@ -53,6 +59,7 @@ public final class WebhookApp {
     this.server = server;
     this.metrics = metrics;
     this.mode = mode;
+    this.authorizer = authorizer;
   }
 
   /**
@@ -75,12 +82,25 @@ public final class WebhookApp {
    */
   public static Future<WebhookApp> start(Vertx vertx, WebhookServer.Settings settings,
       Policy initialPolicy, KubernetesClient client, WebhookMetrics metrics) {
-    return start(vertx, settings, initialPolicy,
+    return start(vertx, settings, null, initialPolicy, client, metrics);
+  }
+
+  /** @param authorizer the API server's webhook authorizer's own port, or null for none */
+  public static Future<WebhookApp> start(Vertx vertx, WebhookServer.Settings settings,
+      AuthorizerServer.Settings authorizer, Policy initialPolicy, KubernetesClient client,
+      WebhookMetrics metrics) {
+    return start(vertx, settings, authorizer, initialPolicy,
         client == null ? new StandaloneMode() : new ClusterMode(client), metrics);
   }
 
   static Future<WebhookApp> start(Vertx vertx, WebhookServer.Settings settings,
       Policy initialPolicy, Mode mode, WebhookMetrics metrics) {
+    return start(vertx, settings, null, initialPolicy, mode, metrics);
+  }
+
+  private static Future<WebhookApp> start(Vertx vertx, WebhookServer.Settings settings,
+      AuthorizerServer.Settings authorizerSettings, Policy initialPolicy, Mode mode,
+      WebhookMetrics metrics) {
     PolicyHolder policy = new PolicyHolder(initialPolicy);
     metrics.policyInForce(initialPolicy, false);
     AtomicBoolean stopping = new AtomicBoolean();
@@ -94,7 +114,7 @@ public final class WebhookApp {
     } catch (IOException e) {
       return Future.failedFuture(e);
     }
-    AuthorizationService authorization = new AuthorizationService(policy,
+    AuthorizationService authorization = new AuthorizationService(policy, started.namespaces(),
         started.authority().orElse(null), metrics::upstream);
     policy.onChange(authorization::policyChanged);
     metrics.authorizationCache(authorization.decisionCache());
@@ -102,8 +122,14 @@ public final class WebhookApp {
         new AdmissionService(Handlers.all(started.bindings())),
         () -> new DecisionContext(policy.get(), started.namespaces()), authorization,
         new RouteAuthorizer(policy, authorization, started::namespaces), metrics, readiness);
-    WebhookApp app = new WebhookApp(vertx, settings, stopping, policy, server, metrics, started);
-    return server.start().map(bound -> app)
+    AuthorizerServer authorizer = authorizerSettings == null ? null
+        : new AuthorizerServer(vertx, authorizerSettings, settings, policy, started.namespaces(),
+            metrics);
+    WebhookApp app = new WebhookApp(vertx, settings, stopping, policy, server, metrics, started,
+        authorizer);
+    return server.start()
+        .compose(bound -> authorizer == null ? Future.succeededFuture() : authorizer.start())
+        .map(bound -> app)
         .recover(failure -> app.stop().transform(stopped -> Future.failedFuture(failure)));
   }
 
@@ -128,8 +154,8 @@ public final class WebhookApp {
 
   /** Serves rotated certificates without a restart; see {@link CertificateReloader}. */
   public CertificateReloader watchCertificates(Path certificate, Path key, Duration interval) {
-    CertificateReloader certificates = new CertificateReloader(vertx, server, settings.tls(),
-        certificate, key, new CertificateReloader.Listener() {
+    CertificateReloader certificates = new CertificateReloader(vertx, this::updateTls,
+        settings.tls(), certificate, key, new CertificateReloader.Listener() {
           @Override
           public void serving(X509Certificate served) {
             metrics.certificateServed(served, true);
@@ -145,8 +171,20 @@ public final class WebhookApp {
     return certificates;
   }
 
+  /** Both listeners serve the new pair; the authorizer's keeps its client CA. */
+  private Future<Boolean> updateTls(TlsMaterial tls) {
+    return server.updateTls(tls).compose(updated -> authorizer == null
+        ? Future.succeededFuture(updated)
+        : authorizer.updateTls(tls).map(also -> updated && also));
+  }
+
   public int port() {
     return server.port();
+  }
+
+  /** The authorizer's port; only when it was configured. */
+  public int authorizerPort() {
+    return authorizer.port();
   }
 
   public PolicyHolder policy() {
@@ -167,9 +205,12 @@ public final class WebhookApp {
   public Future<Void> stop(Duration grace) {
     stopping.set(true);
     watchers.forEach(Runnable::run);
-    return server.stop(grace).eventually(() -> vertx.executeBlocking(() -> {
-      mode.close();
-      return null;
-    }));
+    Future<Void> authorizerStopped = authorizer == null ? Future.succeededFuture()
+        : authorizer.stop(grace);
+    return Future.all(server.stop(grace), authorizerStopped).<Void>mapEmpty()
+        .eventually(() -> vertx.executeBlocking(() -> {
+          mode.close();
+          return null;
+        }));
   }
 }

@@ -105,10 +105,18 @@ public record AuthorizationPolicy(
   /**
    * Resources switched off on this platform, whatever RBAC says. An entry {@code gatewayendpoints}
    * covers the resource and all its subresources; {@code gatewayendpoints/use} only that one.
+   *
+   * @param except namespaces where the resources stay on (null: off everywhere)
    */
   public record DisabledResources(
       @JsonProperty(value = "resources", required = true) List<String> resources,
-      @JsonProperty(value = "reason", required = true) String reason) {
+      @JsonProperty(value = "reason", required = true) String reason,
+      @JsonProperty("except") Except except) {
+
+    /** Off everywhere. */
+    public DisabledResources(List<String> resources, String reason) {
+      this(resources, reason, null);
+    }
 
     public DisabledResources {
       // RBAC matches resources in lower case; normalised once here, not per question.
@@ -120,6 +128,35 @@ public record AuthorizationPolicy(
       if (reason == null || reason.isBlank()) {
         throw new IllegalArgumentException("give a reason: callers see it when they are denied");
       }
+    }
+  }
+
+  /**
+   * Where a disabled feature stays on: namespaces whose labels match the selector. Everywhere
+   * else, and wherever the labels are not known (namespace not seen yet, cache not synced, no
+   * namespace in the question), the feature is off: an unknown namespace is never read as one
+   * that opted in.
+   */
+  public record Except(
+      @JsonProperty(value = "namespaceSelector", required = true) LabelSelector namespaceSelector) {
+
+    public Except {
+      if (namespaceSelector == null) {
+        throw new IllegalArgumentException("give a namespaceSelector: the namespaces where the"
+            + " resources stay on");
+      }
+      if (namespaceSelector.matchLabels().isEmpty()
+          && namespaceSelector.matchExpressions().isEmpty()) {
+        // An empty selector matches every namespace: the entry would disable nothing.
+        throw new IllegalArgumentException("an empty namespaceSelector matches every namespace,"
+            + " so nothing would be disabled; select the namespaces where the resources stay on,"
+            + " or remove the entry");
+      }
+    }
+
+    /** Whether a namespace with these labels keeps the resources on. */
+    public boolean keepsOn(java.util.Map<String, String> labels) {
+      return namespaceSelector.matches(labels);
     }
   }
 

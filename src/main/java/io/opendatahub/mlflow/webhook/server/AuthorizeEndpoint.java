@@ -30,8 +30,19 @@ final class AuthorizeEndpoint implements Handler<RoutingContext> {
   private final AccessReviewCodec codec = new AccessReviewCodec();
   private final WebhookMetrics metrics;
   private final JsonReplies replies;
+  private final AccessReview.Kind only;
 
   AuthorizeEndpoint(AuthorizationService service, WebhookMetrics metrics, JsonReplies replies) {
+    this(service, metrics, replies, null);
+  }
+
+  /**
+   * @param only the one kind this path takes, as the API server's resource paths do
+   *     ({@code .../subjectaccessreviews} takes only SubjectAccessReview); null for both
+   */
+  AuthorizeEndpoint(AuthorizationService service, WebhookMetrics metrics, JsonReplies replies,
+      AccessReview.Kind only) {
+    this.only = only;
     this.service = service;
     this.metrics = metrics;
     this.replies = replies;
@@ -45,6 +56,10 @@ final class AuthorizeEndpoint implements Handler<RoutingContext> {
     try {
       Buffer body = context.body().buffer();
       review = codec.decode(body == null ? null : body.getBytes());
+      if (only != null && review.kind() != only) {
+        throw new MalformedReviewException("this path takes only " + only.wireName()
+            + "; send a " + review.kind().wireName() + " to its own path");
+      }
       token = bearerToken(context.request());
     } catch (MalformedReviewException e) {
       metrics.authorization(null, WebhookMetrics.MALFORMED, WebhookMetrics.NONE,

@@ -1,6 +1,8 @@
 package io.opendatahub.mlflow.webhook.server;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.function.Function;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -28,7 +30,7 @@ public final class CertificateReloader implements AutoCloseable {
   }
 
   private final Vertx vertx;
-  private final WebhookServer server;
+  private final Function<TlsMaterial, Future<Boolean>> server;
   private final Path certificate;
   private final Path key;
   private final Listener listener;
@@ -39,6 +41,12 @@ public final class CertificateReloader implements AutoCloseable {
 
   public CertificateReloader(Vertx vertx, WebhookServer server, TlsMaterial initial,
       Path certificate, Path key, Listener listener) {
+    this(vertx, server::updateTls, initial, certificate, key, listener);
+  }
+
+  /** @param server takes a new pair for every listener that serves it */
+  public CertificateReloader(Vertx vertx, Function<TlsMaterial, Future<Boolean>> server,
+      TlsMaterial initial, Path certificate, Path key, Listener listener) {
     this.vertx = vertx;
     this.server = server;
     this.current = initial;
@@ -67,7 +75,7 @@ public final class CertificateReloader implements AutoCloseable {
     X509Certificate served;
     try {
       served = next.verify(vertx);
-      server.updateTls(next).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      server.apply(next).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (IOException e) {
       reject(next, e.getMessage());
       return;

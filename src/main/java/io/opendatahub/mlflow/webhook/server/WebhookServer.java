@@ -3,6 +3,7 @@ package io.opendatahub.mlflow.webhook.server;
 import io.opendatahub.mlflow.webhook.admission.AdmissionReviewCodec;
 import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
+import io.opendatahub.mlflow.webhook.authz.AccessReview;
 import io.opendatahub.mlflow.webhook.authz.AuthorizationService;
 import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer;
 import io.vertx.core.Future;
@@ -60,6 +61,8 @@ public final class WebhookServer {
   private static final String STARTED = WebhookServer.class.getName() + ".started";
   /** Room for a full batch of route checks (1,000 at a few hundred bytes each). */
   static final long ROUTE_CHECKS_BODY_LIMIT = 512 * 1024;
+  /** Where the Kubernetes API serves access reviews; served here with /authorize's answers. */
+  static final String KUBE_ACCESS_REVIEWS = "/apis/authorization.k8s.io/v1/";
 
   private final Vertx vertx;
   private final Settings settings;
@@ -168,13 +171,23 @@ public final class WebhookServer {
         .handler(bodyHandler(AUTHORIZE_BODY_LIMIT))
         .handler(this::requireJson)
         .handler(new AuthorizeEndpoint(authorization, metrics, replies));
+    // The Kubernetes authorization API's own paths, so a client that asks the API server for
+    // access reviews (a kubeconfig naming this service) gets /authorize's answers unmodified.
+    for (AccessReview.Kind kind : AccessReview.Kind.values()) {
+      router.post(KUBE_ACCESS_REVIEWS + kind.wireName().toLowerCase(Locale.ROOT) + "s")
+          .handler(new BodyIntake(bodies, AUTHORIZE_BODY_LIMIT, replies))
+          .handler(bodyHandler(AUTHORIZE_BODY_LIMIT))
+          .handler(this::requireJson)
+          .handler(new AuthorizeEndpoint(authorization, metrics, replies, kind));
+    }
     router.get("/healthz").handler(ctx -> ctx.response().end("ok"));
     router.get("/readyz").handler(this::ready);
     router.get("/metrics").handler(this::scrape);
 
     router.errorHandler(404, ctx -> replies.error(ctx, 404,
         "no such endpoint; this service serves POST /validate, POST /mutate, POST /authorize,"
-            + " POST /authorize/mlflow,"
+            + " POST /authorize/mlflow, POST " + KUBE_ACCESS_REVIEWS + "subjectaccessreviews"
+            + " and selfsubjectaccessreviews,"
             + " GET /healthz, GET /readyz and GET /metrics"));
     router.errorHandler(405, ctx -> replies.error(ctx, 405,
         "method " + ctx.request().method() + " is not allowed on " + ctx.normalizedPath()));
@@ -202,7 +215,8 @@ public final class WebhookServer {
 
   private long bodyLimit(String path) {
     return switch (path) {
-      case "/authorize" -> AUTHORIZE_BODY_LIMIT;
+      case "/authorize", KUBE_ACCESS_REVIEWS + "subjectaccessreviews",
+          KUBE_ACCESS_REVIEWS + "selfsubjectaccessreviews" -> AUTHORIZE_BODY_LIMIT;
       case "/authorize/mlflow" -> ROUTE_CHECKS_BODY_LIMIT;
       default -> settings.maxBodyBytes();
     };

@@ -24,7 +24,7 @@ class PolicyOverlayTest {
   private static Optional<AccessDecision> decide(String verb, String resource,
       String subresource) {
     return PolicyOverlay.decide(new ResourceAttributes("team-a", verb, "mlflow.kubeflow.org", "",
-        resource, subresource, ""), POLICY);
+        resource, subresource, ""), POLICY, PolicyOverlay.NO_NAMESPACES);
   }
 
   @ParameterizedTest(name = "{0} {1}/{2} is denied")

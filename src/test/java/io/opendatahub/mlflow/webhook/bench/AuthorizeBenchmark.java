@@ -105,7 +105,7 @@ public final class AuthorizeBenchmark {
         new AccessDecision(true, false, null, null, AccessDecision.Source.CACHE));
   }
 
-  private static int ceiling(Vertx vertx, TestCertificates certs, byte[] answer)
+  static int ceiling(Vertx vertx, TestCertificates certs, byte[] answer)
       throws Exception {
     Buffer body = Buffer.buffer(answer);
     HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setPort(0)
@@ -118,7 +118,7 @@ public final class AuthorizeBenchmark {
         request.response().putHeader("Content-Type", "application/json").end(body)));
   }
 
-  private static void print(List<LoadGenerator.Result> results, int connections, Duration round,
+  static void print(List<LoadGenerator.Result> results, int connections, Duration round,
       int bytes) {
     System.out.printf("%nclosed loop, %d keep-alive HTTPS connections, %d s rounds, %d-byte"
         + " answers, %d cores, %s%n%n", connections, round.toSeconds(), bytes,
@@ -133,7 +133,7 @@ public final class AuthorizeBenchmark {
         .mapToDouble(LoadGenerator.Result::perSecond).average().orElse(0);
     double service = results.stream().filter(r -> !r.name().equals("ceiling"))
         .mapToDouble(LoadGenerator.Result::perSecond).average().orElse(0);
-    System.out.printf("%nmean req/s: ceiling %.0f, authorize %.0f, ratio %.2f%n", ceiling, service,
+    System.out.printf("%nmean req/s: ceiling %.0f, service %.0f, ratio %.2f%n", ceiling, service,
         service / ceiling);
   }
 

@@ -71,4 +71,26 @@ class ServeConfigTest {
     assertThatThrownBy(() -> ServeConfig.parse(List.of("--policy"), Map.of()))
         .hasMessage("--policy / WEBHOOK_POLICY: a value is required");
   }
+
+  @Test
+  void theAuthorizerPortIsOffUnlessSetAndThenNeedsACredential() throws Exception {
+    assertThat(ServeConfig.parse(List.of(), Map.of()).authorizer()).isNull();
+
+    ServeConfig config = ServeConfig.parse(List.of("--authorizer-port", "8444"),
+        Map.of("WEBHOOK_AUTHORIZER_CLIENT_CA", "/etc/webhook/authorizer/ca.crt"));
+    assertThat(config.authorizer()).isEqualTo(new ServeConfig.Authorizer(8444,
+        java.nio.file.Path.of("/etc/webhook/authorizer/ca.crt"), null));
+
+    assertThatThrownBy(() -> ServeConfig.parse(List.of("--authorizer-port", "8444"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("--authorizer-client-ca or --authorizer-token-file");
+    assertThatThrownBy(() -> ServeConfig.parse(List.of("--authorizer-token-file", "/t"),
+        Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("need --authorizer-port");
+    assertThatThrownBy(() -> ServeConfig.parse(List.of("--authorizer-port", "http",
+        "--authorizer-token-file", "/t"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("--authorizer-port / WEBHOOK_AUTHORIZER_PORT: 'http'");
+  }
 }

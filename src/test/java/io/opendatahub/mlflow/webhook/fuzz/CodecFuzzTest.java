@@ -109,7 +109,8 @@ class CodecFuzzTest {
       assertThat(e.getMessage()).isNotBlank();
       return;
     }
-    AccessDecision decision = PolicyOverlay.decide(decoded.attributes(), POLICY.authorization())
+    AccessDecision decision = PolicyOverlay.decide(decoded.attributes(), POLICY.authorization(),
+        PolicyOverlay.NO_NAMESPACES)
         .orElse(AccessDecision.failClosed("no authority"));
     JsonNode answer = Fixtures.JSON.readTree(ACCESS.encode(decoded, decision));
     assertThat(answer.path("status").path("allowed").isBoolean()).isTrue();

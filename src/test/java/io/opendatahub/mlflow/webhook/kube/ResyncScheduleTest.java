@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * once per period, not once per time it was elected. The leadership callbacks are the ones
  * fabric8's elector calls; the clock is the test's.
  */
-@EnableKubernetesMockClient(crud = true)
+@EnableKubernetesMockClient(https = false, crud = true)
 class ResyncScheduleTest {
 
   KubernetesClient client;

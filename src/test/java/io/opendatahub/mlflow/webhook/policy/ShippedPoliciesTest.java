@@ -28,7 +28,8 @@ class ShippedPoliciesTest {
     return Stream.of(Path.of("policies/policy.yaml"),
         Path.of("policies/examples/strict-production.yaml"),
         Path.of("policies/examples/permissive-development.yaml"),
-        Path.of("policies/examples/local-authority/policy.yaml"));
+        Path.of("policies/examples/local-authority/policy.yaml"),
+        Path.of("policies/examples/ai-gateway-by-namespace.yaml"));
   }
 
   @ParameterizedTest

@@ -28,14 +28,22 @@ public final class HttpsClient implements AutoCloseable {
    *     server closes just as the client reuses it fails the request ("Connection was closed")
    */
   public HttpsClient(Vertx vertx, Path caCert, int port, boolean keepAlive) {
+    this(vertx, caCert, port, keepAlive, options -> { });
+  }
+
+  /** @param more further client settings, such as a client certificate */
+  public HttpsClient(Vertx vertx, Path caCert, int port, boolean keepAlive,
+      java.util.function.Consumer<HttpClientOptions> more) {
     this.context = vertx.getOrCreateContext();
-    this.client = vertx.createHttpClient(new HttpClientOptions()
+    HttpClientOptions options = new HttpClientOptions()
         .setKeepAlive(keepAlive)
         .setSsl(true)
         .setVerifyHost(true)
         .setTrustOptions(new PemTrustOptions().addCertPath(caCert.toString()))
         .setDefaultHost("localhost")
-        .setDefaultPort(port));
+        .setDefaultPort(port);
+    more.accept(options);
+    this.client = vertx.createHttpClient(options);
   }
 
   /**

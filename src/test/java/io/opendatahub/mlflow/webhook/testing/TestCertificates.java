@@ -46,11 +46,7 @@ public record TestCertificates(Path caCert, Path tlsCert, Path tlsKey) {
       generator.initialize(256);
       KeyPair caKeys = generator.generateKeyPair();
       X500Name caName = new X500Name("CN=test CA");
-      X509Certificate ca = sign(new JcaX509v3CertificateBuilder(caName, serial(), from(), to(),
-              caName, caKeys.getPublic())
-          .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
-          .addExtension(Extension.keyUsage, true,
-              new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign)), caKeys);
+      X509Certificate ca = selfSignedCa(caName, caKeys);
 
       KeyPair serverKeys = generator.generateKeyPair();
       X509Certificate server = sign(new JcaX509v3CertificateBuilder(caName, serial(), from(), to(),
@@ -77,6 +73,47 @@ public record TestCertificates(Path caCert, Path tlsCert, Path tlsKey) {
     } catch (GeneralSecurityException | OperatorCreationException e) {
       throw new IllegalStateException("cannot make test certificates", e);
     }
+  }
+
+  /** A client certificate and the CA that signed it, as PEM files. */
+  public record ClientCertificate(Path caCert, Path cert, Path key) {}
+
+  /**
+   * A new CA (its own, unrelated to any other) and a client certificate it signed for {@code
+   * commonName}, as an admin issues one for the API server's webhook client.
+   */
+  public static ClientCertificate client(Path directory, String commonName) {
+    try {
+      Files.createDirectories(directory);
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+      generator.initialize(256);
+      KeyPair caKeys = generator.generateKeyPair();
+      X500Name caName = new X500Name("CN=client CA " + commonName);
+      KeyPair clientKeys = generator.generateKeyPair();
+      X509Certificate client = sign(new JcaX509v3CertificateBuilder(caName, serial(), from(),
+              to(), new X500Name("CN=" + commonName), clientKeys.getPublic())
+          .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+          .addExtension(Extension.extendedKeyUsage, false,
+              new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth)), caKeys);
+      return new ClientCertificate(
+          Files.writeString(directory.resolve("client-ca.crt"), pem(selfSignedCa(caName, caKeys))),
+          Files.writeString(directory.resolve("client.crt"), pem(client)),
+          Files.writeString(directory.resolve("client.key"),
+              pem(new PemObject("PRIVATE KEY", clientKeys.getPrivate().getEncoded()))));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (GeneralSecurityException | OperatorCreationException e) {
+      throw new IllegalStateException("cannot make a client certificate", e);
+    }
+  }
+
+  private static X509Certificate selfSignedCa(X500Name name, KeyPair keys)
+      throws OperatorCreationException, GeneralSecurityException, IOException {
+    return sign(new JcaX509v3CertificateBuilder(name, serial(), from(), to(), name,
+            keys.getPublic())
+        .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+        .addExtension(Extension.keyUsage, true,
+            new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign)), keys);
   }
 
   private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair issuer)
