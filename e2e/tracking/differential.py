@@ -165,6 +165,12 @@ class Differential:
             question["workspace"] = workspace
         if name:
             question["name"] = name
+        # What the tracking server has beyond method and path: checks may name what the body,
+        # the query or a header references (GraphQL takes its checks from the document).
+        if body is not None:
+            question["body"] = body
+        if params:
+            question["query"] = {k: v if isinstance(v, list) else str(v) for k, v in params.items()}
         ours, answer = self.ask_ours(user, question)
         self.record(user, method, path, workspace, plugin, ours, answer)
         return response
@@ -181,18 +187,18 @@ class Differential:
         self.rows.append(Row(user, method, path, workspace, plugin, ours, agree, detail=detail))
 
     def list_workspaces(self, user, candidates):
-        """ListWorkspaces: the plugin filters the list; we answer one question per namespace."""
+        """ListWorkspaces: the plugin filters the list; we answer with the list in one question."""
         path = "/api/3.0/mlflow/workspaces"
         response = self.tracking_request(user, "GET", path)
         plugin = self.plugin_answer(response)
         if response.status_code == 200:
             listed = {w["name"] for w in response.json().get("workspaces", [])}
             plugin = "lists " + (",".join(sorted(listed & set(candidates))) or "none")
-        checks = [{"workspace": ns, "method": "GET", "path": path} for ns in candidates]
-        kind, answer = self.ask_ours(user, {"checks": checks})
-        if kind == "batch":
-            allowed = [ns for ns, r in zip(candidates, answer["results"]) if r.get("allowed")]
-            ours = "lists " + (",".join(sorted(allowed)) or "none")
+        # One question without a workspace: the answer carries the workspaces the caller sees.
+        kind, answer = self.ask_ours(user, {"method": "GET", "path": path})
+        if kind == "allowed" and "workspaces" in answer:
+            listed = set(answer["workspaces"]) & set(candidates)
+            ours = "lists " + (",".join(sorted(listed)) or "none")
         else:
             ours = kind
         self.rows.append(Row(user, "GET", path, None, plugin, ours, plugin == ours))
