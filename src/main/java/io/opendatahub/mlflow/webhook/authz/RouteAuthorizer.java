@@ -202,7 +202,7 @@ public final class RouteAuthorizer {
     // Single questions are bounded by the caller's connections and upstream share; batches
     // multiply a request into a thousand questions, so they are counted.
     boolean counted = (questions.size() > 1 || WorkspaceRoutes.listing(questions.get(0))
-        || GraphqlChecks.heavy(questions.get(0))) && !bearerToken.missing();
+        || GraphqlRequest.heavy(questions.get(0))) && !bearerToken.missing();
     if (counted && !batchesInFlight.tryEnter(caller)) {
       return done(List.of(tooManyBatches()));
     }
