@@ -10,7 +10,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.core.io.JsonStringEncoder;
 
 /**
  * Answers access reviews for the MLflow tracking server: platform policy first, then Kubernetes
@@ -33,7 +32,8 @@ import tools.jackson.core.io.JsonStringEncoder;
  *
  * <p>This class decides what to ask and in which order; how the API server is asked ({@link
  * UpstreamCalls}), who a token belongs to ({@link TokenIdentities}), how a failure denies ({@link
- * FailClosed}) and how the cache is bounded ({@link DecisionCache}) live beside it.
+ * FailClosed}), how the cache is bounded ({@link DecisionCache}) and how an RBAC decision is
+ * looked up or asked for ({@link CachedAccessReviews}) live beside it.
  */
 public final class AuthorizationService {
 
@@ -41,8 +41,6 @@ public final class AuthorizationService {
 
   static final String STANDALONE = "no authorization authority is configured: the service runs"
       + " without a cluster and answers only from platform policy";
-  /** Keys longer than this are not cached, so callers cannot fill memory with huge names. */
-  private static final int MAX_CACHED_KEY_CHARS = 2048;
 
   /** Hears of every call to the API server, for metrics. */
   public interface Listener {
@@ -55,10 +53,10 @@ public final class AuthorizationService {
   private final Supplier<Policy> policies;
   private final NamespaceFacts namespaces;
   private final AccessReviewer reviewer;
-  private final UpstreamCalls upstream;
   private final FailClosed failClosed;
   private final AsyncCache<DecisionKey, AccessDecision> decisions;
   private final TokenIdentities tokens;
+  private final CachedAccessReviews rbac;
 
   /**
    * @param reviewer the authority, or null when there is none (no cluster and no
@@ -89,10 +87,11 @@ public final class AuthorizationService {
     this.policies = policies;
     this.namespaces = namespaces;
     this.reviewer = reviewer;
-    this.upstream = new UpstreamCalls(this::settings, listener, ticker::read);
+    UpstreamCalls upstream = new UpstreamCalls(this::settings, listener, ticker::read);
     this.failClosed = new FailClosed(LOG, ticker::read);
     this.decisions = DecisionCache.build(this::settings, ticker);
     this.tokens = new TokenIdentities(reviewer, upstream, this::settings, ticker);
+    this.rbac = new CachedAccessReviews(decisions, reviewer, upstream, failClosed, LOG);
   }
 
   public AsyncCache<?, ?> decisionCache() {
@@ -148,12 +147,7 @@ public final class AuthorizationService {
       if (overlay.isPresent()) {
         return done(AuthorizeResult.decided(overlay.get()));
       }
-      DecisionKey key = new DecisionKey(caller, attributes);
-      CompletableFuture<AccessDecision> cached = decisions.getIfPresent(key);
-      if (cached != null) {
-        return fromCache(cached);
-      }
-      return decide(key, identity.get(), attributes, caller).thenApply(AuthorizeResult::decided);
+      return rbac.answer(caller, identity.get(), attributes);
     }).exceptionally(failClosed::answer);
   }
 
@@ -186,51 +180,8 @@ public final class AuthorizationService {
         return done(AuthorizeResult.decided(overlay.get()));
       }
       String subject = "user:" + DecisionKey.subjectHash(review.bodySubject());
-      DecisionKey key = new DecisionKey(subject, review.attributes());
-      CompletableFuture<AccessDecision> cached = decisions.getIfPresent(key);
-      if (cached != null) {
-        return fromCache(cached);
-      }
-      return decide(key, review.bodySubject(), review.attributes(), subject)
-          .thenApply(AuthorizeResult::decided);
+      return rbac.answer(subject, review.bodySubject(), review.attributes());
     }).exceptionally(failClosed::answer);
-  }
-
-  private CompletableFuture<AuthorizeResult> fromCache(CompletableFuture<AccessDecision> cached) {
-    return cached.thenApply(decision -> AuthorizeResult.decided(
-        decision.from(AccessDecision.Source.CACHE)))
-        .exceptionally(failClosed::answer);
-  }
-
-  private CompletableFuture<AccessDecision> decide(DecisionKey key, Identity subject,
-      ResourceAttributes attributes, String caller) {
-    if (key.length() > MAX_CACHED_KEY_CHARS) {
-      return review(subject, attributes, caller).exceptionally(failClosed::decision);
-    }
-    // A load that failed would be logged by the cache with its stack trace, once per question
-    // of a flood: failures become fail-closed decisions instead.
-    return decisions.get(key, (ignored, executor) -> review(subject, attributes, caller)
-        .exceptionally(failClosed::decision));
-  }
-
-  private CompletableFuture<AccessDecision> review(Identity subject, ResourceAttributes attributes,
-      String caller) {
-    return upstream.call(AccessReviewer.Question.SUBJECT_ACCESS_REVIEW, reviewer, caller,
-            () -> reviewer.review(subject, attributes))
-        .whenComplete((decision, failure) -> {
-          if (decision != null && LOG.isDebugEnabled()) {
-            // Names come from the caller (SubjectAccessReview) or the API server: quoted, one line.
-            LOG.debug("kubernetes: {} for user {} groups {}: {}{}", quoted(attributes.describe()),
-                quoted(subject.username()), quoted(String.join(",", subject.groups())),
-                decision.label(), decision.reason() == null ? ""
-                    : " (" + quoted(decision.reason()) + ")");
-          }
-        });
-  }
-
-  /** A value as a JSON string: quotes around it, line breaks and control characters escaped. */
-  private static String quoted(String value) {
-    return '"' + new String(JsonStringEncoder.getInstance().quoteAsCharArray(value)) + '"';
   }
 
   private static AuthorizeResult missingToken() {

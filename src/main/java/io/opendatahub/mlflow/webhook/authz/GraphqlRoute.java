@@ -30,7 +30,7 @@ final class GraphqlRoute {
 
   CompletableFuture<Answer> decide(RouteRule route, Question question, BearerToken token) {
     // A long document takes milliseconds to parse: not on the caller's thread (an event loop).
-    return GraphqlChecks.heavy(question)
+    return GraphqlRequest.heavy(question)
         ? CompletableFuture.supplyAsync(() -> GraphqlChecks.of(question), heavyDocuments)
             .thenCompose(plan -> decide(route, plan, question, token))
         : decide(route, GraphqlChecks.of(question), question, token);

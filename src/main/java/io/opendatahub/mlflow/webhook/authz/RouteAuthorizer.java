@@ -3,12 +3,10 @@ package io.opendatahub.mlflow.webhook.authz;
 import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.RouteRule.Check;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
@@ -24,11 +22,6 @@ import tools.jackson.databind.JsonNode;
  * refused (404), as the plugin fails closed.
  */
 public final class RouteAuthorizer {
-
-  /** Checks of one batch in flight at once, so a large batch cannot flood the API server. */
-  static final int BATCH_WINDOW = 16;
-  /** Batches of one caller in flight at once. */
-  static final int MAX_BATCHES_PER_CALLER = 4;
 
   /**
    * One question: a request the tracking server received. {@code name} is optional; so are
@@ -137,7 +130,7 @@ public final class RouteAuthorizer {
 
   private final RouteQuestions decider;
   private final Executor batches;
-  private final CallerCounts batchesInFlight = new CallerCounts(MAX_BATCHES_PER_CALLER);
+  private final RouteBatches batched;
 
   /** Batches run on a small pool of their own: see {@link #decideAll}. */
   public RouteAuthorizer(Supplier<Policy> policies, AuthorizationService authorization) {
@@ -159,6 +152,7 @@ public final class RouteAuthorizer {
       Executor batches, Supplier<NamespaceFacts> namespaces) {
     this.decider = new RouteQuestions(policies, authorization, batches, namespaces);
     this.batches = batches;
+    this.batched = new RouteBatches(decider, batches);
   }
 
   /**
@@ -187,34 +181,10 @@ public final class RouteAuthorizer {
     return decider.decide(question, BearerToken.of(bearerToken), () -> false);
   }
 
-  /**
-   * Many questions with one token, answered in order. The questions go in windows of
-   * {@value #BATCH_WINDOW} on the batch pool, never on the caller's thread (an event loop): with
-   * the local authority a window is pure CPU, and the event loop stays free for other requests.
-   * A caller has at most {@value #MAX_BATCHES_PER_CALLER} batches in flight (more get 429), and
-   * a batch whose client went away ({@code gone}) stops before its next window, as does one
-   * refused for its caller (401, 403: the whole batch is answered with that).
-   */
+  /** Many questions with one token, answered in order: see {@link RouteBatches}. */
   public CompletableFuture<List<Answer>> decideAll(List<Question> questions, String token,
       BooleanSupplier gone) {
-    BearerToken bearerToken = BearerToken.of(token);
-    String caller = bearerToken.missing() ? "" : bearerToken.sha256();
-    // Single questions are bounded by the caller's connections and upstream share; batches
-    // multiply a request into a thousand questions, so they are counted.
-    boolean counted = (questions.size() > 1 || WorkspaceRoutes.listing(questions.get(0))
-        || GraphqlChecks.heavy(questions.get(0))) && !bearerToken.missing();
-    if (counted && !batchesInFlight.tryEnter(caller)) {
-      return done(List.of(tooManyBatches()));
-    }
-    // One question is as cheap as /authorize's: decided where it arrives, never queued behind
-    // other callers' batch windows.
-    CompletableFuture<List<Answer>> answered = questions.size() == 1
-        ? decider.decide(questions.get(0), bearerToken, gone).thenApply(List::of)
-        : windows(questions, bearerToken, gone);
-    if (counted) {
-      answered.whenComplete((answers, failure) -> batchesInFlight.leave(caller));
-    }
-    return answered;
+    return batched.decideAll(questions, BearerToken.of(token), gone);
   }
 
   /**
@@ -222,45 +192,16 @@ public final class RouteAuthorizer {
    * large to be one question can be refused before it is parsed.
    */
   public boolean batchesFull(String token) {
-    BearerToken bearerToken = BearerToken.of(token);
-    return !bearerToken.missing()
-        && batchesInFlight.inFlight(bearerToken.sha256()) >= MAX_BATCHES_PER_CALLER;
+    return batched.full(BearerToken.of(token));
   }
 
   public static Answer tooManyBatches() {
-    return Answer.refused(429, "this caller already has " + MAX_BATCHES_PER_CALLER
+    return Answer.refused(429, "this caller already has " + RouteBatches.MAX_BATCHES_PER_CALLER
         + " route-check batches in flight; send the next one when one of them is answered");
-  }
-
-  private CompletableFuture<List<Answer>> windows(List<Question> questions,
-      BearerToken bearerToken, BooleanSupplier gone) {
-    List<Answer> answers = new ArrayList<>(questions.size());
-    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-    for (int start = 0; start < questions.size(); start += BATCH_WINDOW) {
-      List<Question> window = questions.subList(start,
-          Math.min(start + BATCH_WINDOW, questions.size()));
-      chain = chain.thenComposeAsync(ignored -> {
-        if (gone.getAsBoolean()) {
-          throw new CancellationException("the client went away");
-        }
-        if (answers.stream().anyMatch(RouteAuthorizer::refusesCaller)) {
-          return done(null);
-        }
-        List<CompletableFuture<Answer>> pending = new ArrayList<>();
-        window.forEach(question -> pending.add(decider.decide(question, bearerToken, gone)));
-        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
-            .thenRun(() -> pending.forEach(answer -> answers.add(answer.join())));
-      }, batches);
-    }
-    return chain.thenApply(ignored -> answers);
   }
 
   /** A refusal about the caller, not the question: it answers the whole batch. */
   public static boolean refusesCaller(Answer answer) {
     return answer.status() == 401 || answer.status() == 403;
-  }
-
-  private static <T> CompletableFuture<T> done(T value) {
-    return CompletableFuture.completedFuture(value);
   }
 }

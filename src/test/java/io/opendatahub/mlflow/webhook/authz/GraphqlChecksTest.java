@@ -178,9 +178,9 @@ class GraphqlChecksTest {
 
   @Test
   void hugeAndDeepDocumentsAreRefusedByTheParserBounds() {
-    String manyTokens = "{ " + "test ".repeat(GraphqlChecks.MAX_TOKENS) + "}";
+    String manyTokens = "{ " + "test ".repeat(GraphqlRequest.MAX_TOKENS) + "}";
     String deep = "{ mlflowGetRun { " + "a { ".repeat(2_000) + "b" + " }".repeat(2_001) + " }";
-    String huge = "{ test }" + " ".repeat(GraphqlChecks.MAX_CHARACTERS);
+    String huge = "{ test }" + " ".repeat(GraphqlRequest.MAX_CHARACTERS);
 
     assertThat(post(manyTokens).refusal()).contains("does not parse");
     assertThat(post(deep).refusal()).contains("does not parse");

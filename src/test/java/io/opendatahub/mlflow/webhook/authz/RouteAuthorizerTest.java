@@ -156,7 +156,7 @@ class RouteAuthorizerTest {
 
     assertThat(answers).isCompletedExceptionally();
     // One window of 16 workspaces, 8 checks each, then nothing more.
-    assertThat(grants.asked).hasSizeLessThanOrEqualTo(RouteAuthorizer.BATCH_WINDOW * 8);
+    assertThat(grants.asked).hasSizeLessThanOrEqualTo(RouteBatches.BATCH_WINDOW * 8);
   }
 
   /** Answers nothing until the test says so. */
@@ -183,7 +183,7 @@ class RouteAuthorizerTest {
     Held held = new Held();
     RouteAuthorizer authorizer = authorizer(held, Runnable::run);
     List<CompletableFuture<List<Answer>>> batches = new ArrayList<>();
-    for (int i = 0; i < RouteAuthorizer.MAX_BATCHES_PER_CALLER; i++) {
+    for (int i = 0; i < RouteBatches.MAX_BATCHES_PER_CALLER; i++) {
       batches.add(authorizer.decideAll(workspaces(2), TOKEN, () -> false));
     }
 
