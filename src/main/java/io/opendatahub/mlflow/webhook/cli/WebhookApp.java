@@ -121,7 +121,8 @@ public final class WebhookApp {
     WebhookServer server = new WebhookServer(vertx, settings,
         new AdmissionService(Handlers.all(started.bindings())),
         () -> new DecisionContext(policy.get(), started.namespaces()), authorization,
-        new RouteAuthorizer(policy, authorization, started::namespaces), metrics, readiness);
+        new RouteAuthorizer(policy, authorization, started::namespaces), metrics, readiness,
+        started.audit().orElse(null));
     AuthorizerServer authorizer = authorizerSettings == null ? null
         : new AuthorizerServer(vertx, authorizerSettings, settings, policy, started.namespaces(),
             metrics);
