@@ -6,7 +6,6 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.audit.AuditResults;
@@ -58,7 +57,7 @@ public final class ClusterAudit implements AutoCloseable {
   private final Consumer<Collection<AuditedObject>> published;
   private final Worker worker;
   private final Duration period;
-  private final KubernetesSerialization serialization;
+  private final KubernetesClient client;
   /** Objects (informer keys, by kind) changed since the worker last looked. */
   private final Set<Changed> changed = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean everything = new AtomicBoolean(true);
@@ -86,7 +85,7 @@ public final class ClusterAudit implements AutoCloseable {
         .runnableInformer(0), "MLflow audit");
     this.roleBindings = Informers.retrying(
         informing.rbac().roleBindings().inAnyNamespace().runnableInformer(0), "RoleBinding audit");
-    this.serialization = client.getKubernetesSerialization();
+    this.client = client;
     this.policy = policy;
     this.namespaces = namespaces;
     this.auditor = auditor;
@@ -201,13 +200,9 @@ public final class ClusterAudit implements AutoCloseable {
 
   /** Judges one object into the results; its key, or empty when the audit does not cover it. */
   private Optional<String> judge(HasMetadata object, DecisionContext context) {
-    ObjectNode json = serialization.convertValue(object, ObjectNode.class);
-    // Items of a list may come without apiVersion and kind; admission dispatches on them.
-    if (object instanceof RoleBinding) {
-      json.put("apiVersion", "rbac.authorization.k8s.io/v1").put("kind", "RoleBinding");
-    } else {
-      json.put("apiVersion", MLFLOW_API_VERSION).put("kind", MLFLOW_KIND);
-    }
+    ObjectNode json = object instanceof RoleBinding
+        ? ClusterListing.json(client, object, "rbac.authorization.k8s.io/v1", "RoleBinding")
+        : ClusterListing.json(client, object, MLFLOW_API_VERSION, MLFLOW_KIND);
     if (!Auditor.audited(json, context.policy())) {
       return Optional.empty();
     }
