@@ -89,8 +89,16 @@ public final class WebhookApp {
   public static Future<WebhookApp> start(Vertx vertx, WebhookServer.Settings settings,
       AuthorizerServer.Settings authorizer, Policy initialPolicy, KubernetesClient client,
       WebhookMetrics metrics) {
+    return start(vertx, settings, authorizer, initialPolicy, client, metrics,
+        ClusterMode.DEFAULT_AUDIT_PERIOD);
+  }
+
+  /** @param auditPeriod with a cluster, how often the background audit judges everything */
+  public static Future<WebhookApp> start(Vertx vertx, WebhookServer.Settings settings,
+      AuthorizerServer.Settings authorizer, Policy initialPolicy, KubernetesClient client,
+      WebhookMetrics metrics, Duration auditPeriod) {
     return start(vertx, settings, authorizer, initialPolicy,
-        client == null ? new StandaloneMode() : new ClusterMode(client), metrics);
+        client == null ? new StandaloneMode() : new ClusterMode(client, auditPeriod), metrics);
   }
 
   static Future<WebhookApp> start(Vertx vertx, WebhookServer.Settings settings,
