@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 /**
  * The latest verdict per object, one entry per object the audit watches (bounded by the
@@ -16,19 +15,28 @@ import java.util.function.Supplier;
  */
 public final class AuditResults {
 
-  /** The policy a report names: supplied so the report says which policy judged. */
+  /** The policy a report names: the one its results were judged by. */
   public record PolicyName(String name, String hash) {}
 
   private final Map<String, AuditedObject> objects = new ConcurrentHashMap<>();
-  private final Supplier<PolicyName> policy;
   private final BooleanSupplier complete;
+  private volatile PolicyName policy;
 
   /**
+   * @param policy the policy in force when the audit starts
    * @param complete whether every object has been listed and judged at least once
    */
-  public AuditResults(Supplier<PolicyName> policy, BooleanSupplier complete) {
+  public AuditResults(PolicyName policy, BooleanSupplier complete) {
     this.policy = policy;
     this.complete = complete;
+  }
+
+  /**
+   * The policy of the latest pass. A report names it, not the policy in force: just after a
+   * change, the results are still the old policy's until the pass it triggers has run.
+   */
+  public void judgedBy(PolicyName policy) {
+    this.policy = policy;
   }
 
   public void put(AuditedObject object) {
@@ -50,7 +58,7 @@ public final class AuditResults {
 
   /** Everything known now, as of {@code now}. */
   public AuditReport report(Instant now) {
-    PolicyName name = policy.get();
+    PolicyName name = policy;
     return new AuditReport(now, name.name(), name.hash(), complete.getAsBoolean(),
         objects.values().stream().sorted(Comparator.comparing(AuditedObject::key)).toList());
   }

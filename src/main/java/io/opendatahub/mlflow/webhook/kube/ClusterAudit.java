@@ -89,9 +89,7 @@ public final class ClusterAudit implements AutoCloseable {
     this.policy = policy;
     this.namespaces = namespaces;
     this.auditor = auditor;
-    this.results = new AuditResults(
-        () -> new AuditResults.PolicyName(policy.get().name(), policy.get().hash()),
-        this::complete);
+    this.results = new AuditResults(name(policy.get()), this::complete);
     this.period = period;
     this.published = published;
     this.worker = worker;
@@ -152,6 +150,7 @@ public final class ClusterAudit implements AutoCloseable {
       if (everything.getAndSet(false)) {
         changed.clear();
         judgeAll(context);
+        results.judgedBy(name(context.policy()));
         judgedAfterSync |= synced;
       } else {
         for (Changed one : List.copyOf(changed)) {
@@ -168,6 +167,10 @@ public final class ClusterAudit implements AutoCloseable {
       LOG.warn("audit pass failed: {}", Causes.describe(e));
       LOG.debug("audit pass failure", e);
     }
+  }
+
+  private static AuditResults.PolicyName name(Policy policy) {
+    return new AuditResults.PolicyName(policy.name(), policy.hash());
   }
 
   private void judgeAll(DecisionContext context) {
