@@ -48,6 +48,9 @@ public final class ClusterAudit implements AutoCloseable {
       .withGroup("mlflow.opendatahub.io").withVersion("v1").withKind(MLFLOW_KIND)
       .withPlural("mlflows").withNamespaced(false).build();
 
+  /** How soon a full pass made before the caches synced is made again. */
+  static final Duration UNSYNCED_RETRY = Duration.ofSeconds(1);
+
   private final SharedIndexInformer<GenericKubernetesResource> mlflows;
   private final SharedIndexInformer<RoleBinding> roleBindings;
   private final NamespaceFacts namespaces;
@@ -62,6 +65,7 @@ public final class ClusterAudit implements AutoCloseable {
   private final Set<Changed> changed = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean everything = new AtomicBoolean(true);
   private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final AtomicBoolean retryQueued = new AtomicBoolean();
   private volatile boolean judgedAfterSync;
   private volatile Worker.Periodic periodic;
 
@@ -103,11 +107,15 @@ public final class ClusterAudit implements AutoCloseable {
     return results;
   }
 
-  /** Starts watching; the stage completes when both kinds have been listed once. */
+  /**
+   * Starts watching; the stage completes when both kinds have been listed once. Then everything
+   * is judged: a cluster with nothing to report sends no event that would, and its report would
+   * stay incomplete until the first period.
+   */
   public CompletionStage<Void> start() {
     periodic = worker.every(period, this::judgeEverything);
     return CompletableFuture.allOf(mlflows.start().toCompletableFuture(),
-        roleBindings.start().toCompletableFuture());
+        roleBindings.start().toCompletableFuture()).thenRun(this::judgeEverything);
   }
 
   /**
@@ -152,6 +160,14 @@ public final class ClusterAudit implements AutoCloseable {
         judgeAll(context);
         results.judgedBy(name(context.policy()));
         judgedAfterSync |= synced;
+        if (!synced && retryQueued.compareAndSet(false, true)) {
+          // A cache still listing sends events, but the last one may come before it counts as
+          // synced: look again shortly, or the report stays incomplete until the period.
+          worker.after(UNSYNCED_RETRY, () -> {
+            retryQueued.set(false);
+            judgeEverything();
+          });
+        }
       } else {
         for (Changed one : List.copyOf(changed)) {
           changed.remove(one);

@@ -203,6 +203,15 @@ class BackgroundAuditTest {
   }
 
   @Test
+  void anEmptyClusterGivesACompleteEmptyReport() {
+    start();
+    JsonNode report = Eventually.until(BOUND, "the report is complete", () -> report(""),
+        r -> r.path("complete").asBoolean());
+    assertThat(report.path("summary").path("objects").asInt()).isZero();
+    assertThat(report.path("objects")).isEmpty();
+  }
+
+  @Test
   void anUnknownResultFilterIsRefusedNamingTheChoices() {
     start();
     HttpsClient.Reply reply = https.get("/audit?result=broken");
