@@ -29,8 +29,8 @@ class LayeringTest {
    * and the admission values they speak in. fabric8's model classes (Quantity, RoleBinding) and
    * its JSON patch library are values and allowed; its client and Vert.x are not.
    */
-  private static final String[] DECISIONS = {ROOT + ".admission..", ROOT + ".mlflow..",
-      ROOT + ".rbac..", ROOT + ".policy..", ROOT + ".authz.."};
+  private static final String[] DECISIONS = {ROOT + ".admission..", ROOT + ".audit..",
+      ROOT + ".mlflow..", ROOT + ".rbac..", ROOT + ".policy..", ROOT + ".authz.."};
 
   private static final ArchRule NO_PACKAGE_CYCLES = slices().matching(ROOT + ".(*)..")
       .should().beFreeOfCycles()
@@ -40,7 +40,7 @@ class LayeringTest {
       .that().resideInAnyPackage(DECISIONS)
       .should().dependOnClassesThat().resideInAnyPackage("io.vertx..",
           "io.fabric8.kubernetes.client..")
-      .as("the decision packages (admission, mlflow, rbac, policy, authz) import neither Vert.x"
+      .as("the decision packages (admission, audit, mlflow, rbac, policy, authz) import neither Vert.x"
           + " nor the fabric8 Kubernetes client")
       .because("a decision is (request, policy, cluster facts) -> decision, run and tested"
           + " without a server or a cluster");

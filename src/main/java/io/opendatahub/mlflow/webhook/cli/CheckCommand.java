@@ -98,13 +98,7 @@ final class CheckCommand {
       switch (arg) {
         case "--policy" -> policy = Path.of(value(args, ++i, arg));
         case "--namespace" -> namespaces.add(namespace(value(args, ++i, arg)));
-        case "--output" -> {
-          String format = value(args, ++i, arg);
-          if (!format.equals("json") && !format.equals("text")) {
-            throw new ConfigException("--output: '" + format + "' is not text or json");
-          }
-          json = format.equals("json");
-        }
+        case "--output" -> json = json(value(args, ++i, arg));
         default -> {
           if (arg.startsWith("--")) {
             throw new ConfigException("unknown option '" + arg + "'; check accepts --policy,"
@@ -121,7 +115,15 @@ final class CheckCommand {
     return new Options(policy, namespaces, json, files);
   }
 
-  private static String value(List<String> args, int index, String flag) throws ConfigException {
+  /** {@code --output}: true for json, false for text. */
+  static boolean json(String format) throws ConfigException {
+    if (!format.equals("json") && !format.equals("text")) {
+      throw new ConfigException("--output: '" + format + "' is not text or json");
+    }
+    return format.equals("json");
+  }
+
+  static String value(List<String> args, int index, String flag) throws ConfigException {
     if (index >= args.size()) {
       throw new ConfigException(flag + ": a value is required");
     }

@@ -18,8 +18,20 @@ final class CheckReport {
 
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
-  /** One checked object. */
+  /**
+   * One checked object.
+   *
+   * @param file the manifest it came from, or null for an object read from a cluster
+   */
   record Result(Path file, int index, AdmissionRequest request, Simulation simulation) {
+
+    /** Where the object is: its file and place in it, or its namespace on the cluster. */
+    String origin() {
+      if (file != null) {
+        return file + " [" + index + "]";
+      }
+      return request.namespace() == null ? "cluster-scoped" : "namespace " + request.namespace();
+    }
 
     AdmissionResponse validation() {
       return simulation.validation();
@@ -67,8 +79,8 @@ final class CheckReport {
               + " Give --namespace NAME=key=value,... to define the cluster's namespaces.\n");
     }
     for (Result result : results) {
-      out.append("\n").append(result.file()).append(" [").append(result.index()).append("] ")
-          .append(result.object()).append(": ").append(result.verdict()).append("\n");
+      out.append("\n").append(result.origin()).append(" ").append(result.object()).append(": ")
+          .append(result.verdict()).append("\n");
       if (!result.simulation().handled()) {
         out.append("  no rules for ").append(result.request().kind()).append("\n");
         continue;
@@ -108,8 +120,12 @@ final class CheckReport {
     ArrayNode list = root.putArray("results");
     for (Result result : results) {
       ObjectNode item = list.addObject();
-      item.put("file", result.file().toString());
-      item.put("index", result.index());
+      if (result.file() != null) {
+        item.put("file", result.file().toString());
+        item.put("index", result.index());
+      } else {
+        item.put("namespace", result.request().namespace());
+      }
       item.put("kind", result.request().kind().kind());
       item.put("name", result.request().name());
       item.put("checked", result.simulation().handled());

@@ -1,9 +1,13 @@
 package io.opendatahub.mlflow.webhook.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.opendatahub.mlflow.webhook.admission.AdmissionService;
+import io.opendatahub.mlflow.webhook.audit.AuditResults;
+import io.opendatahub.mlflow.webhook.audit.Auditor;
 import io.opendatahub.mlflow.webhook.authz.AuthoritySwitch;
 import io.opendatahub.mlflow.webhook.authz.LocalAuthority;
 import io.opendatahub.mlflow.webhook.kube.BindingReconciler;
+import io.opendatahub.mlflow.webhook.kube.ClusterAudit;
 import io.opendatahub.mlflow.webhook.kube.InformerNamespaceFacts;
 import io.opendatahub.mlflow.webhook.kube.InformerRbac;
 import io.opendatahub.mlflow.webhook.kube.KubeAccessReviewer;
@@ -34,10 +38,19 @@ final class ClusterMode implements Mode {
 
   static final Duration LEASE_RELEASE_WAIT = Duration.ofSeconds(5);
 
+  /** How often the background audit judges every object even when nothing changed. */
+  static final Duration DEFAULT_AUDIT_PERIOD = Duration.ofMinutes(10);
+
   private final KubernetesClient client;
+  private final Duration auditPeriod;
 
   ClusterMode(KubernetesClient client) {
+    this(client, DEFAULT_AUDIT_PERIOD);
+  }
+
+  ClusterMode(KubernetesClient client, Duration auditPeriod) {
     this.client = client;
+    this.auditPeriod = auditPeriod;
   }
 
   @Override
@@ -80,8 +93,32 @@ final class ClusterMode implements Mode {
         startRbacInformers(rbac);
       }
     });
+    AuditResults audit = startAudit(policy, namespaces, metrics, running);
     return new Started(namespaces, reconciler, Optional.of(new AuthoritySwitch(policy, reviewer,
-        new LocalAuthority(rbac::snapshot, reviewer::authenticate))), running);
+        new LocalAuthority(rbac::snapshot, reviewer::authenticate))), running,
+        Optional.of(audit));
+  }
+
+  /**
+   * The background audit: judges MLflow CRs and guarded RoleBindings with admission's own rules
+   * (its own handler instances: their memos are per service), again on every change of the
+   * object, the policy or a namespace's labels. Not a readiness condition: admission does not
+   * depend on it, and /audit says whether it is complete.
+   */
+  private AuditResults startAudit(PolicyHolder policy, InformerNamespaceFacts namespaces,
+      WebhookMetrics metrics, List<AutoCloseable> running) {
+    ClusterAudit audit = new ClusterAudit(client, policy, namespaces,
+        new Auditor(new AdmissionService(Handlers.all())), auditPeriod, metrics::auditResults);
+    running.add(audit);
+    metrics.auditResults(List.of());
+    policy.onChange(next -> audit.judgeEverything());
+    audit.start().whenComplete((ignored, failure) -> {
+      if (failure != null) {
+        LOG.warn("audit informers have not synced yet: {}; they keep retrying",
+            failure.toString());
+      }
+    });
+    return audit.results();
   }
 
   /**

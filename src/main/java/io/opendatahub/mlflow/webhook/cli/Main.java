@@ -2,10 +2,14 @@ package io.opendatahub.mlflow.webhook.cli;
 
 import io.opendatahub.mlflow.webhook.server.TlsPolicy;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** Entry point: {@code serve} runs the service, {@code check} tests manifests against a policy. */
+/**
+ * Entry point: {@code serve} runs the service, {@code check} tests manifests against a policy,
+ * {@code audit} judges what a cluster already holds.
+ */
 public final class Main {
 
   static final int USAGE = 2;
@@ -50,11 +54,11 @@ public final class Main {
     String command = args.get(0);
     List<String> rest = args.subList(1, args.size());
     if (rest.stream().anyMatch(Main::isHelp)
-        && (command.equals("serve") || command.equals("check"))) {
-      if (command.equals("serve")) {
-        serveUsage(out);
-      } else {
-        checkUsage(out);
+        && (command.equals("serve") || command.equals("check") || command.equals("audit"))) {
+      switch (command) {
+        case "serve" -> serveUsage(out);
+        case "check" -> checkUsage(out);
+        default -> auditUsage(out);
       }
       return 0;
     }
@@ -69,6 +73,10 @@ public final class Main {
     if (command.equals("check")) {
       return new CheckCommand().run(rest, out, err);
     }
+    if (command.equals("audit")) {
+      return new AuditCommand().run(rest, env, Path.of(System.getProperty("user.home", "/")),
+          out, err);
+    }
     err.println("mlflow-policy-webhook: unknown command '" + command + "'");
     usage(err);
     return USAGE;
@@ -82,6 +90,8 @@ public final class Main {
     serveUsage(out);
     out.println();
     checkUsage(out);
+    out.println();
+    auditUsage(out);
   }
 
   private static void serveUsage(PrintStream out) {
@@ -103,6 +113,18 @@ public final class Main {
     out.println("  --policy PATH       policy file or directory (default: policies)");
     out.println("  --namespace NAME=k=v,...  a namespace and its labels, standing for the cluster"
         + " (repeatable); once given, only these and the deployment namespace are known");
+    out.println("  --output text|json  report format (default: text)");
+  }
+
+  private static void auditUsage(PrintStream out) {
+    out.println("usage: java -jar mlflow-policy-webhook.jar audit [--policy PATH]"
+        + " [--output text|json]");
+    out.println();
+    out.println("audit reads the MLflow CRs, RoleBindings and namespaces of the cluster that"
+        + " KUBECONFIG (or ~/.kube/config) names and judges each as the webhook would a CREATE"
+        + " of it; exit 0 when none fails, 1 when any would be denied, 2 on bad input or when"
+        + " the cluster cannot be read.");
+    out.println("  --policy PATH       policy file or directory (default: policies)");
     out.println("  --output text|json  report format (default: text)");
   }
 }

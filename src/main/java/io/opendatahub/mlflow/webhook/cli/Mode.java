@@ -1,6 +1,7 @@
 package io.opendatahub.mlflow.webhook.cli;
 
 import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
+import io.opendatahub.mlflow.webhook.audit.AuditResults;
 import io.opendatahub.mlflow.webhook.authz.AccessReviewer;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.rbac.BindingRequests;
@@ -34,14 +35,22 @@ interface Mode {
    * @param authority who answers access reviews; empty when nobody can (standalone without a
    *     local authority: /authorize fails closed)
    * @param running what the mode started, in the order it started them
+   * @param audit the background audit's results; empty without a cluster
    */
   record Started(NamespaceFacts namespaces, BindingRequests bindings,
-      Optional<AccessReviewer> authority, List<AutoCloseable> running) implements AutoCloseable {
+      Optional<AccessReviewer> authority, List<AutoCloseable> running,
+      Optional<AuditResults> audit) implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Started.class);
 
     public Started {
       running = List.copyOf(running);
+    }
+
+    /** Without a background audit. */
+    Started(NamespaceFacts namespaces, BindingRequests bindings,
+        Optional<AccessReviewer> authority, List<AutoCloseable> running) {
+      this(namespaces, bindings, authority, running, Optional.empty());
     }
 
     /**

@@ -84,7 +84,7 @@ final class ServeCommand {
           config.authorizer() == null ? null : new AuthorizerServer.Settings(config.host(),
               config.authorizer().port(), config.authorizer().clientCa(),
               config.authorizer().tokenFile()),
-          policy, client, metrics).toCompletionStage().toCompletableFuture()
+          policy, client, metrics, config.auditInterval()).toCompletionStage().toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       closeQuietly(client, vertx);

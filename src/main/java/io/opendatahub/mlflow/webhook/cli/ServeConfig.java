@@ -22,7 +22,8 @@ record ServeConfig(
     long maxBodyBytes,
     Duration shutdownGrace,
     Duration requestDeadline,
-    Authorizer authorizer) {
+    Authorizer authorizer,
+    Duration auditInterval) {
 
   /**
    * The API server's webhook authorizer's own port and how its caller is authenticated; null
@@ -44,6 +45,12 @@ record ServeConfig(
    */
   static final long DEFAULT_MAX_BODY = 7L * 1024 * 1024;
 
+  /**
+   * Changes are judged as they happen; the period only catches what events missed, so a
+   * shorter one would re-judge the whole cluster for nothing.
+   */
+  static final Duration MIN_AUDIT_INTERVAL = Duration.ofSeconds(10);
+
   private static final List<Setting> SETTINGS = List.of(
       new Setting("--host", "WEBHOOK_HOST", "0.0.0.0", "address to listen on"),
       new Setting("--port", "WEBHOOK_PORT", "8443", "HTTPS port"),
@@ -57,6 +64,8 @@ record ServeConfig(
           "time requests in flight get on SIGTERM"),
       new Setting("--request-deadline", "WEBHOOK_REQUEST_DEADLINE", "10s",
           "time to receive a whole request (headers and body), then 408"),
+      new Setting("--audit-interval", "WEBHOOK_AUDIT_INTERVAL", "10m",
+          "with a cluster, how often the background audit judges every object again"),
       new Setting("--authorizer-port", "WEBHOOK_AUTHORIZER_PORT", "",
           "HTTPS port of the API server's webhook authorizer (unset: off)"),
       new Setting("--authorizer-client-ca", "WEBHOOK_AUTHORIZER_CLIENT_CA", "",
@@ -91,7 +100,8 @@ record ServeConfig(
         bodyLimit(values.get("--max-body-bytes")),
         grace(values.get("--shutdown-grace")),
         deadline(values.get("--request-deadline")),
-        authorizer(values));
+        authorizer(values),
+        auditInterval(values.get("--audit-interval")));
   }
 
   private static Authorizer authorizer(Map<String, String> values) throws ConfigException {
@@ -206,11 +216,21 @@ record ServeConfig(
     return deadline;
   }
 
+  private static Duration auditInterval(String value) throws ConfigException {
+    Duration interval = DurationText.parse(value);
+    if (interval == null || interval.compareTo(MIN_AUDIT_INTERVAL) < 0) {
+      throw new ConfigException("--audit-interval / WEBHOOK_AUDIT_INTERVAL: '" + value
+          + "' is not a duration of at least 10s (write e.g. 10m)");
+    }
+    return interval;
+  }
+
   String describe() {
     return "host=" + host + " port=" + port + " tls-cert=" + tlsCert + " tls-key=" + tlsKey
         + " policy=" + policy + " kube=" + kube.name().toLowerCase(Locale.ROOT)
         + " max-body-bytes=" + maxBodyBytes + " shutdown-grace=" + shutdownGrace.toSeconds() + "s"
         + " request-deadline=" + requestDeadline.toMillis() + "ms"
+        + " audit-interval=" + auditInterval.toSeconds() + "s"
         + (authorizer == null ? "" : " authorizer-port=" + authorizer.port()
             + " authorizer-client-ca=" + authorizer.clientCa()
             + " authorizer-token-file=" + authorizer.tokenFile());

@@ -89,8 +89,16 @@ public final class WebhookApp {
   public static Future<WebhookApp> start(Vertx vertx, WebhookServer.Settings settings,
       AuthorizerServer.Settings authorizer, Policy initialPolicy, KubernetesClient client,
       WebhookMetrics metrics) {
+    return start(vertx, settings, authorizer, initialPolicy, client, metrics,
+        ClusterMode.DEFAULT_AUDIT_PERIOD);
+  }
+
+  /** @param auditPeriod with a cluster, how often the background audit judges everything */
+  public static Future<WebhookApp> start(Vertx vertx, WebhookServer.Settings settings,
+      AuthorizerServer.Settings authorizer, Policy initialPolicy, KubernetesClient client,
+      WebhookMetrics metrics, Duration auditPeriod) {
     return start(vertx, settings, authorizer, initialPolicy,
-        client == null ? new StandaloneMode() : new ClusterMode(client), metrics);
+        client == null ? new StandaloneMode() : new ClusterMode(client, auditPeriod), metrics);
   }
 
   static Future<WebhookApp> start(Vertx vertx, WebhookServer.Settings settings,
@@ -121,7 +129,8 @@ public final class WebhookApp {
     WebhookServer server = new WebhookServer(vertx, settings,
         new AdmissionService(Handlers.all(started.bindings())),
         () -> new DecisionContext(policy.get(), started.namespaces()), authorization,
-        new RouteAuthorizer(policy, authorization, started::namespaces), metrics, readiness);
+        new RouteAuthorizer(policy, authorization, started::namespaces), metrics, readiness,
+        started.audit().orElse(null));
     AuthorizerServer authorizer = authorizerSettings == null ? null
         : new AuthorizerServer(vertx, authorizerSettings, settings, policy, started.namespaces(),
             metrics);

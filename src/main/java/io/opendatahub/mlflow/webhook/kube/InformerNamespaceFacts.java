@@ -7,10 +7,12 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,6 +25,8 @@ public final class InformerNamespaceFacts implements NamespaceFacts, AutoCloseab
   private final Collection<KnownNamespace> view = Collections.unmodifiableCollection(namespaces.values());
   private final SharedIndexInformer<Namespace> informer;
   private final AtomicLong version = new AtomicLong();
+  /** Told when a namespace appears, goes or changes labels; not on resyncs that change nothing. */
+  private final List<Runnable> labelListeners = new CopyOnWriteArrayList<>();
 
   public InformerNamespaceFacts(KubernetesClient client) {
     this.informer = Informers.retrying(
@@ -42,6 +46,7 @@ public final class InformerNamespaceFacts implements NamespaceFacts, AutoCloseab
       public void onDelete(Namespace namespace, boolean finalStateUnknown) {
         namespaces.remove(namespace.getMetadata().getName());
         version.incrementAndGet();
+        labelListeners.forEach(Runnable::run);
       }
     });
   }
@@ -61,11 +66,23 @@ public final class InformerNamespaceFacts implements NamespaceFacts, AutoCloseab
     return informer.hasSynced();
   }
 
+  /**
+   * Runs {@code listener} on the informer's thread whenever a namespace appears, goes or changes
+   * labels; it must return quickly (hand the work to a thread of its own).
+   */
+  public void onLabelsChange(Runnable listener) {
+    labelListeners.add(listener);
+  }
+
   private void remember(Namespace namespace) {
     String name = namespace.getMetadata().getName();
     Map<String, String> labels = namespace.getMetadata().getLabels();
-    namespaces.put(name, new KnownNamespace(name, labels == null ? Map.of() : labels));
+    KnownNamespace known = new KnownNamespace(name, labels == null ? Map.of() : labels);
+    KnownNamespace before = namespaces.put(name, known);
     version.incrementAndGet();
+    if (!known.equals(before)) {
+      labelListeners.forEach(Runnable::run);
+    }
   }
 
   @Override

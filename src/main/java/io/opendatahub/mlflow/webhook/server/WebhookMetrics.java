@@ -22,7 +22,12 @@ import io.opendatahub.mlflow.webhook.authz.MlflowResources;
 import io.opendatahub.mlflow.webhook.authz.ResourceAttributes;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import java.security.cert.X509Certificate;
+import io.opendatahub.mlflow.webhook.audit.AuditResult;
+import io.opendatahub.mlflow.webhook.audit.AuditedObject;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,6 +61,11 @@ public final class WebhookMetrics {
   static final String POLICY_RELOAD_FAILING = "mlflow.webhook.policy.reload.failing";
   static final String CERTIFICATE_EXPIRY = "mlflow.webhook.tls.certificate.expiry.timestamp";
   static final String CERTIFICATE_RELOADS = "mlflow.webhook.tls.reloads";
+  static final String AUDIT_RESULTS = "mlflow.webhook.audit.results";
+  static final String AUDIT_NONCOMPLIANT = "mlflow.webhook.audit.noncompliant.objects";
+
+  /** The kinds the audit judges; each has a non-compliant count, 0 included. */
+  static final List<String> AUDITED_KINDS = List.of("MLflow", "RoleBinding");
 
   /** The value of a label that does not apply: an unreadable request has no resource or verb. */
   static final String NONE = "none";
@@ -79,6 +89,8 @@ public final class WebhookMetrics {
   private final Map<String, Timer> upstreamTimers = new ConcurrentHashMap<>();
   private final Map<String, Timer> routeTimers = new ConcurrentHashMap<>();
   private final MultiGauge policyInfo;
+  private final MultiGauge auditResults;
+  private final MultiGauge auditNoncompliant;
   private final AtomicInteger reloadFailing = new AtomicInteger();
   private final AtomicLong certificateExpiry = new AtomicLong();
 
@@ -92,6 +104,12 @@ public final class WebhookMetrics {
     new JvmGcMetrics().bindTo(registry);
     policyInfo = MultiGauge.builder(POLICY_INFO)
         .description("The policy in force (value 1), by name and content hash")
+        .register(registry);
+    auditResults = MultiGauge.builder(AUDIT_RESULTS)
+        .description("Current background-audit results, by rule, result and kind")
+        .register(registry);
+    auditNoncompliant = MultiGauge.builder(AUDIT_NONCOMPLIANT)
+        .description("Objects the background audit finds failing (any fail result), by kind")
         .register(registry);
     Gauge.builder(CERTIFICATE_EXPIRY, certificateExpiry, AtomicLong::get)
         .description("When the serving certificate expires, in seconds since the epoch")
@@ -117,6 +135,32 @@ public final class WebhookMetrics {
     if (reload) {
       reloads("success").increment();
     }
+  }
+
+  /**
+   * The background audit's current results, replacing the previous ones: a result that went
+   * away leaves no stale series. Label values are rule ids, statuses and the audited kinds.
+   */
+  public void auditResults(Collection<AuditedObject> objects) {
+    Map<List<String>, Integer> counts = new HashMap<>();
+    Map<String, Integer> failing = new HashMap<>();
+    AUDITED_KINDS.forEach(kind -> failing.put(kind, 0));
+    for (AuditedObject object : objects) {
+      for (AuditResult result : object.results()) {
+        counts.merge(List.of(result.rule(), result.result().wireName(), object.kind()), 1,
+            Integer::sum);
+      }
+      if (object.fails()) {
+        failing.merge(object.kind(), 1, Integer::sum);
+      }
+    }
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    counts.forEach((labels, count) -> rows.add(MultiGauge.Row.of(Tags.of("rule", labels.get(0),
+        "result", labels.get(1), "kind", labels.get(2)), count)));
+    auditResults.register(rows, true);
+    List<MultiGauge.Row<?>> kinds = new ArrayList<>();
+    failing.forEach((kind, count) -> kinds.add(MultiGauge.Row.of(Tags.of("kind", kind), count)));
+    auditNoncompliant.register(kinds, true);
   }
 
   public void certificateServed(X509Certificate certificate, boolean reload) {

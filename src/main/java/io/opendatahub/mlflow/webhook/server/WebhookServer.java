@@ -3,6 +3,7 @@ package io.opendatahub.mlflow.webhook.server;
 import io.opendatahub.mlflow.webhook.admission.AdmissionReviewCodec;
 import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
+import io.opendatahub.mlflow.webhook.audit.AuditResults;
 import io.opendatahub.mlflow.webhook.authz.AccessReview;
 import io.opendatahub.mlflow.webhook.authz.AuthorizationService;
 import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer;
@@ -18,6 +19,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -77,6 +79,8 @@ public final class WebhookServer {
   private final Listeners listeners;
   private final BodyBudget bodies;
   private final WorkerExecutor largeReviews;
+  /** The background audit's results; null without a cluster. */
+  private final AuditResults audit;
 
   /**
    * @param port 0 picks a free port
@@ -101,6 +105,14 @@ public final class WebhookServer {
   public WebhookServer(Vertx vertx, Settings settings, AdmissionService admission,
       Supplier<DecisionContext> contexts, AuthorizationService authorization,
       RouteAuthorizer routes, WebhookMetrics metrics, Readiness readiness) {
+    this(vertx, settings, admission, contexts, authorization, routes, metrics, readiness, null);
+  }
+
+  /** @param audit the background audit's results, or null without a cluster */
+  public WebhookServer(Vertx vertx, Settings settings, AdmissionService admission,
+      Supplier<DecisionContext> contexts, AuthorizationService authorization,
+      RouteAuthorizer routes, WebhookMetrics metrics, Readiness readiness, AuditResults audit) {
+    this.audit = audit;
     this.vertx = vertx;
     this.authorization = authorization;
     this.routes = routes;
@@ -183,12 +195,14 @@ public final class WebhookServer {
     router.get("/healthz").handler(ctx -> ctx.response().end("ok"));
     router.get("/readyz").handler(this::ready);
     router.get("/metrics").handler(this::scrape);
+    router.get("/audit").handler(new AuditEndpoint(audit, replies, largeReviews,
+        Clock.systemUTC()));
 
     router.errorHandler(404, ctx -> replies.error(ctx, 404,
         "no such endpoint; this service serves POST /validate, POST /mutate, POST /authorize,"
             + " POST /authorize/mlflow, POST " + KUBE_ACCESS_REVIEWS + "subjectaccessreviews"
             + " and selfsubjectaccessreviews,"
-            + " GET /healthz, GET /readyz and GET /metrics"));
+            + " GET /healthz, GET /readyz, GET /metrics and GET /audit"));
     router.errorHandler(405, ctx -> replies.error(ctx, 405,
         "method " + ctx.request().method() + " is not allowed on " + ctx.normalizedPath()));
     router.errorHandler(413, ctx -> {

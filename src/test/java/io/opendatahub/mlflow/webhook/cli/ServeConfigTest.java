@@ -33,6 +33,17 @@ class ServeConfigTest {
   }
 
   @Test
+  void theAuditIntervalDefaultsToTenMinutesAndRefusesLessThanTenSeconds() throws Exception {
+    assertThat(ServeConfig.parse(List.of(), Map.of()).auditInterval())
+        .isEqualTo(java.time.Duration.ofMinutes(10));
+    assertThat(ServeConfig.parse(List.of(), Map.of("WEBHOOK_AUDIT_INTERVAL", "30s"))
+        .auditInterval()).isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThatThrownBy(() -> ServeConfig.parse(List.of("--audit-interval", "1s"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("--audit-interval / WEBHOOK_AUDIT_INTERVAL: '1s'");
+  }
+
+  @Test
   void flagsWinOverEnvironmentVariablesWhichWinOverDefaults() throws Exception {
     ServeConfig config = ServeConfig.parse(List.of("--port", "9443", "--kube=none"),
         Map.of("WEBHOOK_PORT", "7443", "WEBHOOK_POLICY", "/etc/policy", "WEBHOOK_KUBE", "auto"));

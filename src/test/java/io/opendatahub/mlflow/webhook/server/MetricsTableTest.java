@@ -2,10 +2,12 @@ package io.opendatahub.mlflow.webhook.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
+import io.opendatahub.mlflow.webhook.kube.ClusterAudit;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
@@ -183,8 +185,13 @@ class MetricsTableTest {
     });
   }
 
-  /** The shipped policy on a cluster: the API server authenticates and answers. */
+  /**
+   * The shipped policy on a cluster: the API server authenticates and answers, and the
+   * background audit judges an MLflow CR that is there.
+   */
   private List<Sample> scrapeClustered() throws Exception {
+    client.genericKubernetesResources(ClusterAudit.MLFLOW).resource(Fixtures.JSON.convertValue(
+        Fixtures.mlflow("sqlite-dev.yaml"), GenericKubernetesResource.class)).create();
     MockReviews.everyTokenIs(server, "alice");
     server.expect().post().withPath(MockReviews.ACCESS_REVIEWS)
         .andReturn(200, MockReviews.accessReview(Map.of("allowed", false))).always();
@@ -193,6 +200,9 @@ class MetricsTableTest {
           () -> https.get("/readyz").status(), status -> status == 200);
       assertThat(send(https, "/authorize", "application/json", "alice-token", SELF_REVIEW))
           .contains("\"allowed\":false");
+      Eventually.until(Duration.ofSeconds(30), "the audit judged the MLflow CR",
+          () -> https.get("/metrics").body(), body -> body.contains("mlflow_webhook_audit_results"
+              + "{kind=\"MLflow\""));
     });
   }
 

@@ -209,6 +209,17 @@ class WebhookServerTest {
   }
 
   @Test
+  void withoutAClusterTheAuditAnswers404SayingWhy() {
+    Reply audit = client.get("/audit");
+
+    assertThat(audit.status()).isEqualTo(404);
+    assertThat(audit.json().path("message").asString()).contains("without a cluster")
+        .contains("audit command");
+    assertThat(client.get("/metrics").body()).as("no audit, no audit metrics")
+        .doesNotContain("mlflow_webhook_audit_");
+  }
+
+  @Test
   void plainHttpOnTheTlsPortFails(VertxTestContext test) {
     var plain = vertx.createHttpClient(new HttpClientOptions()
         .setDefaultHost("localhost").setDefaultPort(app.port()));
