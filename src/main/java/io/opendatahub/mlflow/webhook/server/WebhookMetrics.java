@@ -1,12 +1,21 @@
 package io.opendatahub.mlflow.webhook.server;
 
+import static io.opendatahub.mlflow.webhook.server.MetricNames.ADMISSION;
+import static io.opendatahub.mlflow.webhook.server.MetricNames.AUTHORIZATION;
+import static io.opendatahub.mlflow.webhook.server.MetricNames.CACHE_HITS;
+import static io.opendatahub.mlflow.webhook.server.MetricNames.CACHE_MISSES;
+import static io.opendatahub.mlflow.webhook.server.MetricNames.CACHE_SIZE;
+import static io.opendatahub.mlflow.webhook.server.MetricNames.MANAGED_BINDINGS;
+import static io.opendatahub.mlflow.webhook.server.MetricNames.POLICY_FINDINGS;
+import static io.opendatahub.mlflow.webhook.server.MetricNames.RECONCILE_ACTIONS;
+import static io.opendatahub.mlflow.webhook.server.MetricNames.ROUTE_CHECKS;
+import static io.opendatahub.mlflow.webhook.server.MetricNames.UPSTREAM;
+
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -17,23 +26,18 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.opendatahub.mlflow.webhook.admission.Finding;
+import io.opendatahub.mlflow.webhook.audit.AuditedObject;
 import io.opendatahub.mlflow.webhook.authz.AuthorizationService;
 import io.opendatahub.mlflow.webhook.authz.MlflowResources;
 import io.opendatahub.mlflow.webhook.authz.ResourceAttributes;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import java.security.cert.X509Certificate;
-import io.opendatahub.mlflow.webhook.audit.AuditResult;
-import io.opendatahub.mlflow.webhook.audit.AuditedObject;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 
 /**
@@ -43,29 +47,6 @@ import java.util.function.IntSupplier;
  * small closed sets, never from request data that a caller controls freely.
  */
 public final class WebhookMetrics {
-
-  // Names in Micrometer's dotted form; Prometheus shows them with underscores, and timers and
-  // counters with their _seconds and _total suffixes.
-  static final String ADMISSION = "mlflow.webhook.admission";
-  static final String POLICY_FINDINGS = "mlflow.webhook.policy.findings";
-  static final String AUTHORIZATION = "mlflow.webhook.authorization";
-  static final String ROUTE_CHECKS = "mlflow.webhook.route.checks";
-  static final String UPSTREAM = "mlflow.webhook.authorization.upstream";
-  static final String CACHE_HITS = "mlflow.webhook.authorization.cache.hits";
-  static final String CACHE_MISSES = "mlflow.webhook.authorization.cache.misses";
-  static final String CACHE_SIZE = "mlflow.webhook.authorization.cache.size";
-  static final String RECONCILE_ACTIONS = "mlflow.webhook.reconcile.actions";
-  static final String MANAGED_BINDINGS = "mlflow.webhook.managed.rolebindings";
-  static final String POLICY_INFO = "mlflow.webhook.policy.info";
-  static final String POLICY_RELOADS = "mlflow.webhook.policy.reloads";
-  static final String POLICY_RELOAD_FAILING = "mlflow.webhook.policy.reload.failing";
-  static final String CERTIFICATE_EXPIRY = "mlflow.webhook.tls.certificate.expiry.timestamp";
-  static final String CERTIFICATE_RELOADS = "mlflow.webhook.tls.reloads";
-  static final String AUDIT_RESULTS = "mlflow.webhook.audit.results";
-  static final String AUDIT_NONCOMPLIANT = "mlflow.webhook.audit.noncompliant.objects";
-
-  /** The kinds the audit judges; each has a non-compliant count, 0 included. */
-  static final List<String> AUDITED_KINDS = List.of("MLflow", "RoleBinding");
 
   /** The value of a label that does not apply: an unreadable request has no resource or verb. */
   static final String NONE = "none";
@@ -88,11 +69,8 @@ public final class WebhookMetrics {
   private final Map<AuthorizationLabels, Timer> authorizationTimers = new ConcurrentHashMap<>();
   private final Map<String, Timer> upstreamTimers = new ConcurrentHashMap<>();
   private final Map<String, Timer> routeTimers = new ConcurrentHashMap<>();
-  private final MultiGauge policyInfo;
-  private final MultiGauge auditResults;
-  private final MultiGauge auditNoncompliant;
-  private final AtomicInteger reloadFailing = new AtomicInteger();
-  private final AtomicLong certificateExpiry = new AtomicLong();
+  private final FileReloadMeters files;
+  private final AuditMeters audit;
 
   public WebhookMetrics() {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -102,39 +80,16 @@ public final class WebhookMetrics {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
-    policyInfo = MultiGauge.builder(POLICY_INFO)
-        .description("The policy in force (value 1), by name and content hash")
-        .register(registry);
-    auditResults = MultiGauge.builder(AUDIT_RESULTS)
-        .description("Current background-audit results, by rule, result and kind")
-        .register(registry);
-    auditNoncompliant = MultiGauge.builder(AUDIT_NONCOMPLIANT)
-        .description("Objects the background audit finds failing (any fail result), by kind")
-        .register(registry);
-    Gauge.builder(CERTIFICATE_EXPIRY, certificateExpiry, AtomicLong::get)
-        .description("When the serving certificate expires, in seconds since the epoch")
-        .baseUnit("seconds")
-        .register(registry);
+    files = new FileReloadMeters(registry);
+    audit = new AuditMeters(registry);
     // Registered up front so an alert on reconcile errors sees 0, not an absent series.
     reconcileCounter("reconcile", "error");
     reconcileCounter("give-up", "error");
-    reloads("success");
-    reloads("failure");
-    tlsReloads("success");
-    tlsReloads("failure");
-    Gauge.builder(POLICY_RELOAD_FAILING, reloadFailing, AtomicInteger::get)
-        .description("1 while the latest policy change was rejected and an older policy serves")
-        .register(registry);
   }
 
   /** The policy now in force; also counts a successful reload when {@code reload} is true. */
   public void policyInForce(Policy policy, boolean reload) {
-    policyInfo.register(List.of(MultiGauge.Row.of(
-        Tags.of("name", policy.name(), "hash", policy.hash()), 1)), true);
-    reloadFailing.set(0);
-    if (reload) {
-      reloads("success").increment();
-    }
+    files.policyInForce(policy, reload);
   }
 
   /**
@@ -142,43 +97,15 @@ public final class WebhookMetrics {
    * away leaves no stale series. Label values are rule ids, statuses and the audited kinds.
    */
   public void auditResults(Collection<AuditedObject> objects) {
-    Map<List<String>, Integer> counts = new HashMap<>();
-    Map<String, Integer> failing = new HashMap<>();
-    AUDITED_KINDS.forEach(kind -> failing.put(kind, 0));
-    for (AuditedObject object : objects) {
-      for (AuditResult result : object.results()) {
-        counts.merge(List.of(result.rule(), result.result().wireName(), object.kind()), 1,
-            Integer::sum);
-      }
-      if (object.fails()) {
-        failing.merge(object.kind(), 1, Integer::sum);
-      }
-    }
-    List<MultiGauge.Row<?>> rows = new ArrayList<>();
-    counts.forEach((labels, count) -> rows.add(MultiGauge.Row.of(Tags.of("rule", labels.get(0),
-        "result", labels.get(1), "kind", labels.get(2)), count)));
-    auditResults.register(rows, true);
-    List<MultiGauge.Row<?>> kinds = new ArrayList<>();
-    failing.forEach((kind, count) -> kinds.add(MultiGauge.Row.of(Tags.of("kind", kind), count)));
-    auditNoncompliant.register(kinds, true);
+    audit.publish(objects);
   }
 
   public void certificateServed(X509Certificate certificate, boolean reload) {
-    certificateExpiry.set(certificate.getNotAfter().toInstant().getEpochSecond());
-    if (reload) {
-      tlsReloads("success").increment();
-    }
+    files.certificateServed(certificate, reload);
   }
 
   public void certificateRejected() {
-    tlsReloads("failure").increment();
-  }
-
-  private Counter tlsReloads(String result) {
-    return Counter.builder(CERTIFICATE_RELOADS)
-        .description("Certificate rotations applied (success) or rejected (failure)")
-        .tag("result", result)
-        .register(registry);
+    files.certificateRejected();
   }
 
   /** Reconciler actions (create, update, recreate, remove, give-up) and their results. */
@@ -200,16 +127,7 @@ public final class WebhookMetrics {
   }
 
   public void policyRejected() {
-    // Count first: a scrape that sees the gauge must also see the failure it stands for.
-    reloads("failure").increment();
-    reloadFailing.set(1);
-  }
-
-  private Counter reloads(String result) {
-    return Counter.builder(POLICY_RELOADS)
-        .description("Policy changes applied (success) or rejected (failure)")
-        .tag("result", result)
-        .register(registry);
+    files.policyRejected();
   }
 
   /**

@@ -16,7 +16,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -59,8 +58,6 @@ public final class WebhookServer {
 
   /** Access reviews are a few hundred bytes; big ones are abuse, and would bloat cache keys. */
   static final long AUTHORIZE_BODY_LIMIT = 64 * 1024;
-  /** When the request's handling began, in its routing context: refusals are timed from it. */
-  private static final String STARTED = WebhookServer.class.getName() + ".started";
   /** Room for a full batch of route checks (1,000 at a few hundred bytes each). */
   static final long ROUTE_CHECKS_BODY_LIMIT = 512 * 1024;
   /** Where the Kubernetes API serves access reviews; served here with /authorize's answers. */
@@ -77,7 +74,7 @@ public final class WebhookServer {
   private final AdmissionReviewCodec codec = new AdmissionReviewCodec();
   private final JsonReplies replies = new JsonReplies(codec);
   private final Listeners listeners;
-  private final BodyBudget bodies;
+  private final JsonIntake intake;
   private final WorkerExecutor largeReviews;
   /** The background audit's results; null without a cluster. */
   private final AuditResults audit;
@@ -121,9 +118,10 @@ public final class WebhookServer {
     this.contexts = contexts;
     this.metrics = metrics;
     this.readiness = readiness;
-    this.bodies = settings.bodyBytesInFlight() > 0
+    BodyBudget bodies = settings.bodyBytesInFlight() > 0
         ? new BodyBudget(settings.bodyBytesInFlight(), settings.bodyBytesInFlight() / 4)
         : BodyBudget.forHeap(Runtime.getRuntime().maxMemory(), settings.maxBodyBytes());
+    this.intake = new JsonIntake(bodies, replies, metrics);
     this.listeners = new Listeners(vertx, settings, replies);
     this.largeReviews = vertx.createSharedWorkerExecutor("large-admission-reviews",
         LARGE_REVIEW_THREADS);
@@ -162,34 +160,23 @@ public final class WebhookServer {
   private Router router(ReceiveDeadline deadline) {
     Router router = Router.router(vertx);
     router.route().handler(context -> {
-      context.put(STARTED, System.nanoTime());
+      intake.started(context);
       deadline.received(context);
     });
     for (AdmissionEndpoint.Mode mode : AdmissionEndpoint.Mode.values()) {
-      router.post("/" + mode.label)
-          .handler(new BodyIntake(bodies, settings.maxBodyBytes(), replies))
-          .handler(bodyHandler(settings.maxBodyBytes()))
-          .handler(this::requireJson)
+      intake.accepting(router.post("/" + mode.label), settings.maxBodyBytes())
           .handler(new AdmissionEndpoint(mode, admission, codec, contexts, metrics, replies,
               largeReviews));
     }
-    router.post("/authorize/mlflow")
-        .handler(new BodyIntake(bodies, ROUTE_CHECKS_BODY_LIMIT, replies))
-        .handler(bodyHandler(ROUTE_CHECKS_BODY_LIMIT))
-        .handler(this::requireJson)
+    intake.accepting(router.post("/authorize/mlflow"), ROUTE_CHECKS_BODY_LIMIT)
         .handler(new RouteCheckEndpoint(routes, metrics, replies));
-    router.post("/authorize")
-        .handler(new BodyIntake(bodies, AUTHORIZE_BODY_LIMIT, replies))
-        .handler(bodyHandler(AUTHORIZE_BODY_LIMIT))
-        .handler(this::requireJson)
+    intake.accepting(router.post("/authorize"), AUTHORIZE_BODY_LIMIT)
         .handler(new AuthorizeEndpoint(authorization, metrics, replies));
     // The Kubernetes authorization API's own paths, so a client that asks the API server for
     // access reviews (a kubeconfig naming this service) gets /authorize's answers unmodified.
     for (AccessReview.Kind kind : AccessReview.Kind.values()) {
-      router.post(KUBE_ACCESS_REVIEWS + kind.wireName().toLowerCase(Locale.ROOT) + "s")
-          .handler(new BodyIntake(bodies, AUTHORIZE_BODY_LIMIT, replies))
-          .handler(bodyHandler(AUTHORIZE_BODY_LIMIT))
-          .handler(this::requireJson)
+      intake.accepting(router.post(KUBE_ACCESS_REVIEWS
+              + kind.wireName().toLowerCase(Locale.ROOT) + "s"), AUTHORIZE_BODY_LIMIT)
           .handler(new AuthorizeEndpoint(authorization, metrics, replies, kind));
     }
     router.get("/healthz").handler(ctx -> ctx.response().end("ok"));
@@ -205,26 +192,11 @@ public final class WebhookServer {
             + " GET /healthz, GET /readyz, GET /metrics and GET /audit"));
     router.errorHandler(405, ctx -> replies.error(ctx, 405,
         "method " + ctx.request().method() + " is not allowed on " + ctx.normalizedPath()));
-    router.errorHandler(413, ctx -> {
-      countUnread(ctx);
-      replies.error(ctx, 413, "request body is larger than the limit of "
-          + bodyLimit(ctx.normalizedPath()) + " bytes");
-    });
-    router.errorHandler(400, ctx -> {
-      countUnread(ctx);
-      replies.error(ctx, 400, "bad request");
-    });
+    router.errorHandler(413, ctx -> intake.refuseUnread(ctx, 413,
+        "request body is larger than the limit of " + bodyLimit(ctx.normalizedPath()) + " bytes"));
+    router.errorHandler(400, ctx -> intake.refuseUnread(ctx, 400, "bad request"));
     router.errorHandler(500, this::internalError);
     return router;
-  }
-
-  /**
-   * Buffers a body up to {@code limit}. The buffer is sized from the declared length at once
-   * (already charged to the body budget) rather than grown by doubling, which would hold up to
-   * twice the body while copying.
-   */
-  private static BodyHandler bodyHandler(long limit) {
-    return BodyHandler.create(false).setBodyLimit(limit).setPreallocateBodyBuffer(true);
   }
 
   private long bodyLimit(String path) {
@@ -234,25 +206,6 @@ public final class WebhookServer {
       case "/authorize/mlflow" -> ROUTE_CHECKS_BODY_LIMIT;
       default -> settings.maxBodyBytes();
     };
-  }
-
-  private void requireJson(RoutingContext context) {
-    String type = context.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-    if (!JsonReplies.JSON.equals(mediaType)) {
-      countUnread(context);
-      replies.error(context, 400, "Content-Type must be application/json, got "
-          + (type == null ? "none" : "'" + mediaType + "'"));
-      return;
-    }
-    context.next();
-  }
-
-  /** A request answered before its endpoint read it counts where the endpoint would count it. */
-  private void countUnread(RoutingContext context) {
-    Long started = context.get(STARTED);
-    metrics.unread(context.normalizedPath(),
-        started == null ? 0 : System.nanoTime() - started);
   }
 
   private void ready(RoutingContext context) {
