@@ -80,17 +80,19 @@ service_kubeconfig() {
     "$(kubectl -n mlflow-policy-webhook create token mlflow-policy-webhook --duration 2h)"
 }
 
-# start_webhook KUBECONFIG [NAME [POLICY_DIR]]: starts the packaged jar on loopback against the
-# harness's API server and waits for /readyz; its PID goes to $MLFLOW_E2E_DIR/NAME.pid (default
-# NAME webhook) where `cluster.sh down` finds it, its log to NAME.log. Prints the port.
+# start_webhook KUBECONFIG [NAME [POLICY_DIR [SERVE_ARGS...]]]: starts the packaged jar on loopback
+# against the harness's API server (further `serve` flags after the policy) and waits for /readyz;
+# its PID goes to $MLFLOW_E2E_DIR/NAME.pid (default NAME webhook) where `cluster.sh down` finds
+# it, its log to NAME.log. Prints the port.
 start_webhook() {
   local kubeconfig="$1" name="${2:-webhook}" policy="${3:-$repo/policies}"
+  shift $(($# < 3 ? $# : 3))
   local jar="$repo/target/mlflow-policy-webhook.jar" certs="$MLFLOW_E2E_DIR/webhook-certs" port
   [[ -f "$jar" ]] || { echo "no $jar: run mvn -B -q package -DskipTests" >&2; return 1; }
   [[ -f "$certs/ca.crt" ]] || "$repo/certs/generate-dev-certs.sh" "$certs" > /dev/null
   port="$(free_port)"
   KUBECONFIG="$kubeconfig" POD_NAMESPACE=mlflow-policy-webhook nohup java -jar "$jar" serve --host 127.0.0.1 --port "$port" --policy "$policy" \
-    --tls-cert "$certs/tls.crt" --tls-key "$certs/tls.key" \
+    --tls-cert "$certs/tls.crt" --tls-key "$certs/tls.key" "$@" \
     > "$MLFLOW_E2E_DIR/$name.log" 2>&1 < /dev/null &
   echo $! > "$MLFLOW_E2E_DIR/$name.pid"
   echo "$name" >> "$MLFLOW_E2E_DIR/processes"
