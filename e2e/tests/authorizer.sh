@@ -134,6 +134,9 @@ metric() {
 }
 authorizer_requests() { metric '^mlflow_webhook_authorization_seconds_count\{.*source="authorizer"'; }
 upstream_calls() { metric '^mlflow_webhook_authorization_upstream_seconds_count'; }
+# The cluster client's requests (Vert.x's own metrics): the informers GET and watch; a
+# SubjectAccessReview or TokenReview would be a POST.
+client_requests() { metric "^vertx_http_client_requests_total\\{.*method=\"$1\""; }
 
 say "the webhook kubeconfig and the AuthorizationConfiguration from the shipped files"
 sed -e "s|/etc/kubernetes/authz/|$pki/|" \
@@ -163,6 +166,7 @@ wait_for_answer "the webhook is in force: gatewaysecrets in chain-a now denied b
 say "in force $((SECONDS - installed)) s after the file changed"
 
 upstream_before="$(upstream_calls)"
+posts_before="$(client_requests POST)"
 for kind in SelfSubjectAccessReview SubjectAccessReview; do
   expect_contains "$kind: gatewaysecrets create in chain-a (RBAC allows) is denied with the policy's reason" \
     "$(review "$kind" chain-a create gatewaysecrets "" "$kind")" "allowed=false denied=true reason=$secrets_reason ("
@@ -216,6 +220,11 @@ expect_contains "gatewaysecrets stay denied in the newly labelled chain-a" \
   "$(review SubjectAccessReview chain-a create gatewaysecrets "" after-label)" \
   "allowed=false denied=true reason=$secrets_reason ("
 expect_equal "no call to the API server while answering, all along" "$(upstream_calls)" "$upstream_before"
+gets="$(client_requests GET)"
+((gets > 0)) && pass "the cluster client's request metric is there ($gets GETs: namespace informer)" \
+  || fail "no vertx_http_client_requests_total GET samples: the metric's name changed?"
+expect_equal "POSTs of the cluster client (SubjectAccessReview, TokenReview) all along" \
+  "$(client_requests POST)" "$posts_before"
 
 say "the webhook down: failurePolicy NoOpinion, RBAC decides again"
 fail_open() {
