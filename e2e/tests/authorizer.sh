@@ -3,7 +3,8 @@
 # tested"; issue #20 (b)): the shipped control-plane files (manifests/authorizer/control-plane)
 # installed into the running kube-apiserver by rewriting its --authorization-config file (it
 # reloads it), then real tokens ask through SelfSubjectAccessReviews and the admin through
-# SubjectAccessReviews. At the end the jar is stopped (failurePolicy NoOpinion: RBAC decides
+# SubjectAccessReviews, and the real tracking server's unmodified plugin refuses what the policy
+# disables. At the end the jar is stopped (failurePolicy NoOpinion: RBAC decides
 # again) and the harness's own configuration is put back.
 # Needs a running harness (eval "$(e2e/cluster.sh env)"); independent of the other tests.
 set -euo pipefail
@@ -21,7 +22,17 @@ cp "$authz_config" "$work/harness-authorization-config.yaml"
 restore_config() {
   cp "$work/harness-authorization-config.yaml" "$authz_config.new" && mv "$authz_config.new" "$authz_config"
 }
-trap restore_config EXIT
+# stop_pid FILE: stops the process in the pid file by its PID (TERM, then KILL after 30 s).
+stop_pid() {
+  [[ -f "$1" ]] || return 0
+  local pid
+  pid="$(cat "$1")"
+  kill -TERM "$pid" 2> /dev/null || true
+  for _ in $(seq 1 300); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2> /dev/null && { echo "pid $pid ignored SIGTERM for 30 s; killing it" >&2; kill -KILL "$pid"; }
+  rm -f "$1"
+}
+trap 'stop_pid "$work/tracking/mlflow.pid"; restore_config' EXIT
 
 say "namespaces chain-a (no label) and chain-b (AI Gateway label), a ServiceAccount RBAC lets use the gateway"
 install_mlflow_crd_and_roles || { fail "the MLflow CRD and roles were not installed"; exit 1; }
@@ -93,6 +104,8 @@ wait_for_answer() {
 # RBAC authorizer has seen the bindings: wait, bounded).
 wait_for_answer "before the webhook, RBAC lets the user create gatewaysecrets in chain-a" 120 \
   "allowed=true denied=false reason=" SelfSubjectAccessReview chain-a create gatewaysecrets
+expect_contains "before the webhook, RBAC lets the user list gatewaysecrets in chain-a (the tracking server's question below)" \
+  "$(review SelfSubjectAccessReview chain-a list gatewaysecrets)" "allowed=true denied=false"
 
 say "the API server's client certificate from the shipped issue-client-cert.sh"
 pki="$work/authz"
@@ -226,17 +239,38 @@ gets="$(client_requests GET)"
 expect_equal "POSTs of the cluster client (SubjectAccessReview, TokenReview) all along" \
   "$(client_requests POST)" "$posts_before"
 
+say "the real tracking server, its plugin unmodified, behind this API server (issue #20 (b))"
+venv="$("$repo/e2e/tracking/install.sh")" || { fail "the tracking server's venv could not be installed"; exit 1; }
+mkdir -p "$work/tracking"
+tracking_port="$(start_tracking_server "$venv" "$work/tracking")" \
+  || { fail "the tracking server did not start"; exit 1; }
+# status METHOD PATH [BODY]: the tracking server's HTTP status for the user in workspace chain-a.
+status() {
+  curl -sS --max-time 60 -o "$work/tracking/response.json" -w '%{http_code}' -X "$1" \
+    -H "Authorization: Bearer $(kubectl config view --raw -o jsonpath='{.users[0].user.token}' --kubeconfig "$user_config")" \
+    -H 'X-MLFLOW-WORKSPACE: chain-a' -H 'Content-Type: application/json' \
+    ${3:+--data "$3"} "http://127.0.0.1:$tracking_port$2"
+}
+before="$(authorizer_requests)"
+expect_equal "the plugin refuses listing gateway secrets in chain-a (RBAC allows, the policy does not)" \
+  "$(status GET /api/3.0/mlflow/gateway/secrets/list)" 403
+cp "$work/tracking/response.json" "$work/tracking/refusal.json"
+expect_equal "the plugin serves listing gateway endpoints in chain-a (labelled, RBAC allows)" \
+  "$(status GET /api/3.0/mlflow/gateway/endpoints/list)" 200
+expect_equal "the plugin serves creating an experiment in chain-a (no opinion, RBAC allows)" \
+  "$(status POST /api/2.0/mlflow/experiments/create '{"name": "through-the-chain"}')" 200
+after="$(authorizer_requests)"
+((after > before)) && pass "the plugin's reviews went through the webhook ($before -> $after)" \
+  || fail "the plugin's reviews did not reach the webhook ($before -> $after)"
+stop_pid "$work/tracking/mlflow.pid"
+
 say "the webhook down: failurePolicy NoOpinion, RBAC decides again"
 fail_open() {
   kubectl get --raw /metrics \
     | awk '$1 ~ /^apiserver_authorization_webhook_evaluations_fail_open_total/ { sum += $2 } END { printf "%d\n", sum }'
 }
 fail_open_before="$(fail_open)"
-pid="$(cat "$MLFLOW_E2E_DIR/authorizer.pid")"
-kill -TERM "$pid"
-for _ in $(seq 1 300); do kill -0 "$pid" 2> /dev/null || break; sleep 0.1; done
-kill -0 "$pid" 2> /dev/null && { fail "the jar ignored SIGTERM for 30 s"; kill -KILL "$pid"; }
-rm -f "$MLFLOW_E2E_DIR/authorizer.pid"
+stop_pid "$MLFLOW_E2E_DIR/authorizer.pid"
 asked=$SECONDS
 # A name never asked before, so no cached answer stands in for the webhook.
 expect_contains "webhook down: gatewaysecrets create in chain-a allowed again by RBAC (fail open)" \
