@@ -134,6 +134,7 @@ spec:
         except:
           namespaceSelector:
             matchLabels: {mlflow-policy.io/ai-gateway: enabled}
+  serviceAccountBinding: {enabled: false}
 EOF
 authorizer_port="$(free_port)"
 port="$(start_webhook "$(service_kubeconfig)" authorizer "$work/policy" \
@@ -179,6 +180,13 @@ wait_for_answer "the webhook is in force: gatewaysecrets in chain-a now denied b
 say "in force $((SECONDS - installed)) s after the file changed"
 
 upstream_before="$(upstream_calls)"
+# The binding reconciler campaigns for its Lease even when auto-binding is off, and creating the
+# Lease is a POST: count from when it has seen a leader (it logs that after its first request).
+deadline=$((SECONDS + 120))
+until grep -q "binding reconciler leader: " "$MLFLOW_E2E_DIR/authorizer.log"; do
+  ((SECONDS < deadline)) || { fail "the jar's Lease election saw no leader within 120 s"; break; }
+  sleep 1
+done
 posts_before="$(client_requests POST)"
 for kind in SelfSubjectAccessReview SubjectAccessReview; do
   expect_contains "$kind: gatewaysecrets create in chain-a (RBAC allows) is denied with the policy's reason" \
