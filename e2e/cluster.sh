@@ -118,7 +118,8 @@ apiVersion: apiserver.config.k8s.io/v1
 kind: AuthorizationConfiguration
 authorizers:
   # No nodes, so no Node authorizer.
-  # Future (issue #20, "authorization for real" (b)): the service as the authorizer for
+  # tests/authorizer.sh puts the shipped webhook here while it runs (the API server reloads this
+  # file), then puts this file back. The shape: the service as the authorizer for
   # mlflow.kubeflow.org, before RBAC, with no opinion on anything else:
   # - type: Webhook
   #   name: mlflow-policy-webhook

@@ -80,17 +80,19 @@ service_kubeconfig() {
     "$(kubectl -n mlflow-policy-webhook create token mlflow-policy-webhook --duration 2h)"
 }
 
-# start_webhook KUBECONFIG [NAME [POLICY_DIR]]: starts the packaged jar on loopback against the
-# harness's API server and waits for /readyz; its PID goes to $MLFLOW_E2E_DIR/NAME.pid (default
-# NAME webhook) where `cluster.sh down` finds it, its log to NAME.log. Prints the port.
+# start_webhook KUBECONFIG [NAME [POLICY_DIR [SERVE_ARGS...]]]: starts the packaged jar on loopback
+# against the harness's API server (further `serve` flags after the policy) and waits for /readyz;
+# its PID goes to $MLFLOW_E2E_DIR/NAME.pid (default NAME webhook) where `cluster.sh down` finds
+# it, its log to NAME.log. Prints the port.
 start_webhook() {
   local kubeconfig="$1" name="${2:-webhook}" policy="${3:-$repo/policies}"
+  shift $(($# < 3 ? $# : 3))
   local jar="$repo/target/mlflow-policy-webhook.jar" certs="$MLFLOW_E2E_DIR/webhook-certs" port
   [[ -f "$jar" ]] || { echo "no $jar: run mvn -B -q package -DskipTests" >&2; return 1; }
   [[ -f "$certs/ca.crt" ]] || "$repo/certs/generate-dev-certs.sh" "$certs" > /dev/null
   port="$(free_port)"
   KUBECONFIG="$kubeconfig" POD_NAMESPACE=mlflow-policy-webhook nohup java -jar "$jar" serve --host 127.0.0.1 --port "$port" --policy "$policy" \
-    --tls-cert "$certs/tls.crt" --tls-key "$certs/tls.key" \
+    --tls-cert "$certs/tls.crt" --tls-key "$certs/tls.key" "$@" \
     > "$MLFLOW_E2E_DIR/$name.log" 2>&1 < /dev/null &
   echo $! > "$MLFLOW_E2E_DIR/$name.pid"
   echo "$name" >> "$MLFLOW_E2E_DIR/processes"
@@ -121,4 +123,36 @@ render_webhooks() {
                  | .webhooks |= map(.clientConfig = {
                      url: "https://127.0.0.1:\($port)\(.clientConfig.service.path)",
                      caBundle: $bundle})]}'
+}
+
+# start_tracking_server VENV DIR: MLflow's tracking server (e2e/tracking/install.sh's venv) with the
+# Kubernetes workspace provider and auth plugin on loopback against the harness's API server,
+# database, artifacts and log in DIR (under $MLFLOW_E2E_DIR); its PID in DIR/mlflow.pid and in
+# the harness's process list, so `cluster.sh down` stops it if its test cannot. Waits for
+# /health. Prints the port.
+start_tracking_server() {
+  local venv="$1" dir="$2" port
+  port="$(free_port)"
+  # The plugin reads the API server's address and CA from KUBECONFIG (the admin's: the workspace
+  # provider lists and watches namespaces as the server's own identity) and asks every access
+  # review with the caller's token (self_subject_access_review, its default mode). One worker:
+  # the machine has two cores, and each worker would keep its own decision cache.
+  KUBECONFIG="$KUBECONFIG" nohup "$venv/bin/mlflow" server --host 127.0.0.1 --port "$port" \
+    --workers 1 \
+    --backend-store-uri "sqlite:///$dir/mlflow.db" --artifacts-destination "$dir/artifacts" \
+    --enable-workspaces --workspace-store-uri "kubernetes://" --app-name kubernetes-auth \
+    > "$dir/mlflow.log" 2>&1 < /dev/null &
+  echo $! > "$dir/mlflow.pid"
+  echo "${dir#"$MLFLOW_E2E_DIR"/}/mlflow" >> "$MLFLOW_E2E_DIR/processes"
+  # Creating the database and importing MLflow take a minute or more on a loaded 2-core machine.
+  local deadline=$((SECONDS + 300))
+  until curl -fsS --max-time 5 "http://127.0.0.1:$port/health" > /dev/null 2>&1; do
+    if ((SECONDS >= deadline)) || ! kill -0 "$(cat "$dir/mlflow.pid")" 2> /dev/null; then
+      echo "the tracking server did not become ready within 300 s; last lines of $dir/mlflow.log:" >&2
+      grep -v 'Deprecat\|from starlette' "$dir/mlflow.log" | tail -n 30 >&2
+      return 1
+    fi
+    sleep 1
+  done
+  echo "$port"
 }

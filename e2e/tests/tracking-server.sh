@@ -99,28 +99,7 @@ say "start our service (delegating to the API server) and the tracking server"
 webhook_port="$(MLFLOW_E2E_DIR="$work" start_webhook "$(service_kubeconfig)")"
 echo tracking/webhook >> "$MLFLOW_E2E_DIR/processes"
 
-mlflow_port="$(free_port)"
-# The plugin reads the API server's address and CA from KUBECONFIG (the admin's: the workspace
-# provider lists and watches namespaces as the server's own identity) and asks every access
-# review with the caller's token (self_subject_access_review, its default mode). One worker: the
-# machine has two cores, and each worker would keep its own decision cache.
-KUBECONFIG="$KUBECONFIG" nohup "$venv/bin/mlflow" server --host 127.0.0.1 --port "$mlflow_port" \
-  --workers 1 \
-  --backend-store-uri "sqlite:///$work/mlflow.db" --artifacts-destination "$work/artifacts" \
-  --enable-workspaces --workspace-store-uri "kubernetes://" --app-name kubernetes-auth \
-  > "$work/mlflow.log" 2>&1 < /dev/null &
-echo $! > "$work/mlflow.pid"
-echo tracking/mlflow >> "$MLFLOW_E2E_DIR/processes"
-# Creating the database and importing MLflow take a minute or more on a loaded 2-core machine.
-deadline=$((SECONDS + 300))
-until curl -fsS --max-time 5 "http://127.0.0.1:$mlflow_port/health" > /dev/null 2>&1; do
-  if ((SECONDS >= deadline)) || ! kill -0 "$(cat "$work/mlflow.pid")" 2> /dev/null; then
-    fail "the tracking server did not become ready within 300 s; last lines of $work/mlflow.log:"
-    grep -v 'Deprecat\|from starlette' "$work/mlflow.log" | tail -n 30 >&2
-    exit 1
-  fi
-  sleep 1
-done
+mlflow_port="$(start_tracking_server "$venv" "$work")" || { fail "the tracking server did not start"; exit 1; }
 
 say "the differential: every request to the tracking server, the same question to /authorize/mlflow"
 if TRACKING_URL="http://127.0.0.1:$mlflow_port" WEBHOOK_URL="https://127.0.0.1:$webhook_port" \
