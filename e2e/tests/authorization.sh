@@ -119,8 +119,9 @@ expect_equal "kubectl auth can-i cannot ask about a pseudo-resource (answers no 
   "$(KUBECONFIG="$MLFLOW_E2E_DIR/can-i-alice.kubeconfig" kubectl auth can-i create \
       experiments.mlflow.kubeflow.org -n authz-a 2> /dev/null || true)" "no"
 
-# A policy for these tests: the shipped one, with its authority set, auto-binding off (these
-# instances must not compete for the reconciler's Lease) and only gatewaysecrets disabled, so
+# A policy for these tests: the shipped one, with its authority set, auto-binding off (no
+# bindings written; every instance still campaigns for the reconciler's Lease, which is
+# harmless here) and only gatewaysecrets disabled, so
 # gatewayendpoints/use is an RBAC question and gatewaysecrets shows the policy overlay.
 policy_dir() {
   local dir="$work/policy-$1"
