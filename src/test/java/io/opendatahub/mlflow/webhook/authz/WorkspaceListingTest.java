@@ -11,10 +11,8 @@ import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -121,22 +119,8 @@ class WorkspaceListingTest {
 
   @Test
   void namespacesNotKnownYetAreNotListedFromNothing() {
-    NamespaceFacts unsynced = new NamespaceFacts() {
-      @Override
-      public Optional<Map<String, String>> labels(String namespace) {
-        return Optional.empty();
-      }
-
-      @Override
-      public Collection<KnownNamespace> namespaces() {
-        return List.of();
-      }
-
-      @Override
-      public boolean synced() {
-        return false;
-      }
-    };
+    // Knows no namespace and has not synced: what an informer is before its first list.
+    NamespaceFacts unsynced = PolicyOverlay.NO_NAMESPACES;
 
     Answer answer = list(new NamespaceGrants("*/experiments:list"), unsynced);
 
