@@ -114,11 +114,13 @@ kubectl label namespace team-dev mlflow-policy.io/environment=production > /dev/
 # dry-run create of the same CR is judged before storage would answer AlreadyExists, so it shows
 # the webhook's current decision without touching the stored object.
 deadline=$((SECONDS + 120))
-until kubectl create --dry-run=server -f "$work/sqlite-dev.yaml" 2>&1 | grep -q "denied the request"; do
+# (Output to a file, then grep: with pipefail, `kubectl | grep -q` fails whenever grep stops
+# reading before kubectl has written everything, so the loop waited out its deadline.)
+until kubectl create --dry-run=server -f "$work/sqlite-dev.yaml" > "$work/sqlite-dev.out" 2>&1
+    grep -q "denied the request" "$work/sqlite-dev.out"; do
   ((SECONDS < deadline)) || break
   sleep 0.5
 done
-kubectl create --dry-run=server -f "$work/sqlite-dev.yaml" > "$work/sqlite-dev.out" 2>&1 || true
 expect_contains "after the relabel the same CR is refused on create, naming the namespace" \
   "$(cat "$work/sqlite-dev.out")" "environment 'production' (set by namespace 'team-dev')"
 
