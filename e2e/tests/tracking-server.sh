@@ -30,12 +30,8 @@ trap 'stop_started; rm -f "$work/tokens.json"' EXIT
 venv="$("$tracking/install.sh")"
 
 say "the MLflow roles, manifests/base, two workspaces and five users"
-reference="${MLFLOW_REFERENCE_DIR:-}"
-for candidate in "$repo/../shared/reference" "$repo/../../shared/reference"; do
-  [[ -n "$reference" ]] || { [[ -f "$candidate/mlflow-rbac.yaml" ]] && reference="$candidate"; }
-done
-[[ -n "$reference" ]] || { echo "set MLFLOW_REFERENCE_DIR to the folder of mlflow-rbac.yaml" >&2; exit 2; }
-kubectl apply -f "$reference/mlflow-rbac.yaml" > /dev/null
+# The CRD and roles from the repository's own copies (e2e/fixtures), as the other tests do.
+install_mlflow_crd_and_roles
 install_base > "$work/apply-base.out" 2>&1 || { fail "manifests/base: $(cat "$work/apply-base.out")"; exit 1; }
 for ns in ws-a ws-b tracking-users; do
   kubectl get namespace "$ns" > /dev/null 2>&1 || kubectl create namespace "$ns" > /dev/null
