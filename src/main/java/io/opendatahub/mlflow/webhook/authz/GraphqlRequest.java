@@ -59,21 +59,26 @@ record GraphqlRequest(Document document, JsonNode variables, String refusal) {
 
   /** Whether the question carries a document too long to read on the caller's thread. */
   static boolean heavy(Question question) {
+    // The lengths first: they are cheap, and almost no question carries a long text, so the
+    // path is read only for the few that do.
+    JsonNode body = question.body();
+    boolean longText;
+    if (body != null && body.isObject()) {
+      JsonNode text = body.get("query");
+      longText = text != null && text.isString() && text.asString().length() > INLINE_CHARACTERS;
+    } else {
+      String query = first(question.query(), "query");
+      longText = (query != null && query.length() > INLINE_CHARACTERS)
+          || (question.path() != null && question.path().length() > INLINE_CHARACTERS);
+    }
+    if (!longText) {
+      return false;
+    }
     try {
-      if (!RouteTable.normalize(question.path()).equals("/graphql")) {
-        return false;
-      }
+      return RouteTable.normalize(question.path()).equals("/graphql");
     } catch (IllegalArgumentException e) {
       return false;
     }
-    JsonNode body = question.body();
-    if (body != null && body.isObject()) {
-      JsonNode text = body.get("query");
-      return text != null && text.isString() && text.asString().length() > INLINE_CHARACTERS;
-    }
-    String query = first(question.query(), "query");
-    return (query != null && query.length() > INLINE_CHARACTERS)
-        || (question.path() != null && question.path().length() > INLINE_CHARACTERS);
   }
 
   /** The document of a {@code /graphql} question: the POST body, or for GET its parameters. */

@@ -75,7 +75,7 @@ final class RouteQuestions {
       BearerToken bearerToken, BooleanSupplier gone) {
     RouteRule rule = match.rule();
     AuthorizationPolicy.Workspaces workspaces = policies.get().authorization().workspaces();
-    String path = RouteTable.normalize(asked.path());
+    String path = match.path();
     if (!workspaces.enabled() && WorkspaceRoutes.api(path)) {
       return done(Answer.denied(null, WorkspaceRoutes.DISABLED, false, List.of()));
     }

@@ -36,8 +36,12 @@ public final class RouteTable {
   private record Template(RouteRule rule, String prefix, Pattern pattern, int literalChars,
       List<String> parameters) {}
 
-  /** The rule a request matched, with the values of its path's parameters. */
-  public record Match(RouteRule rule, Map<String, String> parameters) {
+  /**
+   * The rule a request matched, with the values of its path's parameters and the path as the
+   * table read it ({@link #normalize}, with {@code /ajax-api} read as {@code /api} where that
+   * matched), so no one reads the request's path a second time.
+   */
+  public record Match(RouteRule rule, Map<String, String> parameters, String path) {
     public Match {
       parameters = Map.copyOf(parameters);
     }
@@ -102,7 +106,7 @@ public final class RouteTable {
       literal = literals.get("* " + path);
     }
     if (literal != null) {
-      return Optional.of(new Match(literal, Map.of()));
+      return Optional.of(new Match(literal, Map.of(), path));
     }
     for (Template template : templates) {
       String method = template.rule().method();
@@ -115,7 +119,7 @@ public final class RouteTable {
         for (int i = 0; i < template.parameters().size(); i++) {
           parameters.putIfAbsent(template.parameters().get(i), matcher.group(i + 1));
         }
-        return Optional.of(new Match(template.rule(), parameters));
+        return Optional.of(new Match(template.rule(), parameters, path));
       }
     }
     return Optional.empty();
