@@ -1,5 +1,6 @@
 package io.opendatahub.mlflow.webhook.bench;
 
+import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -10,6 +11,7 @@ import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -73,8 +75,11 @@ public final class FloodLoad {
       floodVertx.runOnContext(v -> flood(flooder, floodToken, sequence, flooding, statuses,
           batches));
     }
-    // The flood builds up, and the service compiles its paths, before the victim is measured.
-    Thread.sleep(TimeUnit.SECONDS.toMillis(WARMUP_SECONDS));
+    // The flood is in full swing once every connection has been answered twice; then the
+    // victim warms its paths under it (the service compiles them) before it is measured.
+    Eventually.until(Duration.ofSeconds(120), "every flood connection answered twice",
+        () -> batches.sum() >= 2L * floodConnections);
+    load.run(rate, WARMUP_SECONDS);
     statuses.clear();
     batches.reset();
     Victim.Phase flood = load.run(rate, seconds);
