@@ -43,6 +43,14 @@ install_mlflow_crd_and_roles() {
   kubectl apply -f "$repo/e2e/fixtures/mlflow-rbac.yaml" > /dev/null
 }
 
+# What every test that runs the jar starts from: the MLflow CRD and roles, then manifests/base.
+# A refusal fails the test naming what the API server said, and returns 1.
+install_mlflow_and_base() {
+  install_mlflow_crd_and_roles || { fail "the MLflow CRD and roles were not installed"; return 1; }
+  install_base > "$MLFLOW_E2E_DIR/apply-base.out" 2>&1 \
+    || { fail "manifests/base: $(cat "$MLFLOW_E2E_DIR/apply-base.out")"; return 1; }
+}
+
 # manifests/base as kustomize renders it (kubectl's built-in kustomize), one JSON object each.
 rendered_base() {
   kubectl kustomize "$repo/manifests/base" | kubectl create --dry-run=client -o json -f - | jq -s '.'

@@ -12,8 +12,7 @@ mkdir -p "$work"
 ca="$MLFLOW_E2E_DIR/pki/ca.crt"
 
 say "MLflow roles, two namespaces, bindings as a platform admin would make them"
-install_mlflow_crd_and_roles || { fail "the MLflow CRD and roles were not installed"; exit 1; }
-install_base > "$work/apply-base.out" 2>&1 || { fail "manifests/base: $(cat "$work/apply-base.out")"; exit 1; }
+install_mlflow_and_base || exit 1
 kubectl apply -f - > /dev/null << 'EOF'
 apiVersion: v1
 kind: List

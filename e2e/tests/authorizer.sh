@@ -35,8 +35,7 @@ stop_pid() {
 trap 'stop_pid "$work/tracking/mlflow.pid"; restore_config' EXIT
 
 say "namespaces chain-a (no label) and chain-b (AI Gateway label), a ServiceAccount RBAC lets use the gateway"
-install_mlflow_crd_and_roles || { fail "the MLflow CRD and roles were not installed"; exit 1; }
-install_base > "$work/apply-base.out" 2>&1 || { fail "manifests/base: $(cat "$work/apply-base.out")"; exit 1; }
+install_mlflow_and_base || exit 1
 kubectl apply -f - > /dev/null << 'EOF'
 apiVersion: v1
 kind: List

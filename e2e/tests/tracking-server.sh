@@ -30,9 +30,7 @@ trap 'stop_started; rm -f "$work/tokens.json"' EXIT
 venv="$("$tracking/install.sh")"
 
 say "the MLflow roles, manifests/base, two workspaces and five users"
-# The CRD and roles from the repository's own copies (e2e/fixtures), as the other tests do.
-install_mlflow_crd_and_roles
-install_base > "$work/apply-base.out" 2>&1 || { fail "manifests/base: $(cat "$work/apply-base.out")"; exit 1; }
+install_mlflow_and_base || exit 1
 for ns in ws-a ws-b tracking-users; do
   kubectl get namespace "$ns" > /dev/null 2>&1 || kubectl create namespace "$ns" > /dev/null
 done
