@@ -11,17 +11,7 @@ import tools.jackson.databind.JsonNode;
 public interface MlflowInstances {
 
   /** No cluster: there are no instances, and that is the whole truth. */
-  MlflowInstances NONE = new MlflowInstances() {
-    @Override
-    public boolean synced() {
-      return true;
-    }
-
-    @Override
-    public List<JsonNode> list() {
-      return List.of();
-    }
-  };
+  MlflowInstances NONE = new Fixed(true, List.of());
 
   /**
    * Whether {@link #list()} is complete: false until the CRs have been listed once (API server
@@ -31,4 +21,11 @@ public interface MlflowInstances {
 
   /** Every MLflow CR as admission would receive it (with apiVersion and kind); not to modify. */
   List<JsonNode> list();
+
+  /** Instances that do not change: none without a cluster, or a test's. */
+  record Fixed(boolean synced, List<JsonNode> list) implements MlflowInstances {
+    public Fixed {
+      list = List.copyOf(list);
+    }
+  }
 }

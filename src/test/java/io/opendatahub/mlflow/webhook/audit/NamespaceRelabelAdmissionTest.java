@@ -88,17 +88,7 @@ class NamespaceRelabelAdmissionTest {
   }
 
   private static MlflowInstances instances(JsonNode... crs) {
-    return new MlflowInstances() {
-      @Override
-      public boolean synced() {
-        return true;
-      }
-
-      @Override
-      public List<JsonNode> list() {
-        return List.of(crs);
-      }
-    };
+    return new MlflowInstances.Fixed(true, List.of(crs));
   }
 
   private DecisionContext context(Policy policy, MlflowInstances instances) {
@@ -332,17 +322,7 @@ class NamespaceRelabelAdmissionTest {
 
   @Test
   void beforeTheInstancesAreKnownARelabelIntoAStricterEnvironmentIsAdmittedUnchecked() {
-    MlflowInstances unsynced = new MlflowInstances() {
-      @Override
-      public boolean synced() {
-        return false;
-      }
-
-      @Override
-      public List<JsonNode> list() {
-        return List.of();
-      }
-    };
+    MlflowInstances unsynced = new MlflowInstances.Fixed(false, List.of());
     Policy denying = TestPolicies.shippedWith(dir, "namespaceRelabel: warn",
         "namespaceRelabel: deny");
 
