@@ -26,7 +26,7 @@ if ! kubectl apply -f "$work/webhooks.json" > "$work/apply-webhooks.out" 2>&1; t
   fail "the API server refused the shipped webhook configurations: $(cat "$work/apply-webhooks.out")"
   exit 1
 fi
-pass "the API server accepted the 5 shipped webhook configurations"
+pass "the API server accepted the 6 shipped webhook configurations"
 
 cat > "$work/sqlite.yaml" << 'EOF'
 apiVersion: mlflow.opendatahub.io/v1

@@ -2,7 +2,6 @@ package io.opendatahub.mlflow.webhook.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.opendatahub.mlflow.webhook.admission.AdmissionService;
-import io.opendatahub.mlflow.webhook.audit.AuditResults;
 import io.opendatahub.mlflow.webhook.audit.Auditor;
 import io.opendatahub.mlflow.webhook.authz.AuthoritySwitch;
 import io.opendatahub.mlflow.webhook.authz.LocalAuthority;
@@ -93,19 +92,20 @@ final class ClusterMode implements Mode {
         startRbacInformers(rbac);
       }
     });
-    AuditResults audit = startAudit(policy, namespaces, metrics, running);
+    ClusterAudit audit = startAudit(policy, namespaces, metrics, running);
     return new Started(namespaces, reconciler, Optional.of(new AuthoritySwitch(policy, reviewer,
         new LocalAuthority(rbac::snapshot, reviewer::authenticate))), running,
-        Optional.of(audit));
+        Optional.of(audit.results()), audit.instances());
   }
 
   /**
    * The background audit: judges MLflow CRs and guarded RoleBindings with admission's own rules
    * (its own handler instances: their memos are per service), again on every change of the
    * object, the policy or a namespace's labels. Not a readiness condition: admission does not
-   * depend on it, and /audit says whether it is complete.
+   * depend on it (the namespace relabel rule, which reads its MLflow CRs, says when it could
+   * not check), and /audit says whether it is complete.
    */
-  private AuditResults startAudit(PolicyHolder policy, InformerNamespaceFacts namespaces,
+  private ClusterAudit startAudit(PolicyHolder policy, InformerNamespaceFacts namespaces,
       WebhookMetrics metrics, List<AutoCloseable> running) {
     ClusterAudit audit = new ClusterAudit(client, policy, namespaces,
         new Auditor(new AdmissionService(Handlers.all())), auditPeriod, metrics::auditResults);
@@ -118,7 +118,7 @@ final class ClusterMode implements Mode {
             failure.toString());
       }
     });
-    return audit.results();
+    return audit;
   }
 
   /**

@@ -1,6 +1,9 @@
 package io.opendatahub.mlflow.webhook.cli;
 
+import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.KindHandler;
+import io.opendatahub.mlflow.webhook.audit.Auditor;
+import io.opendatahub.mlflow.webhook.audit.NamespaceRelabelAdmission;
 import io.opendatahub.mlflow.webhook.rbac.BindingRequests;
 import io.opendatahub.mlflow.webhook.mlflow.MLflowAdmission;
 import io.opendatahub.mlflow.webhook.rbac.RoleBindingAdmission;
@@ -18,7 +21,10 @@ public final class Handlers {
   }
 
   public static List<KindHandler> all(BindingRequests bindings) {
+    // The relabel rule judges MLflow CRs with an admission service of its own: its what-if
+    // namespaces must not replace what the CR handler remembers for real reviews.
     return List.of(new MLflowAdmission(), new RoleBindingAdmission(),
-        new ServiceAccountAdmission(bindings));
+        new ServiceAccountAdmission(bindings), new NamespaceRelabelAdmission(
+            new Auditor(new AdmissionService(List.of(new MLflowAdmission())))));
   }
 }

@@ -1,5 +1,6 @@
 package io.opendatahub.mlflow.webhook.cli;
 
+import io.opendatahub.mlflow.webhook.admission.MlflowInstances;
 import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.audit.AuditResults;
 import io.opendatahub.mlflow.webhook.authz.AccessReviewer;
@@ -36,10 +37,11 @@ interface Mode {
    *     local authority: /authorize fails closed)
    * @param running what the mode started, in the order it started them
    * @param audit the background audit's results; empty without a cluster
+   * @param instances the cluster's MLflow CRs; none without a cluster
    */
   record Started(NamespaceFacts namespaces, BindingRequests bindings,
       Optional<AccessReviewer> authority, List<AutoCloseable> running,
-      Optional<AuditResults> audit) implements AutoCloseable {
+      Optional<AuditResults> audit, MlflowInstances instances) implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Started.class);
 
@@ -51,6 +53,13 @@ interface Mode {
     Started(NamespaceFacts namespaces, BindingRequests bindings,
         Optional<AccessReviewer> authority, List<AutoCloseable> running) {
       this(namespaces, bindings, authority, running, Optional.empty());
+    }
+
+    /** Without MLflow instances. */
+    Started(NamespaceFacts namespaces, BindingRequests bindings,
+        Optional<AccessReviewer> authority, List<AutoCloseable> running,
+        Optional<AuditResults> audit) {
+      this(namespaces, bindings, authority, running, audit, MlflowInstances.NONE);
     }
 
     /**

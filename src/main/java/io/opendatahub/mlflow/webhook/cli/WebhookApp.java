@@ -128,7 +128,8 @@ public final class WebhookApp {
     metrics.authorizationCache(authorization.decisionCache());
     WebhookServer server = new WebhookServer(vertx, settings,
         new AdmissionService(Handlers.all(started.bindings())),
-        () -> new DecisionContext(policy.get(), started.namespaces()), authorization,
+        () -> new DecisionContext(policy.get(), started.namespaces(), started.instances()),
+        authorization,
         new RouteAuthorizer(policy, authorization, started::namespaces), metrics, readiness,
         started.audit().orElse(null));
     AuthorizerServer authorizer = authorizerSettings == null ? null

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
+import io.opendatahub.mlflow.webhook.admission.MlflowInstances;
 import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
 import io.opendatahub.mlflow.webhook.audit.AuditResults;
 import io.opendatahub.mlflow.webhook.audit.AuditedObject;
@@ -100,6 +101,11 @@ public final class ClusterAudit implements AutoCloseable {
     mlflows.addEventHandler(InformerEvents.each((object, gone) -> changed(MLFLOW_KIND, object)));
     roleBindings.addEventHandler(InformerEvents.each(
         (object, gone) -> changed("RoleBinding", object)));
+  }
+
+  /** The MLflow CRs the audit watches, read-only: admission's namespace relabel rule reads them. */
+  public MlflowInstances instances() {
+    return new InformedMlflowInstances(mlflows, client);
   }
 
   /** What the audit found so far; filled in by the worker. */

@@ -66,7 +66,7 @@ public record ServedEnvironment(Environment environment, String namespace) {
    * An unset selector serves every namespace. One the service cannot read is treated the same
    * way, so a malformed selector can never make an instance look less critical than it is.
    */
-  static LabelSelector workspaceSelector(JsonNode spec) {
+  public static LabelSelector workspaceSelector(JsonNode spec) {
     JsonNode node = spec.get("workspaceLabelSelector");
     if (node == null || !node.isObject()) {
       return LabelSelector.EVERYTHING;

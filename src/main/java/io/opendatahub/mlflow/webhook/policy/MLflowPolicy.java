@@ -4,11 +4,17 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The {@code spec.mlflow} section: rules for MLflow CRs by environment, and defaults. */
+/**
+ * The {@code spec.mlflow} section: rules for MLflow CRs by environment, and defaults.
+ *
+ * @param namespaceRelabel what admission does when a Namespace's new labels would make an MLflow
+ *     instance that serves it break its (stricter) environment's rules; {@code warn} when unset
+ */
 public record MLflowPolicy(
     @JsonProperty("deploymentNamespace") String deploymentNamespace,
     @JsonProperty("environments") Map<String, MLflowEnvironmentRules> environments,
-    @JsonProperty("defaults") Defaults defaults) {
+    @JsonProperty("defaults") Defaults defaults,
+    @JsonProperty("namespaceRelabel") Action namespaceRelabel) {
 
   /** The namespace the RHOAI operator deploys the tracking server into. */
   public static final String RHOAI_NAMESPACE = "redhat-ods-applications";
@@ -25,6 +31,9 @@ public record MLflowPolicy(
     }
     environments = Map.copyOf(rules);
     defaults = defaults == null ? new Defaults(null) : defaults;
+    // Warn, not deny, by default: the namespace's owner may not own the MLflow CR, and a
+    // refused relabel is a surprise far from its cause.
+    namespaceRelabel = namespaceRelabel == null ? Action.WARN : namespaceRelabel;
   }
 
   public MLflowEnvironmentRules rulesFor(String environment) {

@@ -50,7 +50,7 @@ final class PolicyValidator {
           + " default: true (found " + defaults + "); it takes namespaces no other claims");
     }
     MLflowPolicy mlflow = document.spec().mlflow() == null
-        ? new MLflowPolicy(null, null, null) : document.spec().mlflow();
+        ? new MLflowPolicy(null, null, null, null) : document.spec().mlflow();
     for (var entry : mlflow.environments().entrySet()) {
       List<Object> field = List.of("spec", "mlflow", "environments", entry.getKey());
       if (!names.contains(entry.getKey())) {

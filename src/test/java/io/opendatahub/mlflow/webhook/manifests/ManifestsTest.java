@@ -99,7 +99,7 @@ class ManifestsTest {
     for (ObjectNode configuration : webhookConfigurations(objects)) {
       configuration.path("webhooks").forEach(webhooks::add);
     }
-    assertThat(webhookConfigurations(objects)).hasSize(5);
+    assertThat(webhookConfigurations(objects)).hasSize(6);
     assertThat(webhooks).isNotEmpty().allSatisfy(webhook -> {
       JsonNode target = webhook.at("/clientConfig/service");
       assertThat(target.path("name").asString()).isEqualTo("mlflow-policy-webhook");
@@ -197,6 +197,28 @@ class ManifestsTest {
   private static List<ObjectNode> webhookConfigurations(List<ObjectNode> objects) {
     return objects.stream().filter(o -> o.path("kind").asString().endsWith("WebhookConfiguration"))
         .toList();
+  }
+
+  /**
+   * Namespace relabels: only UPDATEs, only when the labels change, failing open. The CEL
+   * expression's meaning is checked by the real API server in e2e/tests/relabel.sh (no CEL
+   * library on the test classpath): a label change is sent, an annotation change is not.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"openshift", "cert-manager", "dev"})
+  void namespacesAreSentOnlyOnLabelChangingUpdatesAndFailOpen(String name) throws Exception {
+    JsonNode webhook = Kustomize.find(Kustomize.build(overlay(name)),
+        "ValidatingWebhookConfiguration", "mlflow-policy-webhook-namespaces").at("/webhooks/0");
+
+    assertThat(webhook.path("failurePolicy").asString()).isEqualTo("Ignore");
+    assertThat(webhook.path("sideEffects").asString()).isEqualTo("None");
+    assertThat(webhook.at("/clientConfig/service/path").asString()).isEqualTo("/validate");
+    assertThat(webhook.path("rules").toString()).isEqualTo("[{\"apiGroups\":[\"\"],"
+        + "\"apiVersions\":[\"v1\"],\"operations\":[\"UPDATE\"],\"resources\":[\"namespaces\"],"
+        + "\"scope\":\"Cluster\"}]");
+    assertThat(webhook.path("matchConditions").findValuesAsString("expression")).containsExactly(
+        "has(object.metadata.labels) != has(oldObject.metadata.labels) || (has(object.metadata.labels)"
+            + " && object.metadata.labels != oldObject.metadata.labels)");
   }
 
   @Test

@@ -85,6 +85,27 @@ class PolicyLoaderTest {
   }
 
   @Test
+  void namespaceRelabelWarnsUnlessThePolicySaysOtherwise() throws Exception {
+    assertThat(loader.load(TestPolicies.write(dir, "policy.yaml", VALID)).mlflow()
+        .namespaceRelabel()).isEqualTo(Action.WARN);
+
+    Path denying = TestPolicies.write(dir, "policy.yaml", VALID.replace("  mlflow:\n",
+        "  mlflow:\n    namespaceRelabel: deny\n"));
+    assertThat(loader.load(denying).mlflow().namespaceRelabel()).isEqualTo(Action.DENY);
+  }
+
+  @Test
+  void aNamespaceRelabelActionThatIsNotOneIsReportedWithFileLineAndField() {
+    Path file = TestPolicies.write(dir, "policy.yaml", VALID.replace("  mlflow:\n",
+        "  mlflow:\n    namespaceRelabel: refuse\n"));
+
+    assertThatThrownBy(() -> loader.load(file))
+        .isInstanceOf(PolicyException.class)
+        .hasMessageContaining(file + ":14: field spec.mlflow.namespaceRelabel")
+        .hasMessageContaining("'refuse' is not an action; use deny, warn, audit or off");
+  }
+
+  @Test
   void exactlyOneDefaultEnvironmentIsRequired() {
     Path file = TestPolicies.write(dir, "policy.yaml", VALID.replace("default: true", "default: false"));
 

@@ -45,6 +45,7 @@ class ShippedPoliciesTest {
   @ValueSource(strings = {
     "backendStore: {schemes: [postgresql, mysql], inlineCredentials: deny}|backendStor: {}",
     "action: deny|action: reject",
+    "namespaceRelabel: warn|namespaceRelabel: refuse",
     "minSize: 10Gi|minSize: lots",
     "[team-prod]|team-prod",
     "namespaceSelector: {matchLabels: {opendatahub.io/dashboard: \"true\"}}|namespaces: []",
