@@ -56,19 +56,7 @@ kubectl label namespace audit-prod mlflow-policy.io/environment=production > /de
 kubectl create namespace audit-dev > /dev/null
 kubectl label namespace audit-dev mlflow-audit-e2e=dev > /dev/null
 # No workspaceLabelSelector: the instance serves every namespace, audit-prod included.
-cat > "$work/sqlite.yaml" << 'EOF'
-apiVersion: mlflow.opendatahub.io/v1
-kind: MLflow
-metadata:
-  name: mlflow
-spec:
-  backendStoreUri: sqlite:////mlflow/mlflow.db
-  artifactsDestination: file:///mlflow/artifacts
-  serveArtifacts: true
-  storage:
-    accessModes: [ReadWriteOnce]
-    resources: {requests: {storage: 10Gi}}
-EOF
+cp "$repo/e2e/fixtures/mlflow-sqlite.yaml" "$work/sqlite.yaml"
 kubectl create -f "$work/sqlite.yaml" > /dev/null
 kubectl apply -f - > /dev/null << 'EOF'
 apiVersion: rbac.authorization.k8s.io/v1
@@ -79,6 +67,7 @@ subjects:
   - {kind: Group, apiGroup: rbac.authorization.k8s.io, name: system:authenticated}
 EOF
 mlflow_uid="$(kubectl get mlflows.mlflow.opendatahub.io mlflow -o jsonpath='{.metadata.uid}')"
+binding_uid="$(kubectl -n audit-dev get rolebinding everyone-mlflow -o jsonpath='{.metadata.uid}')"
 
 say "start the packaged jar as its ServiceAccount (audit every 10 s)"
 # Its own Lease identity: a jar of another test (same host name) must not count as this one.
@@ -118,9 +107,13 @@ curl -fsS --max-time 5 --cacert "$certs/ca.crt" "https://127.0.0.1:$port/audit?r
 expect_equal "/audit?result=fail holds only fail results" \
   "$(jq -r '[.objects[].results[].result] | unique | join(",")' "$work/audit-fail.json")" fail
 
-# events NAMESPACE NAME: the Events about object NAME as kubectl shows them, to $work/events.json.
+# events NAMESPACE NAME: the Events about object NAME as kubectl shows them, to $work/events.json;
+# only this object's (by uid): an earlier test's CR of the same name may have Events too.
 events() {
-  kubectl -n "$1" get events --field-selector "involvedObject.name=$2" -o json > "$work/events.json"
+  local uid="$mlflow_uid"
+  [[ "$2" == mlflow ]] || uid="$binding_uid"
+  kubectl -n "$1" get events --field-selector "involvedObject.name=$2,involvedObject.uid=$uid" \
+    -o json > "$work/events.json"
 }
 # count_events REASON: how many of $work/events.json have that reason.
 count_events() {
@@ -172,9 +165,16 @@ while kill -0 "$(cat "$MLFLOW_E2E_DIR/audit-webhook.pid")" 2> /dev/null && ((SEC
 done
 port="$(HOSTNAME=audit-webhook-2 start_webhook "$(service_kubeconfig)" audit-webhook-2 \
   "$repo/policies" --audit-interval 10s)"
-# Leading (the first one released the Lease on SIGTERM) and through at least one pass.
+# Leading (the first one released the Lease on SIGTERM) and through at least one pass. After
+# admission.sh its jar holds the Lease and writes the Events throughout: then only the pass.
+if [[ "$(jq '.items | length' "$work/webhooks-aside.json")" == 0 ]]; then
+  leader_log="$MLFLOW_E2E_DIR/audit-webhook-2.log"
+else
+  leader_log=/dev/null
+  say "another test's service holds the Lease: it writes the Events, this restart is no new leader"
+fi
 deadline=$((SECONDS + 120))
-until grep -q 'leading the binding reconciler' "$MLFLOW_E2E_DIR/audit-webhook-2.log" \
+until { [[ "$leader_log" == /dev/null ]] || grep -q 'leading the binding reconciler' "$leader_log"; } \
     && audit_json 2> /dev/null && [[ "$(jq -r .complete "$work/audit.json")" == true ]]; do
   ((SECONDS < deadline)) || { fail "the restarted service did not lead and complete within 120 s"; break; }
   sleep 1
@@ -231,22 +231,8 @@ if ((reports)); then
 fi
 
 say "the CR fixed (it serves only a development namespace): a Normal PolicyCompliant Event"
-cat > "$work/fixed.yaml" << 'EOF'
-apiVersion: mlflow.opendatahub.io/v1
-kind: MLflow
-metadata:
-  name: mlflow
-spec:
-  backendStoreUri: sqlite:////mlflow/mlflow.db
-  artifactsDestination: file:///mlflow/artifacts
-  serveArtifacts: true
-  workspaceLabelSelector:
-    matchLabels: {mlflow-audit-e2e: dev}
-  storage:
-    accessModes: [ReadWriteOnce]
-    resources: {requests: {storage: 10Gi}}
-EOF
-kubectl apply -f "$work/fixed.yaml" > /dev/null 2>&1
+kubectl patch mlflows.mlflow.opendatahub.io mlflow --type merge \
+  -p '{"spec":{"workspaceLabelSelector":{"matchLabels":{"mlflow-audit-e2e":"dev"}}}}' > /dev/null
 fixed_at=$SECONDS
 if wait_events default mlflow PolicyCompliant; then
   pass "a PolicyCompliant Event $((SECONDS - fixed_at)) s after the fix"

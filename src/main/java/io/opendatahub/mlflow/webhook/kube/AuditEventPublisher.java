@@ -59,7 +59,7 @@ public final class AuditEventPublisher implements Consumer<Collection<AuditedObj
     this.clock = clock;
     // A replica that becomes leader tells what the results say now, without waiting for the
     // next pass (up to the audit period away when nothing changes).
-    this.leadership = worker.every(LEADERSHIP_CHECK, this::publish);
+    this.leadership = worker.every(LEADERSHIP_CHECK, this::leadershipChecked);
   }
 
   /** The results of one audit pass; called on the audit's worker. Returns at once. */
@@ -71,6 +71,13 @@ public final class AuditEventPublisher implements Consumer<Collection<AuditedObj
         scheduled.set(false);
         publish();
       });
+    }
+  }
+
+  /** On the worker: acts only when leadership changed; passes do the rest. */
+  private void leadershipChecked() {
+    if (leader.getAsBoolean() != leading) {
+      publish();
     }
   }
 
