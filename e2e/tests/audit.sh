@@ -215,19 +215,23 @@ wait_report() {
   done
   return 1
 }
+# expect_report WHAT KIND NAMESPACE NAME JQ-CONDITION: passes when wait_report does.
+expect_report() {
+  local what="$1"
+  shift
+  if wait_report "$@"; then
+    pass "$what"
+  else
+    fail "$what: not within 120 s; reports: $(head -c 600 "$work/reports.json")"
+  fi
+}
 if ((reports)); then
   say "policy reports: a ClusterPolicyReport for the CR, a PolicyReport for the binding, failing"
-  if wait_report clusterpolicyreports "" mlflow '(.summary.fail // 0) >= 1'; then
-    pass "a ClusterPolicyReport with scope MLflow/mlflow and summary.fail >= 1"
-    expect_contains "it has a fail result" "$(jq -r '[.results[].result] | join(",")' "$work/report.json")" fail
-  else
-    fail "no failing ClusterPolicyReport for MLflow/mlflow within 120 s: $(cat "$work/reports.json" | head -c 600)"
-  fi
-  if wait_report policyreports audit-dev everyone-mlflow '(.summary.fail // 0) >= 1'; then
-    pass "a PolicyReport in audit-dev with scope RoleBinding/everyone-mlflow and summary.fail >= 1"
-  else
-    fail "no failing PolicyReport for the binding within 120 s"
-  fi
+  expect_report "a ClusterPolicyReport with scope MLflow/mlflow and summary.fail >= 1" \
+    clusterpolicyreports "" mlflow '(.summary.fail // 0) >= 1'
+  expect_contains "it has a fail result" "$(jq -r '[.results[]?.result] | join(",")' "$work/report.json")" fail
+  expect_report "a PolicyReport in audit-dev with scope RoleBinding/everyone-mlflow and summary.fail >= 1" \
+    policyreports audit-dev everyone-mlflow '(.summary.fail // 0) >= 1'
 fi
 
 say "the CR fixed (it serves only a development namespace): a Normal PolicyCompliant Event"
@@ -244,11 +248,8 @@ fi
 audit_json
 expect_equal "/audit: the CR passes now" "$(results MLflow mlflow)" "pass all-rules"
 if ((reports)); then
-  if wait_report clusterpolicyreports "" mlflow '(.summary.fail // 0) == 0 and (.summary.pass // 0) >= 1'; then
-    pass "the CR's report passes"
-  else
-    fail "the CR's report did not pass within 120 s of the fix: $(head -c 600 "$work/report.json")"
-  fi
+  expect_report "the CR's report passes after the fix" clusterpolicyreports "" mlflow \
+    '(.summary.fail // 0) == 0 and (.summary.pass // 0) >= 1'
 fi
 
 say "the CR deleted: gone from /audit (and its report garbage-collected)"
@@ -260,11 +261,8 @@ until audit_json && [[ -z "$(results MLflow mlflow)" ]]; do
 done
 expect_equal "/audit no longer lists the CR" "$(results MLflow mlflow)" ""
 if ((reports)); then
-  if wait_report clusterpolicyreports "" mlflow '. == {}'; then
-    pass "the CR's ClusterPolicyReport was garbage-collected with it"
-  else
-    fail "the CR's ClusterPolicyReport outlived it by 120 s"
-  fi
+  expect_report "the CR's ClusterPolicyReport was garbage-collected with it" \
+    clusterpolicyreports "" mlflow '. == {}'
 fi
 
 kubectl -n audit-dev delete rolebinding everyone-mlflow > /dev/null
