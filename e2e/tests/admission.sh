@@ -28,19 +28,7 @@ if ! kubectl apply -f "$work/webhooks.json" > "$work/apply-webhooks.out" 2>&1; t
 fi
 pass "the API server accepted the 6 shipped webhook configurations"
 
-cat > "$work/sqlite.yaml" << 'EOF'
-apiVersion: mlflow.opendatahub.io/v1
-kind: MLflow
-metadata:
-  name: mlflow
-spec:
-  backendStoreUri: sqlite:////mlflow/mlflow.db
-  artifactsDestination: file:///mlflow/artifacts
-  serveArtifacts: true
-  storage:
-    accessModes: [ReadWriteOnce]
-    resources: {requests: {storage: 10Gi}}
-EOF
+cp "$repo/e2e/fixtures/mlflow-sqlite.yaml" "$work/sqlite.yaml"
 
 # The API server reads webhook configurations through an informer, so a write right after
 # registering may not be sent yet: wait (server-side dry run, no side effects) until it is.

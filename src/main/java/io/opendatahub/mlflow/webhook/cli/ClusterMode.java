@@ -5,6 +5,7 @@ import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.audit.Auditor;
 import io.opendatahub.mlflow.webhook.authz.AuthoritySwitch;
 import io.opendatahub.mlflow.webhook.authz.LocalAuthority;
+import io.opendatahub.mlflow.webhook.kube.AuditEventPublisher;
 import io.opendatahub.mlflow.webhook.kube.BindingReconciler;
 import io.opendatahub.mlflow.webhook.kube.ClusterAudit;
 import io.opendatahub.mlflow.webhook.kube.InformerNamespaceFacts;
@@ -71,7 +72,8 @@ final class ClusterMode implements Mode {
         new BindingReconciler(client, policy, namespaces, metrics::reconcile);
     running.add(() -> closeAndAwaitLeaseRelease(reconciler));
     metrics.managedBindings(reconciler::managedBindings);
-    reconciler.start(election()).whenComplete((ignored, failure) -> {
+    BindingReconciler.Election election = election();
+    reconciler.start(election).whenComplete((ignored, failure) -> {
       if (failure != null) {
         LOG.warn("binding reconciler did not start: {}", failure.toString());
       } else {
@@ -92,7 +94,11 @@ final class ClusterMode implements Mode {
         startRbacInformers(rbac);
       }
     });
-    ClusterAudit audit = startAudit(policy, namespaces, metrics, running);
+    // Events on the audited objects: written by the replica that holds the reconciler's Lease.
+    AuditEventPublisher events =
+        new AuditEventPublisher(client, election.identity(), reconciler::leading);
+    running.add(events);
+    ClusterAudit audit = startAudit(policy, namespaces, metrics, events, running);
     return new Started(namespaces, reconciler, Optional.of(new AuthoritySwitch(policy, reviewer,
         new LocalAuthority(rbac::snapshot, reviewer::authenticate))), running,
         Optional.of(audit.results()), audit.instances());
@@ -106,10 +112,15 @@ final class ClusterMode implements Mode {
    * not check), and /audit says whether it is complete.
    */
   private ClusterAudit startAudit(PolicyHolder policy, InformerNamespaceFacts namespaces,
-      WebhookMetrics metrics, List<AutoCloseable> running) {
+      WebhookMetrics metrics, AuditEventPublisher events, List<AutoCloseable> running) {
     ClusterAudit audit = new ClusterAudit(client, policy, namespaces,
-        new Auditor(new AdmissionService(Handlers.all())), auditPeriod, metrics::auditResults);
+        new Auditor(new AdmissionService(Handlers.all())), auditPeriod, objects -> {
+          metrics.auditResults(objects);
+          metrics.auditPassed();
+          events.accept(objects);
+        });
     running.add(audit);
+    metrics.auditProgress(audit::complete, auditPeriod);
     metrics.auditResults(List.of());
     policy.onChange(next -> audit.judgeEverything());
     audit.start().whenComplete((ignored, failure) -> {

@@ -25,6 +25,9 @@ final class MetricNames {
   static final String CERTIFICATE_RELOADS = "mlflow.webhook.tls.reloads";
   static final String AUDIT_RESULTS = "mlflow.webhook.audit.results";
   static final String AUDIT_NONCOMPLIANT = "mlflow.webhook.audit.noncompliant.objects";
+  static final String AUDIT_COMPLETE = "mlflow.webhook.audit.complete";
+  static final String AUDIT_LAST_PASS = "mlflow.webhook.audit.last.pass.timestamp";
+  static final String AUDIT_INTERVAL = "mlflow.webhook.audit.interval";
 
   private MetricNames() {}
 }

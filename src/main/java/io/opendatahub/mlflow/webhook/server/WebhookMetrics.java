@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
 /**
@@ -98,6 +99,19 @@ public final class WebhookMetrics {
    */
   public void auditResults(Collection<AuditedObject> objects) {
     audit.publish(objects);
+  }
+
+  /**
+   * The background audit's progress: whether it is complete, and how often it passes at the
+   * latest ({@code interval}); each pass then reports itself through {@link #auditPassed()}.
+   */
+  public void auditProgress(BooleanSupplier complete, Duration interval) {
+    audit.progress(complete, interval);
+  }
+
+  /** A background-audit pass ended without failing, now. */
+  public void auditPassed() {
+    audit.passed(System.currentTimeMillis());
   }
 
   public void certificateServed(X509Certificate certificate, boolean reload) {

@@ -194,6 +194,24 @@ class ManifestsTest {
         "ServiceMonitor");
   }
 
+  @Test
+  void theReportKustomizationsInstallTheReportCrdsAndNothingElse() {
+    assertThat(kindNameVersion("reports/wgpolicyk8s")).containsExactlyInAnyOrder(
+        "CustomResourceDefinition clusterpolicyreports.wgpolicyk8s.io v1alpha2",
+        "CustomResourceDefinition policyreports.wgpolicyk8s.io v1alpha2");
+    assertThat(kindNameVersion("reports/openreports")).containsExactlyInAnyOrder(
+        "CustomResourceDefinition clusterreports.openreports.io v1alpha1",
+        "CustomResourceDefinition reports.openreports.io v1alpha1");
+  }
+
+  /** "kind name first-version" of every object the kustomization in {@code dir} renders. */
+  private static List<String> kindNameVersion(String dir) {
+    return Kustomize.build(MANIFESTS.resolve(dir)).stream()
+        .map(o -> o.path("kind").asString() + " " + o.at("/metadata/name").asString() + " "
+            + o.at("/spec/versions/0/name").asString())
+        .toList();
+  }
+
   private static List<ObjectNode> webhookConfigurations(List<ObjectNode> objects) {
     return objects.stream().filter(o -> o.path("kind").asString().endsWith("WebhookConfiguration"))
         .toList();
