@@ -412,18 +412,23 @@ class SlowAndLargeRequestsTest {
   @Test
   void aSenderTricklingABodyIsCutOffAtTheDeadline() throws Exception {
     try (SSLSocket socket = RawTls.connect(certs.caCert(), quick.port())) {
-      OutputStream out = socket.getOutputStream();
-      out.write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
-          + "\r\nContent-Length: 1000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      long started = System.nanoTime();
-
-      String answer = trickle(socket, "{\"apiVersion\":\"admission.k8s.io/v1\"".repeat(20));
-      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-
-      assertThat(answer).startsWith("HTTP/1.1 408").contains("not received within 1000 ms");
-      assertThat(millis).as("cut off, not left to the idle timeout of 30 s").isLessThan(15_000);
+      assertTrickledBodyCutOff(socket, "{\"apiVersion\":\"admission.k8s.io/v1\"".repeat(20));
     }
+  }
+
+  /** Sends a review's headers, trickles {@code body}, and expects 408 well before 15 s. */
+  private static void assertTrickledBodyCutOff(SSLSocket socket, String body) throws Exception {
+    OutputStream out = socket.getOutputStream();
+    out.write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
+        + "\r\nContent-Length: 1000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    long started = System.nanoTime();
+
+    String answer = trickle(socket, body);
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+    assertThat(answer).startsWith("HTTP/1.1 408").contains("not received within 1000 ms");
+    assertThat(millis).as("cut off, not left to the idle timeout of 30 s").isLessThan(15_000);
   }
 
   /**
@@ -440,17 +445,9 @@ class SlowAndLargeRequestsTest {
       out.flush();
       String first = readAnswer(socket);
       assertThat(first).startsWith("HTTP/1.1 400");
-      out.write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
-          + "\r\nContent-Length: 1000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      long started = System.nanoTime();
 
       // 37 bytes at 300 ms each: 11 s, past the deadline of 1 s
-      String answer = trickle(socket, "{\"apiVersion\":\"admission.k8s.io/v1\"");
-      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-
-      assertThat(answer).startsWith("HTTP/1.1 408").contains("not received within 1000 ms");
-      assertThat(millis).as("cut off, not left to the idle timeout of 30 s").isLessThan(15_000);
+      assertTrickledBodyCutOff(socket, "{\"apiVersion\":\"admission.k8s.io/v1\"");
     }
   }
 
