@@ -1,17 +1,18 @@
 package io.opendatahub.mlflow.webhook.admission;
 
-import java.util.Base64;
+import java.io.ByteArrayOutputStream;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Reads {@code AdmissionReview} requests ({@code admission.k8s.io/v1} and {@code v1beta1}) and
@@ -166,44 +167,67 @@ public final class AdmissionReviewCodec {
     return JsonFields.string(parent, field);
   }
 
-  /** The response document, in the API version of the request. */
+  /**
+   * The response document, in the API version of the request. Written straight to a generator:
+   * building it as a tree first was a tenth of a patched review's CPU in a profile under load.
+   */
   public byte[] encode(String apiVersion, AdmissionResponse response) {
-    ObjectNode root = mapper.createObjectNode();
-    root.put("apiVersion", apiVersion);
-    root.put("kind", "AdmissionReview");
-    ObjectNode body = root.putObject("response");
-    body.put("uid", response.uid());
-    body.put("allowed", response.allowed());
-    if (!response.allowed()) {
-      ObjectNode status = body.putObject("status");
-      status.put("status", "Failure");
-      status.put("code", response.code());
-      status.put("reason", reasonPhrase(response.code()));
-      status.put("message", response.message());
-    }
-    if (!response.warnings().isEmpty()) {
-      var warnings = body.putArray("warnings");
-      response.warnings().forEach(warnings::add);
-    }
-    if (!response.auditAnnotations().isEmpty()) {
-      ObjectNode annotations = body.putObject("auditAnnotations");
-      for (Map.Entry<String, String> entry : response.auditAnnotations().entrySet()) {
-        annotations.put(entry.getKey(), entry.getValue());
+    byte[] patch = response.hasPatch() ? mapper.writeValueAsBytes(response.patch()) : null;
+    return write(json -> {
+      json.writeStartObject();
+      json.writeStringProperty("apiVersion", apiVersion);
+      json.writeStringProperty("kind", "AdmissionReview");
+      json.writeObjectPropertyStart("response");
+      json.writeStringProperty("uid", response.uid());
+      json.writeBooleanProperty("allowed", response.allowed());
+      if (!response.allowed()) {
+        json.writeObjectPropertyStart("status");
+        json.writeStringProperty("status", "Failure");
+        json.writeNumberProperty("code", response.code());
+        json.writeStringProperty("reason", reasonPhrase(response.code()));
+        json.writeStringProperty("message", response.message());
+        json.writeEndObject();
       }
-    }
-    if (response.hasPatch()) {
-      body.put("patchType", "JSONPatch");
-      body.put("patch", Base64.getEncoder().encodeToString(mapper.writeValueAsBytes(response.patch())));
-    }
-    return mapper.writeValueAsBytes(root);
+      if (!response.warnings().isEmpty()) {
+        json.writeArrayPropertyStart("warnings");
+        for (String warning : response.warnings()) {
+          json.writeString(warning);
+        }
+        json.writeEndArray();
+      }
+      if (!response.auditAnnotations().isEmpty()) {
+        json.writeObjectPropertyStart("auditAnnotations");
+        for (Map.Entry<String, String> entry : response.auditAnnotations().entrySet()) {
+          json.writeStringProperty(entry.getKey(), entry.getValue());
+        }
+        json.writeEndObject();
+      }
+      if (patch != null) {
+        json.writeStringProperty("patchType", "JSONPatch");
+        // Base64 with padding and no line breaks, as java.util.Base64's basic encoder.
+        json.writeBinaryProperty("patch", patch);
+      }
+      json.writeEndObject();
+      json.writeEndObject();
+    });
   }
 
   /** A small JSON error body for 4xx/5xx answers: {@code {"code":400,"message":"..."}}. */
   public byte[] error(int code, String message) {
-    ObjectNode root = mapper.createObjectNode();
-    root.put("code", code);
-    root.put("message", message);
-    return mapper.writeValueAsBytes(root);
+    return write(json -> {
+      json.writeStartObject();
+      json.writeNumberProperty("code", code);
+      json.writeStringProperty("message", message);
+      json.writeEndObject();
+    });
+  }
+
+  private byte[] write(Consumer<JsonGenerator> document) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    try (JsonGenerator json = mapper.createGenerator(out)) {
+      document.accept(json);
+    }
+    return out.toByteArray();
   }
 
   private static String reasonPhrase(int code) {

@@ -3,6 +3,7 @@ package io.opendatahub.mlflow.webhook.mlflow;
 import io.opendatahub.mlflow.webhook.admission.Finding;
 import io.opendatahub.mlflow.webhook.policy.Action;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 
@@ -40,8 +41,42 @@ final class SpecShape {
     }
   }
 
-  /** A field some rule reads; {@code []} in a path means every element of that list. */
-  private record Expected(String path, Type type) {}
+  /**
+   * A field some rule reads; {@code []} in a path means every element of that list. The path is
+   * split once, here: every review walks these (a profile under load found the per-review
+   * splitting and path building among the top frames of a review's own work).
+   */
+  private record Expected(Step[] steps, Type type) {
+    Expected(String path, Type type) {
+      this(Arrays.stream(path.split("\\.")).map(Step::of).toArray(Step[]::new), type);
+    }
+  }
+
+  /** One field name of a path, and whether it stands for every element of a list there. */
+  private record Step(String name, boolean each) {
+    static Step of(String part) {
+      boolean each = part.endsWith("[]");
+      return new Step(each ? part.substring(0, part.length() - 2) : part, each);
+    }
+  }
+
+  /**
+   * Where a node was found, as a chain built only while walking; its text (e.g. {@code
+   * spec.env[2].name}) is made only for a finding.
+   */
+  private record At(At parent, String name, int index) {
+    String text() {
+      StringBuilder text = parent == null ? new StringBuilder() : new StringBuilder(parent.text());
+      if (name != null) {
+        text.append(parent == null ? "" : ".").append(name);
+      } else {
+        text.append('[').append(index).append(']');
+      }
+      return text.toString();
+    }
+  }
+
+  private static final At SPEC = new At(null, "spec", -1);
 
   private static final List<Expected> EXPECTED = List.of(
       new Expected("backendStoreUri", Type.STRING),
@@ -90,26 +125,26 @@ final class SpecShape {
     }
     List<Finding> findings = new ArrayList<>();
     for (Expected expected : EXPECTED) {
-      check(spec, "spec", expected.path().split("\\."), 0, expected.type(), findings);
+      check(spec, SPEC, expected.steps(), 0, expected.type(), findings);
     }
     return findings;
   }
 
-  private static void check(JsonNode parent, String at, String[] parts, int index, Type type,
+  private static void check(JsonNode parent, At at, Step[] steps, int index, Type type,
       List<Finding> findings) {
-    boolean each = parts[index].endsWith("[]");
-    String name = each ? parts[index].substring(0, parts[index].length() - 2) : parts[index];
-    JsonNode node = parent.get(name);
+    Step step = steps[index];
+    JsonNode node = parent.get(step.name());
     if (node == null || node.isNull()) {
       return;
     }
-    String path = at + "." + name;
-    boolean last = index == parts.length - 1;
-    if (!each) {
+    At path = new At(at, step.name(), -1);
+    boolean last = index == steps.length - 1;
+    if (!step.each()) {
       if (last && !type.accepts(node)) {
-        findings.add(finding(path, "must be " + type.shown + ", not " + typeOf(node) + "."));
+        findings.add(finding(path.text(), "must be " + type.shown + ", not " + typeOf(node)
+            + "."));
       } else if (!last && node.isObject()) {
-        check(node, path, parts, index + 1, type, findings);
+        check(node, path, steps, index + 1, type, findings);
       }
       return;
     }
@@ -118,12 +153,12 @@ final class SpecShape {
     }
     for (int i = 0; i < node.size(); i++) {
       JsonNode element = node.get(i);
-      String elementPath = path + "[" + i + "]";
+      At elementPath = new At(path, null, i);
       if (last && !type.accepts(element)) {
-        findings.add(finding(elementPath, "must be " + type.shown + ", not " + typeOf(element)
-            + "."));
+        findings.add(finding(elementPath.text(), "must be " + type.shown + ", not "
+            + typeOf(element) + "."));
       } else if (!last && element.isObject()) {
-        check(element, elementPath, parts, index + 1, type, findings);
+        check(element, elementPath, steps, index + 1, type, findings);
       }
     }
   }

@@ -136,6 +136,9 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
 
   private void logDecision(AdmissionRequest request, AdmissionResponse response) {
     if (!response.allowed()) {
+      if (!LOG.isInfoEnabled()) {
+        return; // the arguments are cleaned of line breaks: not for a line nobody writes
+      }
       LOG.info("{} denied uid={} kind={} name={} user={}: {}", mode.label,
           LogText.oneLine(request.uid()), LogText.oneLine(request.kind().kind()),
           LogText.oneLine(request.name()), LogText.oneLine(request.userInfo().username()),

@@ -412,18 +412,64 @@ class SlowAndLargeRequestsTest {
   @Test
   void aSenderTricklingABodyIsCutOffAtTheDeadline() throws Exception {
     try (SSLSocket socket = RawTls.connect(certs.caCert(), quick.port())) {
+      assertTrickledBodyCutOff(socket, "{\"apiVersion\":\"admission.k8s.io/v1\"".repeat(20));
+    }
+  }
+
+  /** Sends a review's headers, trickles {@code body}, and expects 408 well before 15 s. */
+  private static void assertTrickledBodyCutOff(SSLSocket socket, String body) throws Exception {
+    OutputStream out = socket.getOutputStream();
+    out.write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
+        + "\r\nContent-Length: 1000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    long started = System.nanoTime();
+
+    String answer = trickle(socket, body);
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+    assertThat(answer).startsWith("HTTP/1.1 408").contains("not received within 1000 ms");
+    assertThat(millis).as("cut off, not left to the idle timeout of 30 s").isLessThan(15_000);
+  }
+
+  /**
+   * The deadline's timers are set once per connection and re-armed when they fire (issue 19):
+   * a second request on a kept-alive connection, sent while the timer still waits for the
+   * first's deadline, must be held to its own when that timer fires.
+   */
+  @Test
+  void aLaterRequestOnAKeptAliveConnectionThatTricklesIsCutOffAtItsDeadline() throws Exception {
+    try (SSLSocket socket = RawTls.connect(certs.caCert(), quick.port())) {
       OutputStream out = socket.getOutputStream();
       out.write(("POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json"
-          + "\r\nContent-Length: 1000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          + "\r\nContent-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      long started = System.nanoTime();
+      String first = readAnswer(socket);
+      assertThat(first).startsWith("HTTP/1.1 400");
 
-      String answer = trickle(socket, "{\"apiVersion\":\"admission.k8s.io/v1\"".repeat(20));
-      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-
-      assertThat(answer).startsWith("HTTP/1.1 408").contains("not received within 1000 ms");
-      assertThat(millis).as("cut off, not left to the idle timeout of 30 s").isLessThan(15_000);
+      // 37 bytes at 300 ms each: 11 s, past the deadline of 1 s
+      assertTrickledBodyCutOff(socket, "{\"apiVersion\":\"admission.k8s.io/v1\"");
     }
+  }
+
+  /** One HTTP/1.1 answer with a Content-Length, read off the socket, which stays open. */
+  private static String readAnswer(SSLSocket socket) throws Exception {
+    var in = socket.getInputStream();
+    StringBuilder text = new StringBuilder();
+    int length = -1;
+    while (length < 0 || text.length() < text.indexOf("\r\n\r\n") + 4 + length) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      text.append((char) b);
+      int headersEnd = text.indexOf("\r\n\r\n");
+      if (length < 0 && headersEnd > 0) {
+        var matcher = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)")
+            .matcher(text.substring(0, headersEnd));
+        length = matcher.find() ? Integer.parseInt(matcher.group(1)) : 0;
+      }
+    }
+    return text.toString();
   }
 
   @Test
