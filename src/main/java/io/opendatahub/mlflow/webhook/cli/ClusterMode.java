@@ -11,12 +11,15 @@ import io.opendatahub.mlflow.webhook.kube.ClusterAudit;
 import io.opendatahub.mlflow.webhook.kube.InformerNamespaceFacts;
 import io.opendatahub.mlflow.webhook.kube.InformerRbac;
 import io.opendatahub.mlflow.webhook.kube.KubeAccessReviewer;
+import io.opendatahub.mlflow.webhook.kube.Leadership;
+import io.opendatahub.mlflow.webhook.kube.PolicyReportWriter;
 import io.opendatahub.mlflow.webhook.policy.AuthorizationPolicy;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.server.Readiness;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +27,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,7 +97,7 @@ final class ClusterMode implements Mode {
         startRbacInformers(rbac);
       }
     });
-    AuditResults audit = startAudit(policy, namespaces, metrics, running);
+    AuditResults audit = startAudit(policy, namespaces, metrics, reconciler, running);
     return new Started(namespaces, reconciler, Optional.of(new AuthoritySwitch(policy, reviewer,
         new LocalAuthority(rbac::snapshot, reviewer::authenticate))), running,
         Optional.of(audit));
@@ -103,13 +107,22 @@ final class ClusterMode implements Mode {
    * The background audit: judges MLflow CRs and guarded RoleBindings with admission's own rules
    * (its own handler instances: their memos are per service), again on every change of the
    * object, the policy or a namespace's labels. Not a readiness condition: admission does not
-   * depend on it, and /audit says whether it is complete.
+   * depend on it, and /audit says whether it is complete. Every pass goes to the metrics, and to
+   * the policy reports the replica holding the reconciler's Lease writes.
    */
   private AuditResults startAudit(PolicyHolder policy, InformerNamespaceFacts namespaces,
-      WebhookMetrics metrics, List<AutoCloseable> running) {
+      WebhookMetrics metrics, Leadership leadership, List<AutoCloseable> running) {
+    PolicyReportWriter reports = new PolicyReportWriter(client, leadership);
+    AtomicReference<AuditResults> results = new AtomicReference<>();
     ClusterAudit audit = new ClusterAudit(client, policy, namespaces,
-        new Auditor(new AdmissionService(Handlers.all())), auditPeriod, metrics::auditResults);
+        new Auditor(new AdmissionService(Handlers.all())), auditPeriod, objects -> {
+          metrics.auditResults(objects);
+          reports.publish(results.get().report(Instant.now()));
+        });
+    results.set(audit.results());
     running.add(audit);
+    reports.start();
+    running.add(reports);
     metrics.auditResults(List.of());
     policy.onChange(next -> audit.judgeEverything());
     audit.start().whenComplete((ignored, failure) -> {

@@ -1,0 +1,30 @@
+package io.opendatahub.mlflow.webhook.kube;
+
+import java.util.function.Consumer;
+
+/**
+ * Whether this replica leads: holds the Lease, and so does the cluster writes that must be done
+ * once (bindings, policy reports, Events). Every replica answers admission and queries.
+ */
+public interface Leadership {
+
+  /** Whether this replica leads now. */
+  boolean leading();
+
+  /**
+   * Tells {@code listener} every time this replica starts ({@code true}) or stops
+   * ({@code false}) leading, on the Lease's thread: the listener only records or schedules.
+   */
+  void onLeadingChange(Consumer<Boolean> listener);
+
+  /** Never leads: a replica without a Lease, or a test. */
+  Leadership NEVER = new Leadership() {
+    @Override
+    public boolean leading() {
+      return false;
+    }
+
+    @Override
+    public void onLeadingChange(Consumer<Boolean> listener) {}
+  };
+}
