@@ -17,14 +17,18 @@ public interface Leadership {
    */
   void onLeadingChange(Consumer<Boolean> listener);
 
-  /** Never leads: a replica without a Lease, or a test. */
-  Leadership NEVER = new Leadership() {
-    @Override
-    public boolean leading() {
-      return false;
-    }
+  /** Leads always or never, whatever happens: one replica without a Lease, a test, a bench. */
+  static Leadership constant(boolean leading) {
+    return new Leadership() {
+      @Override
+      public boolean leading() {
+        return leading;
+      }
 
-    @Override
-    public void onLeadingChange(Consumer<Boolean> listener) {}
-  };
+      @Override
+      public void onLeadingChange(Consumer<Boolean> listener) {
+        // nothing ever changes
+      }
+    };
+  }
 }

@@ -33,7 +33,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 
 /**
  * The background audit and the policy-report writer on fabric8's mock API server (CRUD, plain
@@ -45,15 +44,7 @@ import java.util.function.Consumer;
  */
 public final class ReportLoad {
 
-  private static final Leadership LEADING = new Leadership() {
-    @Override
-    public boolean leading() {
-      return true;
-    }
-
-    @Override
-    public void onLeadingChange(Consumer<Boolean> listener) {}
-  };
+  private static final Leadership LEADING = Leadership.constant(true);
 
   private ReportLoad() {}
 

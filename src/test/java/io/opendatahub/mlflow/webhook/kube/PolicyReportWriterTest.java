@@ -54,6 +54,11 @@ class PolicyReportWriterTest {
       List.of(new AuditResult("rolebinding-forbidden-group", Status.FAIL, Severity.HIGH,
           "group 'system:authenticated'")));
 
+  /** The instance once its store is fixed: same object (uid), one pass. */
+  private static final AuditedObject FIXED = new AuditedObject("MLflow", "mlflow", null,
+      SQLITE.uid(), "2", List.of(new AuditResult("all-rules", Status.PASS, Severity.INFO,
+          "fine")));
+
   /** A Lease holder the test decides. */
   static final class SettableLeadership implements Leadership {
     private volatile boolean leading;
@@ -276,10 +281,8 @@ class PolicyReportWriterTest {
     PolicyReportWriter writer = writer();
     writer.publish(audit(T0, SQLITE, EVERYONE));
     worker.advance(Duration.ZERO);
-    AuditedObject fixed = new AuditedObject("MLflow", "mlflow", null, SQLITE.uid(), "2",
-        List.of(new AuditResult("all-rules", Status.PASS, Severity.INFO, "fine")));
 
-    writer.publish(audit(T0.plusSeconds(60), fixed));
+    writer.publish(audit(T0.plusSeconds(60), FIXED));
     worker.advance(Duration.ZERO);
 
     assertThat(stored(ReportApi.OPENREPORTS, EVERYONE)).isNull();
@@ -318,10 +321,8 @@ class PolicyReportWriterTest {
       r.getAdditionalProperties().put("summary", java.util.Map.of("pass", 7));
       return r;
     });
-    AuditedObject fixed = new AuditedObject("MLflow", "mlflow", null, SQLITE.uid(), "2",
-        List.of(new AuditResult("all-rules", Status.PASS, Severity.INFO, "fine")));
 
-    writer.publish(audit(T0.plusSeconds(60), fixed));
+    writer.publish(audit(T0.plusSeconds(60), FIXED));
     worker.advance(Duration.ZERO);
     worker.advance(PolicyReportWriter.CONFLICT_RETRY);
 

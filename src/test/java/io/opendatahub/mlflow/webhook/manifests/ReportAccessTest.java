@@ -27,7 +27,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.node.ObjectNode;
@@ -44,15 +43,7 @@ class ReportAccessTest {
   KubernetesMockServer server;
   KubernetesClient client;
 
-  private static final Leadership LEADING = new Leadership() {
-    @Override
-    public boolean leading() {
-      return true;
-    }
-
-    @Override
-    public void onLeadingChange(Consumer<Boolean> listener) {}
-  };
+  private static final Leadership LEADING = Leadership.constant(true);
 
   private static AuditedObject object(String kind, String namespace, String uid, Status status) {
     return new AuditedObject(kind, "o-" + uid, namespace, uid, "1",
