@@ -119,10 +119,14 @@ public final class PolicyReportWriter implements AutoCloseable {
       if (api == null) {
         return;
       }
-      if (known == null) {
+      boolean learned = known == null;
+      if (learned) {
         learn();
       }
       write(report);
+      if (learned) {
+        retireOtherApis();
+      }
     } catch (KubernetesClientException e) {
       // A CRD removed shows as 404s, an expired token as 401s: look at everything again.
       discovered = false;
@@ -154,8 +158,19 @@ public final class PolicyReportWriter implements AutoCloseable {
     }
   }
 
-  /** Reads what is stored, and retires reports left in an API no longer used. */
+  /** Reads what is stored: a restart or a new leader rewrites nothing that is still true. */
   private void learn() {
+    Map<ReportKey, JsonNode> stored = new HashMap<>();
+    store.listManaged(api).forEach(report -> stored.put(ReportKey.of(report), report));
+    known = stored;
+  }
+
+  /**
+   * Deletes the reports this service left in an API it no longer writes (openreports.io was
+   * installed next to wgpolicyk8s.io), once their replacements are written: a reader never sees
+   * an object without its report, nor two for long.
+   */
+  private void retireOtherApis() {
     for (ReportApi other : served) {
       if (other != api) {
         for (JsonNode stale : store.listManaged(other)) {
@@ -165,9 +180,6 @@ public final class PolicyReportWriter implements AutoCloseable {
         }
       }
     }
-    Map<ReportKey, JsonNode> stored = new HashMap<>();
-    store.listManaged(api).forEach(report -> stored.put(ReportKey.of(report), report));
-    known = stored;
   }
 
   private void write(AuditReport report) {

@@ -360,8 +360,14 @@ class PolicyReportWriterTest {
     assertThat(stored(ReportApi.WGPOLICY, EVERYONE)).isNotNull();
 
     ReportCrds.install(client, ReportCrds.OPENREPORTS);
+    store.writes.clear();
     worker.advance(PolicyReportWriter.REDISCOVERY);
 
+    assertThat(store.writes).as("the replacements first, then the old copies go")
+        .containsExactly("create ClusterReport " + SQLITE.uid(),
+            "create Report team-a/" + EVERYONE.uid(),
+            "delete ClusterPolicyReport " + SQLITE.uid(),
+            "delete PolicyReport team-a/" + EVERYONE.uid());
     assertThat(writer.api()).isEqualTo(ReportApi.OPENREPORTS);
     assertThat(stored(ReportApi.OPENREPORTS, EVERYONE)).isNotNull();
     assertThat(stored(ReportApi.WGPOLICY, EVERYONE)).as("no stale copy in the old API").isNull();
