@@ -23,10 +23,17 @@ import tools.jackson.databind.node.ObjectNode;
 /** {@link ReportStore} through fabric8's generic resources (no generated model classes). */
 final class KubeReportStore implements ReportStore {
 
+  /** What the writer needs of a stored report's metadata. */
+  private static final Set<String> KEPT_METADATA = Set.of("name", "namespace",
+      "resourceVersion", "labels", "annotations", "ownerReferences");
+
   private final KubernetesClient client;
+  /** Lists of every report may take longer than a write may wait. */
+  private final KubernetesClient lists;
 
   KubeReportStore(KubernetesClient client) {
     this.client = client;
+    this.lists = KubeConnection.forInformers(client);
   }
 
   /**
@@ -54,10 +61,10 @@ final class KubeReportStore implements ReportStore {
   @Override
   public List<JsonNode> listManaged(ReportApi api) {
     List<JsonNode> reports = new ArrayList<>();
-    client.genericKubernetesResources(context(api, false))
+    lists.genericKubernetesResources(context(api, false))
         .withLabel(PolicyReports.MANAGED_BY_LABEL, PolicyReports.MANAGED_BY).list().getItems()
         .forEach(report -> reports.add(json(api, api.clusterKind(), report)));
-    client.genericKubernetesResources(context(api, true)).inAnyNamespace()
+    lists.genericKubernetesResources(context(api, true)).inAnyNamespace()
         .withLabel(PolicyReports.MANAGED_BY_LABEL, PolicyReports.MANAGED_BY).list().getItems()
         .forEach(report -> reports.add(json(api, api.namespacedKind(), report)));
     return reports;
@@ -109,8 +116,16 @@ final class KubeReportStore implements ReportStore {
         GenericKubernetesResource.class);
   }
 
-  /** List items may come without apiVersion and kind; the comparison needs them. */
+  /**
+   * What the writer keeps of a stored report: list items may come without apiVersion and kind
+   * (the comparison needs them); the fields the API server adds to metadata (managedFields,
+   * often larger than the report) are dropped, so memory grows with the reports' content only.
+   */
   private JsonNode json(ReportApi api, String kind, GenericKubernetesResource report) {
-    return ClusterListing.json(client, report, api.apiVersion(), kind);
+    ObjectNode json = ClusterListing.json(client, report, api.apiVersion(), kind);
+    if (json.get("metadata") instanceof ObjectNode metadata) {
+      metadata.retain(KEPT_METADATA);
+    }
+    return json;
   }
 }
