@@ -51,6 +51,7 @@ public final class PolicyReportWriter implements AutoCloseable {
   private final Worker worker;
   private final AtomicReference<AuditReport> latest = new AtomicReference<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final AtomicBoolean retryQueued = new AtomicBoolean();
   private volatile Worker.Periodic periodic;
 
   // Worker-thread state.
@@ -127,14 +128,26 @@ public final class PolicyReportWriter implements AutoCloseable {
       if (learned) {
         retireOtherApis();
       }
-    } catch (KubernetesClientException e) {
-      // A CRD removed shows as 404s, an expired token as 401s: look at everything again.
+    } catch (RuntimeException e) {
+      // A CRD removed shows as 404s, an expired token as 401s: look at everything again. Any
+      // other failure is caught too: one thrown out of the periodic task would end it for good.
       discovered = false;
       known = null;
+      int code = e instanceof KubernetesClientException k ? k.getCode() : 0;
       LOG.warn("writing policy reports failed ({}{}); retrying in {} s",
-          e.getCode() > 0 ? "HTTP " + e.getCode() + ": " : "", Causes.describe(e),
-          RETRY.toSeconds());
-      worker.after(RETRY, this::pass);
+          code > 0 ? "HTTP " + code + ": " : "", Causes.describe(e), RETRY.toSeconds());
+      LOG.debug("policy report failure", e);
+      retry(RETRY);
+    }
+  }
+
+  /** One retry waiting at a time, however many passes fail meanwhile. */
+  private void retry(Duration delay) {
+    if (retryQueued.compareAndSet(false, true)) {
+      worker.after(delay, () -> {
+        retryQueued.set(false);
+        pass();
+      });
     }
   }
 
@@ -215,7 +228,7 @@ public final class PolicyReportWriter implements AutoCloseable {
         conflicts > 0 ? ", " + conflicts + " written meanwhile by someone else: comparing again"
             : "");
     if (conflicts > 0) {
-      worker.after(CONFLICT_RETRY, this::pass);
+      retry(CONFLICT_RETRY);
     }
   }
 

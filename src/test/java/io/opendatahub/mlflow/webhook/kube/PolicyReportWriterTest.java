@@ -90,6 +90,8 @@ class PolicyReportWriterTest {
     final List<String> writes = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger calls = new AtomicInteger();
     volatile KubernetesClientException failNextWrite;
+    /** Thrown by every discovery while set. */
+    volatile RuntimeException failDiscovery;
 
     CountingStore(ReportStore real) {
       this.real = real;
@@ -108,6 +110,9 @@ class PolicyReportWriterTest {
     @Override
     public Set<ReportApi> served() {
       calls.incrementAndGet();
+      if (failDiscovery != null) {
+        throw failDiscovery;
+      }
       return real.served();
     }
 
@@ -372,5 +377,22 @@ class PolicyReportWriterTest {
     assertThat(stored(ReportApi.OPENREPORTS, EVERYONE)).isNotNull();
     assertThat(stored(ReportApi.WGPOLICY, EVERYONE)).as("no stale copy in the old API").isNull();
     assertThat(stored(ReportApi.WGPOLICY, SQLITE)).isNull();
+  }
+
+  @Test
+  void aClusterThatKeepsFailingHoldsOneRetryAtATimeAndIsWrittenOnceItAnswers() {
+    ReportCrds.install(client, ReportCrds.OPENREPORTS);
+    PolicyReportWriter writer = writer();
+    store.failDiscovery = new IllegalStateException("not a client exception");
+    for (int pass = 0; pass < 20; pass++) {
+      writer.publish(audit(T0.plusSeconds(pass), SQLITE));
+      worker.advance(Duration.ofSeconds(1));
+    }
+
+    assertThat(worker.waiting()).as("the periodic rediscovery and one retry").isEqualTo(2);
+
+    store.failDiscovery = null;
+    worker.advance(PolicyReportWriter.RETRY);
+    assertThat(stored(ReportApi.OPENREPORTS, SQLITE)).isNotNull();
   }
 }
