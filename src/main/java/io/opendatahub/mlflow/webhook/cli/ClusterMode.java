@@ -2,6 +2,7 @@ package io.opendatahub.mlflow.webhook.cli;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.opendatahub.mlflow.webhook.admission.AdmissionService;
+import io.opendatahub.mlflow.webhook.audit.AuditResults;
 import io.opendatahub.mlflow.webhook.audit.Auditor;
 import io.opendatahub.mlflow.webhook.authz.AuthoritySwitch;
 import io.opendatahub.mlflow.webhook.authz.LocalAuthority;
@@ -11,12 +12,15 @@ import io.opendatahub.mlflow.webhook.kube.ClusterAudit;
 import io.opendatahub.mlflow.webhook.kube.InformerNamespaceFacts;
 import io.opendatahub.mlflow.webhook.kube.InformerRbac;
 import io.opendatahub.mlflow.webhook.kube.KubeAccessReviewer;
+import io.opendatahub.mlflow.webhook.kube.Leadership;
+import io.opendatahub.mlflow.webhook.kube.PolicyReportWriter;
 import io.opendatahub.mlflow.webhook.policy.AuthorizationPolicy;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.server.Readiness;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +28,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,7 +103,7 @@ final class ClusterMode implements Mode {
     AuditEventPublisher events =
         new AuditEventPublisher(client, election.identity(), reconciler::leading);
     running.add(events);
-    ClusterAudit audit = startAudit(policy, namespaces, metrics, events, running);
+    ClusterAudit audit = startAudit(policy, namespaces, metrics, events, reconciler, running);
     return new Started(namespaces, reconciler, Optional.of(new AuthoritySwitch(policy, reviewer,
         new LocalAuthority(rbac::snapshot, reviewer::authenticate))), running,
         Optional.of(audit.results()), audit.instances());
@@ -109,17 +114,25 @@ final class ClusterMode implements Mode {
    * (its own handler instances: their memos are per service), again on every change of the
    * object, the policy or a namespace's labels. Not a readiness condition: admission does not
    * depend on it (the namespace relabel rule, which reads its MLflow CRs, says when it could
-   * not check), and /audit says whether it is complete.
+   * not check), and /audit says whether it is complete. Every pass goes to the metrics, to the
+   * Events and to the policy reports, both written by the replica holding the reconciler's Lease.
    */
   private ClusterAudit startAudit(PolicyHolder policy, InformerNamespaceFacts namespaces,
-      WebhookMetrics metrics, AuditEventPublisher events, List<AutoCloseable> running) {
+      WebhookMetrics metrics, AuditEventPublisher events, Leadership leadership,
+      List<AutoCloseable> running) {
+    PolicyReportWriter reports = new PolicyReportWriter(client, leadership);
+    AtomicReference<AuditResults> results = new AtomicReference<>();
     ClusterAudit audit = new ClusterAudit(client, policy, namespaces,
         new Auditor(new AdmissionService(Handlers.all())), auditPeriod, objects -> {
           metrics.auditResults(objects);
           metrics.auditPassed();
           events.accept(objects);
+          reports.publish(results.get().report(Instant.now()));
         });
+    results.set(audit.results());
     running.add(audit);
+    reports.start();
+    running.add(reports);
     metrics.auditProgress(audit::complete, auditPeriod);
     metrics.auditResults(List.of());
     policy.onChange(next -> audit.judgeEverything());

@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * {@link BindingDiff}'s decision; {@link BindingWrites} writes it; {@link RetryQueue} brings a
  * failed account back.
  */
-public final class BindingReconciler implements BindingRequests, AutoCloseable {
+public final class BindingReconciler implements BindingRequests, Leadership, AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(BindingReconciler.class);
   private static final int MAX_ATTEMPTS = 5;
@@ -67,6 +69,7 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
   private volatile boolean leading;
   private volatile LeaseElection election;
   private final CompletableFuture<Void> released = new CompletableFuture<>();
+  private final List<Consumer<Boolean>> leadingListeners = new CopyOnWriteArrayList<>();
   /** The periodic resync while leading; null while not. */
   private Worker.Periodic resync;
 
@@ -106,8 +109,15 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
             LeaseElection.campaign(client, settings, this::startLeading, this::stopLeading));
   }
 
+  @Override
   public boolean leading() {
     return leading;
+  }
+
+  /** The reconciler's Lease decides who leads for every cluster writer (reports, Events). */
+  @Override
+  public void onLeadingChange(Consumer<Boolean> listener) {
+    leadingListeners.add(listener);
   }
 
   synchronized void startLeading() {
@@ -116,6 +126,7 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
     resyncAll();
     cancelResync();
     resync = worker.every(RESYNC, this::resyncAll);
+    leadingListeners.forEach(listener -> listener.accept(true));
   }
 
   /** Losing the Lease ends the periodic resync too: a replica leading again starts a new one. */
@@ -123,6 +134,7 @@ public final class BindingReconciler implements BindingRequests, AutoCloseable {
     leading = false;
     cancelResync();
     LOG.info("no longer leading the binding reconciler");
+    leadingListeners.forEach(listener -> listener.accept(false));
   }
 
   private void cancelResync() {

@@ -9,6 +9,7 @@ import io.opendatahub.mlflow.webhook.server.WebhookServer;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 
 /** The service as tests run it: loopback, a free port, test certificates, 1 MiB bodies. */
 public final class TestApps {
@@ -20,13 +21,23 @@ public final class TestApps {
    */
   public static WebhookApp start(Vertx vertx, TestCertificates certs, Policy policy,
       KubernetesClient kube, WebhookMetrics metrics) {
+    return HttpsClient.await(WebhookApp.start(vertx, settings(certs), policy, kube, metrics));
+  }
+
+  /** @param auditPeriod how often the background audit judges everything */
+  public static WebhookApp start(Vertx vertx, TestCertificates certs, Policy policy,
+      KubernetesClient kube, WebhookMetrics metrics, Duration auditPeriod) {
+    return HttpsClient.await(WebhookApp.start(vertx, settings(certs), null, policy, kube,
+        metrics, auditPeriod));
+  }
+
+  private static WebhookServer.Settings settings(TestCertificates certs) {
     TlsMaterial tls;
     try {
       tls = TlsMaterial.read(certs.tlsCert(), certs.tlsKey());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return HttpsClient.await(WebhookApp.start(vertx,
-        new WebhookServer.Settings("127.0.0.1", 0, tls, 1024 * 1024), policy, kube, metrics));
+    return new WebhookServer.Settings("127.0.0.1", 0, tls, 1024 * 1024);
   }
 }
