@@ -8,6 +8,7 @@ import io.opendatahub.mlflow.webhook.authz.AuthoritySwitch;
 import io.opendatahub.mlflow.webhook.authz.LocalAuthority;
 import io.opendatahub.mlflow.webhook.kube.BindingReconciler;
 import io.opendatahub.mlflow.webhook.kube.ClusterAudit;
+import io.opendatahub.mlflow.webhook.kube.ClusterInformers;
 import io.opendatahub.mlflow.webhook.kube.InformerNamespaceFacts;
 import io.opendatahub.mlflow.webhook.kube.InformerRbac;
 import io.opendatahub.mlflow.webhook.kube.KubeAccessReviewer;
@@ -82,7 +83,10 @@ final class ClusterMode implements Mode {
 
     KubeAccessReviewer reviewer = new KubeAccessReviewer(client);
     running.add(reviewer);
-    InformerRbac rbac = new InformerRbac(client);
+    // One RoleBinding informer for the local authority and the audit: one list and watch.
+    ClusterInformers shared = new ClusterInformers(client);
+    running.add(shared);
+    InformerRbac rbac = new InformerRbac(client, shared);
     running.add(rbac);
     readiness.require("rbac-informers-synced", () -> !usesLocalRbac(policy.get()) || rbac.synced());
     if (usesLocalRbac(policy.get())) {
@@ -93,7 +97,7 @@ final class ClusterMode implements Mode {
         startRbacInformers(rbac);
       }
     });
-    AuditResults audit = startAudit(policy, namespaces, metrics, running);
+    AuditResults audit = startAudit(policy, namespaces, shared, metrics, running);
     return new Started(namespaces, reconciler, Optional.of(new AuthoritySwitch(policy, reviewer,
         new LocalAuthority(rbac::snapshot, reviewer::authenticate))), running,
         Optional.of(audit));
@@ -106,8 +110,8 @@ final class ClusterMode implements Mode {
    * depend on it, and /audit says whether it is complete.
    */
   private AuditResults startAudit(PolicyHolder policy, InformerNamespaceFacts namespaces,
-      WebhookMetrics metrics, List<AutoCloseable> running) {
-    ClusterAudit audit = new ClusterAudit(client, policy, namespaces,
+      ClusterInformers shared, WebhookMetrics metrics, List<AutoCloseable> running) {
+    ClusterAudit audit = new ClusterAudit(client, shared, policy, namespaces,
         new Auditor(new AdmissionService(Handlers.all())), auditPeriod, metrics::auditResults);
     running.add(audit);
     metrics.auditResults(List.of());
