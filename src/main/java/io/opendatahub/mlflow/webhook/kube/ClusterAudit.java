@@ -179,7 +179,14 @@ public final class ClusterAudit implements AutoCloseable {
 
   /** On the worker, until every source has been listed; then the first full pass. */
   private void awaitSync() {
-    if (!synced()) {
+    boolean synced;
+    try {
+      synced = synced();
+    } catch (RuntimeException e) {
+      LOG.debug("audit: cannot tell whether the caches have synced: {}", e.toString());
+      synced = false;
+    }
+    if (!synced) {
       worker.after(SYNC_POLL, this::awaitSync);
       return;
     }

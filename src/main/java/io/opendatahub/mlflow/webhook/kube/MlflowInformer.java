@@ -111,11 +111,12 @@ final class MlflowInformer implements AutoCloseable {
     try {
       client.genericKubernetesResources(ClusterAudit.MLFLOW)
           .list(new ListOptionsBuilder().withLimit(1L).build());
-    } catch (KubernetesClientException e) {
+    } catch (RuntimeException e) {
       if (isNotFound(e)) {
         notServed(null);
         return;
       }
+      LOG.debug("MLflow: looking for the CRD failed ({}); the informer retries", e.toString());
     }
     watch();
   }

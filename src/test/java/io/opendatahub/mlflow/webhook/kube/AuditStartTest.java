@@ -26,6 +26,7 @@ import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.LogCapture;
 import io.opendatahub.mlflow.webhook.testing.RecordingApiServer;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -164,6 +166,38 @@ class AuditStartTest {
         return audit.results().objects().stream().anyMatch(o -> o.kind().equals("MLflow"));
       });
       assertThat(audit.results().report(Instant.EPOCH).unserved()).isEmpty();
+    }
+  }
+
+  @Test
+  void withTheApiServerGoneAPolicyChangeIsJudgedFromTheCaches(@TempDir Path policyDir) {
+    ManualWorker worker = new ManualWorker();
+    PolicyHolder policy = new PolicyHolder(TestPolicies.shipped());
+    RecordingApiServer api = new RecordingApiServer(null);
+    try (KubernetesClient client = api.client();
+        ClusterAudit audit = new ClusterAudit(client, policy,
+            new StaticNamespaceFacts(List.of(new KnownNamespace("team-a", Map.of()))),
+            new Auditor(new AdmissionService(Handlers.all())), Duration.ofMinutes(10),
+            objects -> passes.incrementAndGet(), worker)) {
+      namespace(client, "team-a");
+      binding(client, "mlflow-for-everyone", "system:authenticated");
+      audit.start();
+      untilComplete(audit, worker);
+      assertThat(audit.results().objects()).singleElement().matches(AuditedObject::fails);
+
+      api.close();
+      var relaxed = TestPolicies.shippedWith(policyDir,
+          "integrationRoles: [mlflow-integration, mlflow-operator-mlflow-integration]",
+          "integrationRoles: [mlflow-operator-mlflow-integration]");
+      policy.replace(relaxed);
+      audit.judgeEverything();
+      worker.advance(Duration.ZERO);
+
+      AuditReport report = audit.results().report(Instant.EPOCH);
+      assertThat(report.policyHash()).as("judged by the new policy, from the caches")
+          .isEqualTo(relaxed.hash());
+      assertThat(report.objects()).as("the binding's role is no longer guarded").isEmpty();
+      assertThat(passes.get()).isEqualTo(2);
     }
   }
 
