@@ -2,22 +2,33 @@ package io.opendatahub.mlflow.webhook.audit;
 
 import io.opendatahub.mlflow.webhook.audit.AuditResult.Status;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What the audit knows at one moment: the policy it judged by, and the latest verdict on every
  * object it watches, sorted by key.
  *
  * @param complete false until the cluster's objects and namespaces have been listed once and
- *     judged: until then objects may be missing and environments assumed strictest
+ *     judged: until then objects may be missing and environments assumed strictest. A kind the
+ *     API server does not serve has no objects, so it does not keep a report incomplete
+ * @param unserved the kinds the API server does not serve (no CRD), each with why, by kind
  */
 public record AuditReport(Instant generatedAt, String policyName, String policyHash,
-    boolean complete, List<AuditedObject> objects) {
+    boolean complete, List<AuditedObject> objects, Map<String, String> unserved) {
 
   public AuditReport {
     objects = List.copyOf(objects);
+    unserved = Collections.unmodifiableMap(new TreeMap<>(unserved));
+  }
+
+  /** A report with every kind served. */
+  public AuditReport(Instant generatedAt, String policyName, String policyHash,
+      boolean complete, List<AuditedObject> objects) {
+    this(generatedAt, policyName, policyHash, complete, objects, Map.of());
   }
 
   /** Counts of objects, of non-compliant objects (any fail) and of results by status. */
@@ -39,7 +50,7 @@ public record AuditReport(Instant generatedAt, String policyName, String policyH
     return new AuditReport(generatedAt, policyName, policyHash, complete, objects.stream()
         .map(o -> new AuditedObject(o.kind(), o.name(), o.namespace(), o.uid(),
             o.resourceVersion(), o.results().stream().filter(r -> r.result() == status).toList()))
-        .filter(o -> !o.results().isEmpty()).toList());
+        .filter(o -> !o.results().isEmpty()).toList(), unserved);
   }
 
   /** Report totals. */

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
@@ -19,6 +20,8 @@ public final class AuditResults {
   public record PolicyName(String name, String hash) {}
 
   private final Map<String, AuditedObject> objects = new ConcurrentHashMap<>();
+  /** Kinds the API server does not serve, with why: none of them exist to be judged. */
+  private final Map<String, String> unserved = new ConcurrentHashMap<>();
   private final BooleanSupplier complete;
   private volatile PolicyName policy;
 
@@ -37,6 +40,18 @@ public final class AuditResults {
    */
   public void judgedBy(PolicyName policy) {
     this.policy = policy;
+  }
+
+  /**
+   * Records that the API server does not serve {@code kind} ({@code reason} says why, for the
+   * report), or, with a null reason, that it does again.
+   */
+  public void unserved(String kind, String reason) {
+    if (reason == null) {
+      unserved.remove(kind);
+    } else {
+      unserved.put(kind, reason);
+    }
   }
 
   public void put(AuditedObject object) {
@@ -60,6 +75,7 @@ public final class AuditResults {
   public AuditReport report(Instant now) {
     PolicyName name = policy;
     return new AuditReport(now, name.name(), name.hash(), complete.getAsBoolean(),
-        objects.values().stream().sorted(Comparator.comparing(AuditedObject::key)).toList());
+        objects.values().stream().sorted(Comparator.comparing(AuditedObject::key)).toList(),
+        new TreeMap<>(unserved));
   }
 }

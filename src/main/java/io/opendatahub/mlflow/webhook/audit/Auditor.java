@@ -13,6 +13,7 @@ import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.RoleBindingPolicy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -68,10 +69,24 @@ public final class Auditor {
     if (!kind.equals(ROLE_BINDING.kind())) {
       return false;
     }
+    JsonNode labels = object.path("metadata").path("labels");
+    return auditedBinding(object.path("roleRef").path("name").asString(""),
+        labels.isObject() && labels.path(RoleBindingPolicy.MANAGED_BY_LABEL).isString()
+            ? Map.of(RoleBindingPolicy.MANAGED_BY_LABEL,
+                labels.path(RoleBindingPolicy.MANAGED_BY_LABEL).asString())
+            : Map.of(), policy);
+  }
+
+  /**
+   * Whether the audit reports on a RoleBinding of role {@code roleName} with {@code labels}
+   * (either may be null): {@link #audited} for a binding not yet converted to JSON.
+   */
+  public static boolean auditedBinding(String roleName, Map<String, String> labels,
+      Policy policy) {
     RoleBindingPolicy bindings = policy.roleBindings();
-    return bindings.integrationRoles().contains(object.path("roleRef").path("name").asString(""))
-        || bindings.managedBy().equals(object.path("metadata").path("labels")
-            .path(RoleBindingPolicy.MANAGED_BY_LABEL).asString(""));
+    return roleName != null && bindings.integrationRoles().contains(roleName)
+        || labels != null && bindings.managedBy().equals(
+            labels.get(RoleBindingPolicy.MANAGED_BY_LABEL));
   }
 
   /** Judges {@code object} (with {@code apiVersion} and {@code kind}) as a CREATE of it. */
@@ -108,7 +123,9 @@ public final class Auditor {
 
   /**
    * Every finding as a result ({@code deny}: fail, high; {@code warn}: warn, medium;
-   * {@code audit}: warn, low), or one pass when there is none.
+   * {@code audit}: warn, low), or one pass when there is none. At most {@link #MAX_RESULTS} per
+   * object and {@link #MAX_MESSAGE} characters per message: a binding with ten thousand subjects
+   * has a finding for each bad one, and the results live as long as the object.
    */
   static List<AuditResult> results(List<Finding> findings) {
     List<AuditResult> results = new ArrayList<>();
@@ -129,10 +146,36 @@ public final class Auditor {
       results.add(new AuditResult(PASS_RULE, Status.PASS, Severity.INFO,
           "admission would admit this object as it is, without findings"));
     }
-    return results;
+    return results.size() <= MAX_RESULTS ? results : bounded(results);
+  }
+
+  /** The rule id of the one result that stands for the findings left out of a long list. */
+  public static final String MORE_RULE = "more-findings";
+  static final int MAX_RESULTS = 20;
+  static final int MAX_MESSAGE = 1_024;
+
+  /** The first results, and one for the rest: as bad as the worst of them, naming their rules. */
+  private static List<AuditResult> bounded(List<AuditResult> results) {
+    List<AuditResult> kept = new ArrayList<>(results.subList(0, MAX_RESULTS - 1));
+    List<AuditResult> rest = results.subList(MAX_RESULTS - 1, results.size());
+    boolean fails = rest.stream().anyMatch(r -> r.result() == Status.FAIL);
+    Severity worst = rest.stream().map(AuditResult::severity).min(Enum::compareTo)
+        .orElse(Severity.INFO);
+    String rules = String.join(", ", rest.stream().map(AuditResult::rule).distinct().sorted()
+        .toList());
+    kept.add(new AuditResult(MORE_RULE, fails ? Status.FAIL : Status.WARN, worst,
+        clip("and " + rest.size() + " more findings of the rules " + rules + ", left out of the"
+            + " report to bound its size; fix the ones above and the audit lists the next")));
+    return kept;
   }
 
   private static AuditResult result(Finding finding, Status status, Severity severity) {
-    return new AuditResult(finding.rule(), status, severity, finding.describe());
+    return new AuditResult(finding.rule(), status, severity, clip(finding.describe()));
+  }
+
+  /** Admission's words, cut at {@link #MAX_MESSAGE} characters (a field may echo a huge value). */
+  static String clip(String message) {
+    return message.length() <= MAX_MESSAGE ? message
+        : message.substring(0, MAX_MESSAGE - 3) + "...";
   }
 }

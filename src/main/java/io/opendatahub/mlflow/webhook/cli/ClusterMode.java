@@ -9,6 +9,7 @@ import io.opendatahub.mlflow.webhook.authz.LocalAuthority;
 import io.opendatahub.mlflow.webhook.kube.AuditEventPublisher;
 import io.opendatahub.mlflow.webhook.kube.BindingReconciler;
 import io.opendatahub.mlflow.webhook.kube.ClusterAudit;
+import io.opendatahub.mlflow.webhook.kube.ClusterInformers;
 import io.opendatahub.mlflow.webhook.kube.InformerNamespaceFacts;
 import io.opendatahub.mlflow.webhook.kube.InformerRbac;
 import io.opendatahub.mlflow.webhook.kube.KubeAccessReviewer;
@@ -88,7 +89,10 @@ final class ClusterMode implements Mode {
 
     KubeAccessReviewer reviewer = new KubeAccessReviewer(client);
     running.add(reviewer);
-    InformerRbac rbac = new InformerRbac(client);
+    // One RoleBinding informer for the local authority and the audit: one list and watch.
+    ClusterInformers shared = new ClusterInformers(client);
+    running.add(shared);
+    InformerRbac rbac = new InformerRbac(client, shared);
     running.add(rbac);
     readiness.require("rbac-informers-synced", () -> !usesLocalRbac(policy.get()) || rbac.synced());
     if (usesLocalRbac(policy.get())) {
@@ -103,7 +107,8 @@ final class ClusterMode implements Mode {
     AuditEventPublisher events =
         new AuditEventPublisher(client, election.identity(), reconciler::leading);
     running.add(events);
-    ClusterAudit audit = startAudit(policy, namespaces, metrics, events, reconciler, running);
+    ClusterAudit audit =
+        startAudit(policy, namespaces, shared, metrics, events, reconciler, running);
     return new Started(namespaces, reconciler, Optional.of(new AuthoritySwitch(policy, reviewer,
         new LocalAuthority(rbac::snapshot, reviewer::authenticate))), running,
         Optional.of(audit.results()), audit.instances());
@@ -118,11 +123,11 @@ final class ClusterMode implements Mode {
    * Events and to the policy reports, both written by the replica holding the reconciler's Lease.
    */
   private ClusterAudit startAudit(PolicyHolder policy, InformerNamespaceFacts namespaces,
-      WebhookMetrics metrics, AuditEventPublisher events, Leadership leadership,
-      List<AutoCloseable> running) {
+      ClusterInformers shared, WebhookMetrics metrics, AuditEventPublisher events,
+      Leadership leadership, List<AutoCloseable> running) {
     PolicyReportWriter reports = new PolicyReportWriter(client, leadership);
     AtomicReference<AuditResults> results = new AtomicReference<>();
-    ClusterAudit audit = new ClusterAudit(client, policy, namespaces,
+    ClusterAudit audit = new ClusterAudit(client, shared, policy, namespaces,
         new Auditor(new AdmissionService(Handlers.all())), auditPeriod, objects -> {
           metrics.auditResults(objects);
           metrics.auditPassed();

@@ -2,7 +2,6 @@ package io.opendatahub.mlflow.webhook.kube;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.opendatahub.mlflow.webhook.admission.MlflowInstances;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -14,10 +13,10 @@ import tools.jackson.databind.JsonNode;
  */
 final class InformedMlflowInstances implements MlflowInstances {
 
-  private final SharedIndexInformer<GenericKubernetesResource> informer;
+  private final MlflowInformer informer;
   private final KubernetesClient client;
 
-  InformedMlflowInstances(SharedIndexInformer<GenericKubernetesResource> informer,
+  InformedMlflowInstances(MlflowInformer informer,
       KubernetesClient client) {
     this.informer = informer;
     this.client = client;
@@ -25,12 +24,12 @@ final class InformedMlflowInstances implements MlflowInstances {
 
   @Override
   public boolean synced() {
-    return informer.hasSynced();
+    return informer.settled();
   }
 
   @Override
   public List<JsonNode> list() {
-    return informer.getStore().list().stream()
+    return informer.list().stream()
         .<JsonNode>map(cr -> ClusterListing.json(client, cr, ClusterAudit.MLFLOW_API_VERSION,
             ClusterAudit.MLFLOW_KIND))
         .toList();

@@ -25,6 +25,8 @@ public final class InformerNamespaceFacts implements NamespaceFacts, AutoCloseab
   private final Collection<KnownNamespace> view = Collections.unmodifiableCollection(namespaces.values());
   private final SharedIndexInformer<Namespace> informer;
   private final AtomicLong version = new AtomicLong();
+  /** Latched: every namespace of the first list has reached the map, not just the store. */
+  private volatile boolean caughtUp;
   /** Told when a namespace appears, goes or changes labels; not on resyncs that change nothing. */
   private final List<Runnable> labelListeners = new CopyOnWriteArrayList<>();
 
@@ -61,9 +63,19 @@ public final class InformerNamespaceFacts implements NamespaceFacts, AutoCloseab
     return version.get();
   }
 
+  /**
+   * Whether the first list has been read and every namespace in it is known here. The informer
+   * counts as synced once the list is in its own store, and hands each namespace to this class
+   * after that: until then a namespace may still be missing (read as unknown, the strictest).
+   * Once true, stays true, so readiness does not flicker with each namespace created.
+   */
   @Override
   public boolean synced() {
-    return informer.hasSynced();
+    if (!caughtUp && informer.hasSynced()
+        && namespaces.size() >= informer.getStore().listKeys().size()) {
+      caughtUp = true;
+    }
+    return caughtUp;
   }
 
   /**

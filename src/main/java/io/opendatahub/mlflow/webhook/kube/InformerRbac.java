@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -42,18 +43,34 @@ public final class InformerRbac implements AutoCloseable {
   private final SharedIndexInformer<io.fabric8.kubernetes.api.model.rbac.RoleBinding> roleBindings;
   private final SharedIndexInformer<io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding>
       clusterRoleBindings;
+  /** Informers of this instance's own, closed with it; the shared RoleBinding one is not. */
+  private final List<AutoCloseable> owned;
   private volatile RbacSnapshot snapshot;
   private CompletableFuture<Void> started;
 
+  /** With informers of its own for all four kinds. */
   public InformerRbac(KubernetesClient client) {
+    this(client, new ClusterInformers(client), true);
+  }
+
+  /**
+   * Reads RoleBindings from {@code shared} (the background audit reads the same cache), and
+   * keeps informers of its own for the other three kinds.
+   */
+  public InformerRbac(KubernetesClient client, ClusterInformers shared) {
+    this(client, shared, false);
+  }
+
+  private InformerRbac(KubernetesClient client, ClusterInformers shared, boolean ownsShared) {
     var rbac = KubeConnection.forInformers(client).rbac();
     roles = Informers.retrying(rbac.roles().inAnyNamespace().runnableInformer(0), "Role");
     clusterRoles = Informers.retrying(rbac.clusterRoles().runnableInformer(0), "ClusterRole");
-    roleBindings = Informers.retrying(rbac.roleBindings().inAnyNamespace().runnableInformer(0),
-        "RoleBinding");
+    roleBindings = shared.roleBindings();
     clusterRoleBindings = Informers.retrying(rbac.clusterRoleBindings().runnableInformer(0),
         "ClusterRoleBinding");
     informers = List.of(roles, clusterRoles, roleBindings, clusterRoleBindings);
+    owned = ownsShared ? List.of(roles::close, clusterRoles::close, clusterRoleBindings::close,
+        shared) : List.of(roles::close, clusterRoles::close, clusterRoleBindings::close);
     informers.forEach(informer -> informer.addEventHandler(new StaleOnChange<>()));
   }
 
@@ -85,10 +102,14 @@ public final class InformerRbac implements AutoCloseable {
       return;
     }
     if (rebuildScheduled.compareAndSet(false, true)) {
-      rebuilder.schedule(() -> {
-        rebuildScheduled.set(false);
-        rebuildNow();
-      }, COALESCE_MILLIS, TimeUnit.MILLISECONDS);
+      try {
+        rebuilder.schedule(() -> {
+          rebuildScheduled.set(false);
+          rebuildNow();
+        }, COALESCE_MILLIS, TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException closed) {
+        // An event of the shared RoleBinding informer after this was closed: nothing to do.
+      }
     }
   }
 
@@ -107,7 +128,13 @@ public final class InformerRbac implements AutoCloseable {
 
   @Override
   public void close() {
-    informers.forEach(SharedIndexInformer::close);
+    for (AutoCloseable informer : owned) {
+      try {
+        informer.close();
+      } catch (Exception e) {
+        LOG.debug("closing an RBAC informer failed: {}", e.toString());
+      }
+    }
     rebuilder.shutdownNow();
   }
 

@@ -19,19 +19,22 @@ final class Informers {
    * read (retrying cannot fix those).
    */
   static <T> SharedIndexInformer<T> retrying(SharedIndexInformer<T> informer, String what) {
-    return informer.exceptionHandler((started, failure) -> {
-      if (ExceptionHandler.isDeserializationException(failure)) {
-        LOG.error("{} informer cannot read an object and stops: {}", what,
-            Causes.describe(failure));
-        LOG.debug("{} informer failure", what, failure);
-        return false;
-      }
-      // One line per failure and retry; fabric8's own warning (with a stack trace) is kept to
-      // errors by LogConfigurator, and the trace is here at DEBUG for whoever needs it.
-      LOG.warn("{} informer: {} failed: {}; retrying with backoff", what,
-          started ? "watch" : "first list", Causes.describe(failure));
+    return informer.exceptionHandler((started, failure) -> retry(what, started, failure));
+  }
+
+  /** The decision {@link #retrying} makes, logged: for handlers that decide some cases first. */
+  static boolean retry(String what, boolean started, Throwable failure) {
+    if (ExceptionHandler.isDeserializationException(failure)) {
+      LOG.error("{} informer cannot read an object and stops: {}", what,
+          Causes.describe(failure));
       LOG.debug("{} informer failure", what, failure);
-      return true;
-    });
+      return false;
+    }
+    // One line per failure and retry; fabric8's own warning (with a stack trace) is kept to
+    // errors by LogConfigurator, and the trace is here at DEBUG for whoever needs it.
+    LOG.warn("{} informer: {} failed: {}; retrying with backoff", what,
+        started ? "watch" : "first list", Causes.describe(failure));
+    LOG.debug("{} informer failure", what, failure);
+    return true;
   }
 }

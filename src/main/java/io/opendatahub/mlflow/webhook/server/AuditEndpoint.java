@@ -76,9 +76,13 @@ final class AuditEndpoint implements Handler<RoutingContext> {
           .put("namespace", object.namespace()).put("uid", object.uid())
           .put("resourceVersion", object.resourceVersion()).put("results", list));
     }
+    JsonArray unserved = new JsonArray();
+    whole.unserved().forEach((kind, reason) -> unserved.add(new JsonObject().put("kind", kind)
+        .put("reason", reason)));
     return new JsonObject()
         .put("generatedAt", whole.generatedAt().toString())
         .put("complete", whole.complete())
+        .put("unserved", unserved)
         .put("policy", new JsonObject().put("name", whole.policyName())
             .put("hash", whole.policyHash()))
         .put("summary", new JsonObject().put("objects", summary.objects())

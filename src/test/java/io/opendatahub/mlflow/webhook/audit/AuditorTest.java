@@ -143,4 +143,36 @@ class AuditorTest {
     assertThat(audited.namespace()).isEqualTo("team-a");
     assertThat(audited.results()).anyMatch(r -> r.message().contains("system:authenticated"));
   }
+
+  @Test
+  void aBindingOfTenThousandBadSubjectsGetsABoundedListOfResults() {
+    ObjectNode binding = binding("mlflow-integration", "system:authenticated", Map.of());
+    var subjects = (tools.jackson.databind.node.ArrayNode) binding.path("subjects");
+    for (int i = 0; i < 10_000; i++) {
+      subjects.addObject().put("apiGroup", "rbac.authorization.k8s.io").put("kind", "Group")
+          .put("name", i % 2 == 0 ? "system:authenticated" : "system:unauthenticated");
+    }
+
+    AuditedObject audited = auditor.evaluate(binding, production).audited();
+
+    assertThat(audited.results()).hasSize(Auditor.MAX_RESULTS);
+    assertThat(audited.results().get(0).message()).contains("subjects[0]");
+    AuditResult rest = audited.results().get(Auditor.MAX_RESULTS - 1);
+    assertThat(rest.rule()).isEqualTo(Auditor.MORE_RULE);
+    assertThat(rest.result()).isEqualTo(Status.FAIL);
+    assertThat(rest.severity()).isEqualTo(Severity.HIGH);
+    assertThat(rest.message()).startsWith("and 99").contains("rolebinding-");
+    assertThat(audited.fails()).isTrue();
+  }
+
+  @Test
+  void aMessageIsCutToABoundedLength() {
+    String huge = "x".repeat(100_000);
+    List<AuditResult> results = Auditor.results(List.of(new Finding("r-deny",
+        io.opendatahub.mlflow.webhook.policy.Action.DENY, "spec.a", huge)));
+    assertThat(results).singleElement().satisfies(r -> {
+      assertThat(r.message()).hasSize(Auditor.MAX_MESSAGE).startsWith("spec.a: xxx")
+          .endsWith("...");
+    });
+  }
 }

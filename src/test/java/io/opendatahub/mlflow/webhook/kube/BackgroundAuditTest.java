@@ -13,6 +13,7 @@ import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
+import io.opendatahub.mlflow.webhook.testing.RecordingApiServer;
 import io.opendatahub.mlflow.webhook.testing.TestApps;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
@@ -209,6 +210,29 @@ class BackgroundAuditTest {
         r -> r.path("complete").asBoolean());
     assertThat(report.path("summary").path("objects").asInt()).isZero();
     assertThat(report.path("objects")).isEmpty();
+    assertThat(report.path("unserved")).as("every kind served").isEmpty();
+  }
+
+  @Test
+  void withoutTheMlflowCrdTheReportIsCompleteForRoleBindingsAndNamesTheUnservedKind() {
+    try (RecordingApiServer api = new RecordingApiServer("mlflow.opendatahub.io");
+        KubernetesClient withoutCrd = api.client()) {
+      withoutCrd.namespaces().resource(new NamespaceBuilder().withNewMetadata()
+          .withName("team-a").endMetadata().build()).create();
+      TestCertificates certs = TestCertificates.create(certDir);
+      app = TestApps.start(vertx, certs, TestPolicies.shipped(), withoutCrd, new WebhookMetrics());
+      https = new HttpsClient(vertx, certs.caCert(), app.port());
+
+      JsonNode report = Eventually.until(BOUND, "the report is complete", () -> report(""),
+          r -> r.path("complete").asBoolean());
+
+      assertThat(report.path("unserved")).singleElement().satisfies(kind -> {
+        assertThat(kind.path("kind").asString()).isEqualTo("MLflow");
+        assertThat(kind.path("reason").asString()).contains("CRD is not installed");
+      });
+      HttpsClient.await(app.stop());
+      app = null;
+    }
   }
 
   @Test

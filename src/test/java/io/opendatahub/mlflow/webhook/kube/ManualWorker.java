@@ -7,13 +7,15 @@ import java.util.List;
 
 /**
  * A worker on a clock the test turns: nothing runs until {@link #advance}, which runs what has
- * come due, in due order, on the test's thread. Periodic tasks come back until cancelled.
+ * come due, in due order, on the test's thread. Periodic tasks come back until cancelled. Tasks
+ * may be added from any thread (informer events schedule work).
  */
 final class ManualWorker implements Worker {
 
   private final List<Task> tasks = new ArrayList<>();
   private long now;
   private long sequence;
+  private int advances;
 
   private final class Task implements Periodic {
     final Runnable work;
@@ -30,18 +32,20 @@ final class ManualWorker implements Worker {
 
     @Override
     public void cancel() {
-      cancelled = true;
-      tasks.remove(this);
+      synchronized (ManualWorker.this) {
+        cancelled = true;
+        tasks.remove(this);
+      }
     }
   }
 
   @Override
-  public void after(Duration delay, Runnable task) {
+  public synchronized void after(Duration delay, Runnable task) {
     tasks.add(new Task(task, now + delay.toNanos(), 0));
   }
 
   @Override
-  public Periodic every(Duration period, Runnable task) {
+  public synchronized Periodic every(Duration period, Runnable task) {
     Task periodic = new Task(task, now + period.toNanos(), period.toNanos());
     tasks.add(periodic);
     return periodic;
@@ -49,32 +53,41 @@ final class ManualWorker implements Worker {
 
   /** Moves the clock on by {@code time}, running every task that comes due on the way. */
   void advance(Duration time) {
+    advances++;
     long until = now + time.toNanos();
     while (true) {
-      Task next = tasks.stream().filter(t -> t.due <= until)
-          .min(Comparator.<Task>comparingLong(t -> t.due).thenComparingLong(t -> t.order))
-          .orElse(null);
-      if (next == null) {
-        break;
-      }
-      now = next.due;
-      tasks.remove(next);
-      if (next.period > 0) {
-        next.due = now + next.period;
-        tasks.add(next);
+      Task next;
+      synchronized (this) {
+        next = tasks.stream().filter(t -> t.due <= until)
+            .min(Comparator.<Task>comparingLong(t -> t.due).thenComparingLong(t -> t.order))
+            .orElse(null);
+        if (next == null) {
+          now = until;
+          break;
+        }
+        now = next.due;
+        tasks.remove(next);
+        if (next.period > 0) {
+          next.due = now + next.period;
+          tasks.add(next);
+        }
       }
       next.work.run();
     }
-    now = until;
+  }
+
+  /** How often the clock was moved on so far. */
+  int advances() {
+    return advances;
   }
 
   /** Tasks waiting, periodic ones included. */
-  int waiting() {
+  synchronized int waiting() {
     return tasks.size();
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     tasks.clear();
   }
 }
