@@ -14,10 +14,10 @@
 # limit, a mock API server (namespace informer, TokenReview/SAR answers) and a class-data archive
 # made by a training run; ready time is measured with and without the archive.
 # usage: [WORKLOADS="validate-allowed ..."] [PAIRS=3] [TAIL_SECONDS=20] [TAIL_RATE=2000]
-#          [READY_STARTS=3] [JVM_EXTRA="-XX:..."] bench/run.sh [SECONDS=10] [CONNECTIONS=16]
+#          [READY_STARTS=3] [JVM_GC=-XX:+Use...GC] [JVM_EXTRA="-XX:..."] bench/run.sh [SECONDS=10] [CONNECTIONS=16]
 #          [NAMESPACES=10] [ENVIRONMENTS=2]
-# TAIL_SECONDS=0 skips the tail, PAIRS=0 the throughput. JVM_EXTRA is added to both servers'
-# flags (to compare collectors, say). ENVIRONMENTS above 2 adds environments that match no
+# TAIL_SECONDS=0 skips the tail, PAIRS=0 the throughput. JVM_GC replaces the Dockerfile's
+# collector and JVM_EXTRA adds flags, for both servers. ENVIRONMENTS above 2 adds environments that match no
 # namespace ahead of the shipped two, so each MLflow review classifies every namespace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +39,10 @@ cp="target/classes:target/test-classes:$(cat target/bench.classpath)"
 # choose its collector, so the flags must name one for this machine to run the same.
 mapfile -t docker_flags < <(sed -n '/^ENTRYPOINT/,/]$/p' Dockerfile | grep -o '"-XX:[^"]*"' \
   | tr -d '"' | grep -v SharedArchiveFile)
+# JVM_GC=-XX:+UseG1GC (say) replaces the Dockerfile's collector, to compare collectors.
+if [[ -n "${JVM_GC:-}" ]]; then
+  mapfile -t docker_flags < <(printf '%s\n' "${docker_flags[@]}" | grep -v 'GC$'); docker_flags+=("$JVM_GC")
+fi
 # shellcheck disable=SC2206 # JVM_EXTRA is a list of flags
 jvm=(-XX:MaxRAM=512m "${docker_flags[@]}" ${JVM_EXTRA:-})
 quiet=-Dlogback.configurationFile=bench/logback-quiet.xml
