@@ -170,11 +170,11 @@ if [[ "$pairs" -gt 0 ]]; then
 fi
 
 # --- 2. tail: pinned, open loop, with what the logs saw during the window ----------------------
-fixed_rate() { # port path body bytes -> "rps p50 p99 p999 errors steal% from to"
+fixed_rate() { # port path body bytes log -> "rps p50 p99 p999 errors steal% from to"
   local before after run
   before=$(cpu_ticks)
   run=$("${core1[@]}" java -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.FixedRate "$1" "$2" \
-    "$3" "$4" "$tail_rate" "$tail_secs" 16)
+    "$3" "$4" "$tail_rate" "$tail_secs" 16 | tee "$5")
   after=$(cpu_ticks)
   # CPU time the hypervisor gave to others while this VM wanted it: a tail with high steal is
   # the machine's, not the service's.
@@ -184,9 +184,9 @@ fixed_rate() { # port path body bytes -> "rps p50 p99 p999 errors steal% from to
 cpu_ticks() { # "total steal" from the cpu line of /proc/stat
   awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $9 }' /proc/stat
 }
-events() { # log from to -> "GC pauses / longest ms, longest other safepoint ms, JIT compilations"
-  awk -v from="$2" -v to="$3" -f bench/window-events.awk "$1" \
-    | awk '{ printf "%d (%.1f ms) / %.1f ms, %.1f ms, %d", $1, $2, $3, $4, $5 }'
+events() { # log from to -> "GC pauses (total) / longest, longest other safepoint, JIT, KiB/request"
+  awk -v from="$2" -v to="$3" -v rate="$tail_rate" -f bench/window-events.awk "$1" \
+    | awk '{ printf "%d (%.1f ms) / %.1f ms, %.1f ms, %d, %s", $1, $2, $3, $4, $5, $6 }'
 }
 if [[ "$tail_secs" -gt 0 ]]; then
   logs=gc,safepoint,jit+compilation=debug
@@ -196,7 +196,7 @@ if [[ "$tail_secs" -gt 0 ]]; then
   ceiling pinned -Xlog:"$logs":file="$out/tail-ceiling.jvm.log":timemillis,tags; pids+=("$ceiling")
   {
     echo "Tail: $tail_rate req/s open loop, $tail_secs s after 15 s of warm-up; $pinning."
-    echo "Window events: GC pauses (their total) / longest GC pause, longest other safepoint, JIT compilations."
+    echo "Window events: GC pauses (their total) / longest GC pause, longest other safepoint, JIT compilations, KiB allocated per request (heap filled between the window's first and last collection)."
     echo
     echo "| workload | service p50 / p99 / p99.9 ms | ceiling p50 / p99 / p99.9 ms | **p99 ratio** | **p99.9 ratio** | errors | service window events | ceiling window events | CPU steal % (ceiling/service) | load average |"
     echo "|---|---|---|---|---|---|---|---|---|---|"
@@ -204,10 +204,17 @@ if [[ "$tail_secs" -gt 0 ]]; then
   for workload in $workloads; do
     body="$out/$workload.json"; path=$(path_of "$workload"); bytes=$(answer_bytes "$path" "$body")
     l1=$(load)
-    read -r _ c_p50 c_p99 c_p999 c_err c_steal c_from c_to < <(fixed_rate "$cport" "$path" "$body" "$bytes")
+    read -r c_rps c_p50 c_p99 c_p999 c_err c_steal c_from c_to < <(fixed_rate "$cport" "$path" "$body" "$bytes" "$out/tail-$workload-ceiling.txt")
     l2=$(load)
-    read -r _ s_p50 s_p99 s_p999 s_err s_steal s_from s_to < <(fixed_rate "$sport" "$path" "$body" "$bytes")
-    echo "| $workload | $s_p50 / $s_p99 / $s_p999 | $c_p50 / $c_p99 / $c_p999 | **$(ratio "$s_p99" "$c_p99")** | **$(ratio "$s_p999" "$c_p999")** | $((s_err + c_err)) | $(events "$out/tail-service.jvm.log" "$s_from" "$s_to") | $(events "$out/tail-ceiling.jvm.log" "$c_from" "$c_to") | $c_steal / $s_steal | $l1 / $l2 |" >> "$out/tail.md"
+    read -r s_rps s_p50 s_p99 s_p999 s_err s_steal s_from s_to < <(fixed_rate "$sport" "$path" "$body" "$bytes" "$out/tail-$workload-service.txt")
+    # A side that fell behind the rate or failed requests has no tail to compare: say so.
+    if awk -v s="$s_rps" -v c="$c_rps" -v r="$tail_rate" -v e=$((s_err + c_err)) \
+        'BEGIN { exit !(e > 0 || s < 0.95 * r || c < 0.95 * r) }'; then
+      r99="n/a (behind: $c_rps / $s_rps req/s)"; r999="n/a"
+    else
+      r99=$(ratio "$s_p99" "$c_p99"); r999=$(ratio "$s_p999" "$c_p999")
+    fi
+    echo "| $workload | $s_p50 / $s_p99 / $s_p999 | $c_p50 / $c_p99 / $c_p999 | **$r99** | **$r999** | $((s_err + c_err)) | $(events "$out/tail-service.jvm.log" "$s_from" "$s_to") | $(events "$out/tail-ceiling.jvm.log" "$c_from" "$c_to") | $c_steal / $s_steal | $l1 / $l2 |" >> "$out/tail.md"
   done
 fi
 rm -f "$out/service.pid"
