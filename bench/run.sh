@@ -196,7 +196,7 @@ if [[ "$tail_secs" -gt 0 ]]; then
   ceiling pinned -Xlog:"$logs":file="$out/tail-ceiling.jvm.log":timemillis,tags; pids+=("$ceiling")
   {
     echo "Tail: $tail_rate req/s open loop, $tail_secs s after 15 s of warm-up; $pinning."
-    echo "Window events: GC pauses (their total) / longest GC pause, longest other safepoint, JIT compilations, KiB allocated per request (heap filled between the window's first and last collection)."
+    echo "Window events: GC pauses (their total) / longest GC pause, longest other safepoint, JIT compilations, KiB allocated per request (heap filled between the window's first and last collection, over the requests due meanwhile: only meaningful where the side kept up with the rate)."
     echo
     echo "| workload | service p50 / p99 / p99.9 ms | ceiling p50 / p99 / p99.9 ms | **p99 ratio** | **p99.9 ratio** | errors | service window events | ceiling window events | CPU steal % (ceiling/service) | load average |"
     echo "|---|---|---|---|---|---|---|---|---|---|"
