@@ -18,7 +18,7 @@ out=target/bench-flood
 rm -rf "$out" && mkdir -p "$out"
 cp="target/classes:target/test-classes:$(cat target/bench.classpath)"
 # The Dockerfile's heap flags under the Deployment's 512Mi memory limit.
-jvm=(-XX:MaxRAM=512m -XX:MaxRAMPercentage=70 -XX:InitialRAMPercentage=20 -XX:+ExitOnOutOfMemoryError)
+jvm=(-XX:MaxRAM=512m -XX:MaxRAMPercentage=70 -XX:InitialRAMPercentage=20 -XX:+ExitOnOutOfMemoryError -XX:+UseSerialGC)
 quiet=-Dlogback.configurationFile=bench/logback-quiet.xml
 
 java -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.FloodEnvironment "$out" \

@@ -61,7 +61,7 @@ final class Listeners {
 
   /** One more server on its own event loop (a verticle instance owns one). */
   private Future<HttpServer> listen(int port, Function<ReceiveDeadline, Router> routers) {
-    HttpServerOptions options = TlsPolicy.apply(new HttpServerOptions())
+    HttpServerOptions options = withoutWebSockets(TlsPolicy.apply(new HttpServerOptions()))
         .setHost(settings.host())
         .setPort(port)
         .setSsl(true)
@@ -87,6 +87,17 @@ final class Listeners {
             });
       }
     }).compose(deployed -> bound.future());
+  }
+
+  /**
+   * No WebSocket compression: the service serves no WebSockets, and with either kind of it
+   * enabled (Vert.x's default) every HTTP/1.1 connection carries Netty's WebSocket extension
+   * handler, which looks at every response written (seen in a profile of {@code /authorize}).
+   * The benchmark's ceiling is given the same options.
+   */
+  static HttpServerOptions withoutWebSockets(HttpServerOptions options) {
+    return options.setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
   }
 
   int port() {

@@ -55,6 +55,10 @@ public final class BenchEnvironment {
         + "\"kind\":\"SelfSubjectAccessReview\",\"spec\":{\"resourceAttributes\":{"
         + "\"namespace\":\"team-a\",\"verb\":\"get\",\"group\":\"mlflow.kubeflow.org\","
         + "\"resource\":\"experiments\"}}}").getBytes(StandardCharsets.UTF_8));
+    // A route check the tracking server's plugin sends for SearchExperiments: one cached
+    // experiments:list review of team-a.
+    write(dir, "authorize-mlflow-cache-hit", ("{\"workspace\":\"team-a\",\"method\":\"GET\","
+        + "\"path\":\"/api/2.0/mlflow/experiments/search\"}").getBytes(StandardCharsets.UTF_8));
     System.out.println("mock API server at " + client.getConfiguration().getMasterUrl());
     Thread.currentThread().join();
   }

@@ -44,7 +44,7 @@ public final class CeilingServer {
 
   /**
    * Serves {@code handler} on as many event loops as the service uses (one server per available
-   * processor, sharing the port); returns the port bound.
+   * processor, sharing the port), with the service's server options; returns the port bound.
    */
   static int serve(Vertx vertx, HttpServerOptions options,
       Handler<HttpServerRequest> handler) throws Exception {
@@ -58,7 +58,11 @@ public final class CeilingServer {
       }
     }
     for (int i = 0; i < instances; i++) {
-      HttpServerOptions bound = new HttpServerOptions(options).setPort(port);
+      // The service's server options (Listeners): no WebSocket compression, so no WebSocket
+      // extension handler on each connection.
+      HttpServerOptions bound = new HttpServerOptions(options).setPort(port)
+          .setPerMessageWebSocketCompressionSupported(false)
+          .setPerFrameWebSocketCompressionSupported(false);
       AtomicInteger actual = new AtomicInteger();
       vertx.deployVerticle(new VerticleBase() {
         @Override

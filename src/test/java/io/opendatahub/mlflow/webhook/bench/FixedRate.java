@@ -17,7 +17,9 @@ import org.HdrHistogram.Histogram;
  * Open-loop load at a fixed rate for {@code bench/run.sh}: requests are due on a schedule, and
  * each latency counts from when its request was due, not when it could be sent, so a stalled
  * server shows up in the percentiles (no coordinated omission). Trusts any certificate, as wrk
- * does. Prints the same RESULT line as {@code bench/workload.lua}.
+ * does. Prints the same RESULT line as {@code bench/workload.lua}, then a WINDOW line: the
+ * measured window in wall-clock milliseconds, so {@code bench/run.sh} can pick out what the
+ * server's GC, safepoint and JIT logs recorded during it.
  * usage: [TIMELINE=1] FixedRate PORT PATH BODY_FILE ANSWER_BYTES RATE SECONDS [CONNECTIONS=16]
  */
 public final class FixedRate {
@@ -50,6 +52,7 @@ public final class FixedRate {
     long total = rate * (seconds + WARMUP_SECONDS);
     CountDownLatch done = new CountDownLatch((int) total);
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+    long startMillis = System.currentTimeMillis() + 50;
     AtomicLong recorded = new AtomicLong();
     long interval = TimeUnit.SECONDS.toNanos(1) / rate;
     AtomicLong next = new AtomicLong();
@@ -88,6 +91,8 @@ public final class FixedRate {
         recorded.get() / elapsed, latency.getValueAtPercentile(50) / 1e6,
         latency.getValueAtPercentile(99) / 1e6, latency.getValueAtPercentile(99.9) / 1e6,
         errors.get() + (finished ? 0 : done.getCount()));
+    System.out.printf("WINDOW from=%d to=%d%n", startMillis + TimeUnit.NANOSECONDS.toMillis(warmup),
+        startMillis + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     if (timeline) {
       for (int tick = (int) (WARMUP_SECONDS * 10); tick < worstPerTick.length; tick++) {
         System.err.printf("t=%.1fs worst=%.1fms%n", tick / 10.0, worstPerTick[tick] / 1e6);
