@@ -24,7 +24,8 @@ import tools.jackson.databind.node.ObjectNode;
  * Publishes the background audit's results as policy reports ({@link PolicyReports}: one per
  * object, owned by it), in {@code openreports.io} when the API server serves it, else in
  * {@code wgpolicyk8s.io}, else nowhere (said once at INFO; discovery looks again every
- * {@link #REDISCOVERY} and after a failed call, so a CRD installed later gets used).
+ * {@link #REDISCOVERY}, every {@link #UNSERVED_REDISCOVERY} while neither is served, and after a
+ * failed call, so a CRD installed later gets used soon).
  *
  * <p>Only the leader writes. On becoming leader it first lists the reports it manages (by label),
  * so a restart rewrites nothing that is already true; then it writes only reports whose content
@@ -43,6 +44,11 @@ public final class PolicyReportWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PolicyReportWriter.class);
 
   static final Duration REDISCOVERY = Duration.ofMinutes(5);
+  /**
+   * How soon discovery is asked again while neither API is served: an admin who installs a
+   * report CRD (or Kyverno) expects reports soon, and a discovery GET costs the leader little.
+   */
+  static final Duration UNSERVED_REDISCOVERY = Duration.ofSeconds(30);
   static final Duration RETRY = Duration.ofSeconds(30);
   static final Duration CONFLICT_RETRY = Duration.ofSeconds(1);
 
@@ -52,6 +58,7 @@ public final class PolicyReportWriter implements AutoCloseable {
   private final AtomicReference<AuditReport> latest = new AtomicReference<>();
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final AtomicBoolean retryQueued = new AtomicBoolean();
+  private final AtomicBoolean lookQueued = new AtomicBoolean();
   private volatile Worker.Periodic periodic;
 
   // Worker-thread state.
@@ -118,6 +125,7 @@ public final class PolicyReportWriter implements AutoCloseable {
         discover();
       }
       if (api == null) {
+        lookAgainSoon();
         return;
       }
       boolean learned = known == null;
@@ -151,14 +159,25 @@ public final class PolicyReportWriter implements AutoCloseable {
     }
   }
 
+  /** One look at discovery waiting at a time, while neither API is served. */
+  private void lookAgainSoon() {
+    if (lookQueued.compareAndSet(false, true)) {
+      worker.after(UNSERVED_REDISCOVERY, () -> {
+        lookQueued.set(false);
+        discovered = false;
+        pass();
+      });
+    }
+  }
+
   private void discover() {
     served = store.served();
     discovered = true;
     ReportApi chosen = served.isEmpty() ? null : served.iterator().next();
     if (chosen == null && !loggedNone) {
       LOG.info("no policy report API is served ({}, {}): audit results are in /audit and the"
-          + " metrics only; looking again every {} min", ReportApi.OPENREPORTS.apiVersion(),
-          ReportApi.WGPOLICY.apiVersion(), REDISCOVERY.toMinutes());
+          + " metrics only; looking again every {} s", ReportApi.OPENREPORTS.apiVersion(),
+          ReportApi.WGPOLICY.apiVersion(), UNSERVED_REDISCOVERY.toSeconds());
       loggedNone = true;
     }
     if (chosen != api) {

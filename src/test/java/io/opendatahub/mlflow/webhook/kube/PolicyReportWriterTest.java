@@ -238,7 +238,9 @@ class PolicyReportWriterTest {
           .allMatch(line -> line.startsWith("INFO no policy report API is served"));
 
       ReportCrds.install(client, ReportCrds.OPENREPORTS);
-      worker.advance(PolicyReportWriter.REDISCOVERY);
+      // Sooner than the regular rediscovery: an admin who installs a CRD waits seconds, not
+      // minutes (an e2e run once waited out its 120 s for the 5-minute look).
+      worker.advance(PolicyReportWriter.UNSERVED_REDISCOVERY);
     }
 
     assertThat(stored(ReportApi.OPENREPORTS, SQLITE)).isNotNull();
