@@ -105,7 +105,7 @@ final class ClusterMode implements Mode {
     });
     // Events on the audited objects: written by the replica that holds the reconciler's Lease.
     AuditEventPublisher events =
-        new AuditEventPublisher(client, election.identity(), reconciler::leading);
+        new AuditEventPublisher(client, election.identity(), reconciler);
     running.add(events);
     ClusterAudit audit =
         startAudit(policy, namespaces, shared, metrics, events, reconciler, running);

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,16 +27,12 @@ public final class AuditEventPublisher implements Consumer<Collection<AuditedObj
 
   private static final Logger LOG = LoggerFactory.getLogger(AuditEventPublisher.class);
 
-  /** How often leadership is looked at: the Lease's retry period. */
-  static final Duration LEADERSHIP_CHECK = Duration.ofSeconds(2);
-
   private final AuditEvents decisions = new AuditEvents();
   private final EventWriter writer;
-  private final BooleanSupplier leader;
+  private final Leadership leader;
   private final Worker worker;
   private final Clock clock;
   private final AtomicBoolean scheduled = new AtomicBoolean();
-  private final Worker.Periodic leadership;
   private volatile List<AuditedObject> latest = List.of();
   /** Touched on the worker only. */
   private boolean leading;
@@ -47,19 +42,19 @@ public final class AuditEventPublisher implements Consumer<Collection<AuditedObj
    * @param instance this replica (its pod name), named in every Event it writes
    * @param leader whether this replica holds the Lease: only the leader writes Events
    */
-  public AuditEventPublisher(KubernetesClient client, String instance, BooleanSupplier leader) {
+  public AuditEventPublisher(KubernetesClient client, String instance, Leadership leader) {
     this(new KubeEventWriter(client, instance), leader, Worker.thread("audit-events"),
         Clock.systemUTC());
   }
 
-  AuditEventPublisher(EventWriter writer, BooleanSupplier leader, Worker worker, Clock clock) {
+  AuditEventPublisher(EventWriter writer, Leadership leader, Worker worker, Clock clock) {
     this.writer = writer;
     this.leader = leader;
     this.worker = worker;
     this.clock = clock;
     // A replica that becomes leader tells what the results say now, without waiting for the
     // next pass (up to the audit period away when nothing changes).
-    this.leadership = worker.every(LEADERSHIP_CHECK, this::leadershipChecked);
+    leader.onLeadingChange(now -> worker.after(Duration.ZERO, this::publish));
   }
 
   /** The results of one audit pass; called on the audit's worker. Returns at once. */
@@ -74,17 +69,10 @@ public final class AuditEventPublisher implements Consumer<Collection<AuditedObj
     }
   }
 
-  /** On the worker: acts only when leadership changed; passes do the rest. */
-  private void leadershipChecked() {
-    if (leader.getAsBoolean() != leading) {
-      publish();
-    }
-  }
-
   /** On the worker: the Events the latest results call for, written while leading. */
   private void publish() {
     boolean wasLeading = leading;
-    leading = leader.getAsBoolean();
+    leading = leader.leading();
     if (!leading) {
       if (wasLeading) {
         decisions.forget();
@@ -94,7 +82,7 @@ public final class AuditEventPublisher implements Consumer<Collection<AuditedObj
     List<AuditEvent> events = decisions.changes(latest);
     for (int i = 0; i < events.size(); i++) {
       AuditEvent event = events.get(i);
-      if (!leader.getAsBoolean() || !write(event)) {
+      if (!leader.leading() || !write(event)) {
         // Not the leader any more, or the API server is away: leave the rest to the next pass
         // rather than wait out a timeout per Event.
         events.subList(i, events.size()).forEach(decisions::unwritten);
@@ -138,7 +126,6 @@ public final class AuditEventPublisher implements Consumer<Collection<AuditedObj
 
   @Override
   public void close() {
-    leadership.cancel();
     worker.close();
   }
 }

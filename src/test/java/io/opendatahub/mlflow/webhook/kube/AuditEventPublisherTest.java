@@ -41,10 +41,11 @@ class AuditEventPublisherTest {
   KubernetesMockServer server;
 
   private final ManualWorker worker = new ManualWorker();
-  private final AtomicBoolean leader = new AtomicBoolean(true);
+  private final PolicyReportWriterTest.SettableLeadership leader =
+      new PolicyReportWriterTest.SettableLeadership(true);
 
   private AuditEventPublisher publisher() {
-    return new AuditEventPublisher(new KubeEventWriter(client, "pod-0"), leader::get, worker,
+    return new AuditEventPublisher(new KubeEventWriter(client, "pod-0"), leader, worker,
         CLOCK);
   }
 
@@ -131,7 +132,7 @@ class AuditEventPublisherTest {
 
     // Leading now: the latest results are told without waiting for another audit pass.
     leader.set(true);
-    worker.advance(AuditEventPublisher.LEADERSHIP_CHECK);
+    worker.advance(Duration.ZERO);
     assertThat(events()).singleElement().extracting(Event::getReason)
         .isEqualTo("PolicyViolation");
   }
@@ -146,7 +147,7 @@ class AuditEventPublisherTest {
       }
       real.write(event, now);
     };
-    AuditEventPublisher publisher = new AuditEventPublisher(writer, leader::get, worker, CLOCK);
+    AuditEventPublisher publisher = new AuditEventPublisher(writer, leader, worker, CLOCK);
     try (LogCapture log = new LogCapture(AuditEventPublisher.class.getName(), Level.INFO)) {
       pass(publisher, mlflow(SQLITE));
       pass(publisher, mlflow(SQLITE));
