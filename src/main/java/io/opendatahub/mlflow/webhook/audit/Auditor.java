@@ -9,6 +9,7 @@ import io.opendatahub.mlflow.webhook.admission.GroupVersionKind;
 import io.opendatahub.mlflow.webhook.admission.Operation;
 import io.opendatahub.mlflow.webhook.audit.AuditResult.Severity;
 import io.opendatahub.mlflow.webhook.audit.AuditResult.Status;
+import io.opendatahub.mlflow.webhook.mlflow.Excerpt;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.RoleBindingPolicy;
 import java.util.ArrayList;
@@ -175,7 +176,6 @@ public final class Auditor {
 
   /** Admission's words, cut at {@link #MAX_MESSAGE} characters (a field may echo a huge value). */
   static String clip(String message) {
-    return message.length() <= MAX_MESSAGE ? message
-        : message.substring(0, MAX_MESSAGE - 3) + "...";
+    return Excerpt.within(message, MAX_MESSAGE);
   }
 }

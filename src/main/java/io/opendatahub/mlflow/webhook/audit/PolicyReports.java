@@ -1,6 +1,7 @@
 package io.opendatahub.mlflow.webhook.audit;
 
 import io.opendatahub.mlflow.webhook.audit.AuditResult.Status;
+import io.opendatahub.mlflow.webhook.mlflow.Excerpt;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -132,17 +133,7 @@ public final class PolicyReports {
 
   /** At most {@link #MAX_MESSAGE} characters, never splitting a surrogate pair. */
   static String capped(String message) {
-    if (message == null) {
-      return "";
-    }
-    if (message.length() <= MAX_MESSAGE) {
-      return message;
-    }
-    int end = MAX_MESSAGE - 3;
-    if (Character.isHighSurrogate(message.charAt(end - 1))) {
-      end--;
-    }
-    return message.substring(0, end) + "...";
+    return message == null ? "" : Excerpt.within(message, MAX_MESSAGE);
   }
 
   /**

@@ -14,7 +14,20 @@ public final class Excerpt {
 
   /** {@code text} whole, or its first {@code limit} characters marked as cut. */
   public static String of(String text, int limit) {
-    return text.length() <= limit ? text : text.substring(0, limit) + "... (cut)";
+    return text.length() <= limit ? text : text.substring(0, end(text, limit)) + "... (cut)";
+  }
+
+  /**
+   * {@code text} whole, or cut so that it and the mark {@code ...} hold at most {@code limit}
+   * characters: for fields with a hard size bound (report messages, audit results).
+   */
+  public static String within(String text, int limit) {
+    return text.length() <= limit ? text : text.substring(0, end(text, limit - 3)) + "...";
+  }
+
+  /** Where to cut {@code text} to at most {@code limit} characters without halving a pair. */
+  private static int end(String text, int limit) {
+    return Character.isHighSurrogate(text.charAt(limit - 1)) ? limit - 1 : limit;
   }
 
   /** A name or other short field, cut to {@link #NAME_CHARACTERS}. */
