@@ -2,7 +2,6 @@ package io.opendatahub.mlflow.webhook.bench;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -21,7 +20,6 @@ import io.opendatahub.mlflow.webhook.kube.Leadership;
 import io.opendatahub.mlflow.webhook.kube.PolicyReportWriter;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
-import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.ReportCrds;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import java.time.Duration;
@@ -57,23 +55,9 @@ public final class ReportLoad {
     server.init();
     try (KubernetesClient client = server.createClient()) {
       ReportCrds.install(client, ReportCrds.OPENREPORTS);
-      for (int i = 0; i < namespaces; i++) {
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
-            .withName("ns-" + i).endMetadata().build()).create();
-      }
-      for (int i = 0; i < bindings; i++) {
-        String namespace = "ns-" + (i % namespaces);
-        client.rbac().roleBindings().inNamespace(namespace).resource(new RoleBindingBuilder()
-            .withNewMetadata().withName("mlflow-" + i).withNamespace(namespace).endMetadata()
-            .withNewRoleRef().withApiGroup("rbac.authorization.k8s.io").withKind("ClusterRole")
-            .withName("mlflow-integration").endRoleRef()
-            .addNewSubject().withApiGroup("rbac.authorization.k8s.io").withKind("Group")
-            .withName(i % 10 == 0 ? "system:authenticated" : "team-" + i).endSubject().build())
-            .create();
-      }
-      String uid = client.genericKubernetesResources(ClusterAudit.MLFLOW).resource(
-          Fixtures.JSON.convertValue(Fixtures.mlflow("sqlite-dev.yaml"),
-              GenericKubernetesResource.class)).create().getMetadata().getUid();
+      AuditLoad.fill(client, namespaces, bindings);
+      String uid = client.genericKubernetesResources(ClusterAudit.MLFLOW).withName("mlflow").get()
+          .getMetadata().getUid();
       drain(server);
 
       PolicyHolder policy = new PolicyHolder(TestPolicies.shipped());
