@@ -3,7 +3,11 @@ package io.opendatahub.mlflow.webhook.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.fabric8.zjsonpatch.JsonPatch;
 import io.opendatahub.mlflow.webhook.bench.ApiServerReview;
+import io.opendatahub.mlflow.webhook.cli.Handlers;
+import io.opendatahub.mlflow.webhook.policy.Policy;
+import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,6 +47,10 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 class StreamedDecodingTest {
 
   private static final AdmissionReviewCodec CODEC = new AdmissionReviewCodec();
+  private static final Policy POLICY = TestPolicies.shipped();
+  private static final DecisionContext CONTEXT =
+      new DecisionContext(POLICY, StaticNamespaceFacts.fromPolicy(POLICY));
+  private static final AdmissionService SERVICE = new AdmissionService(Handlers.all());
   private static final String SLOT = "@@raw@@";
 
   @ParameterizedTest(name = "{0}")
@@ -78,6 +86,25 @@ class StreamedDecodingTest {
     }
     assertThat(request.userInfo().groups()).contains("team-a-admins");
     assertThat(request.operation()).isEqualTo(Operation.UPDATE);
+    // The bench's validate-apiserver workload answers as validate-allowed does.
+    assertThat(SERVICE.validate(request, CONTEXT).allowed()).isTrue();
+  }
+
+  @Test
+  void theMutatePatchAppliesToTheObjectTheApiServerHolds() throws Exception {
+    ObjectNode spec = (ObjectNode) Fixtures.mlflow("sqlite-no-storage.yaml").get("spec");
+    byte[] body = ApiServerReview.body(spec);
+    JsonNode held = Fixtures.JSON.readTree(body).at("/request/object");
+
+    AdmissionResponse mutated = SERVICE.mutate(CODEC.decode(body).request(), CONTEXT);
+
+    assertThat(mutated.hasPatch()).isTrue();
+    JsonNode patched = JsonPatch.apply(mutated.patch(), held);
+    assertThat(patched.at("/spec/storage").isObject()).isTrue();
+    ObjectNode unchanged = (ObjectNode) patched.deepCopy();
+    ((ObjectNode) unchanged.get("spec")).remove("storage");
+    assertThat(unchanged).as("all but the defaulted storage as the API server holds it")
+        .isEqualTo(held);
   }
 
   static Stream<Arguments> fixtures() throws IOException {

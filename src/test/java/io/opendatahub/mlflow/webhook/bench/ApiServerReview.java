@@ -20,38 +20,42 @@ public final class ApiServerReview {
 
   private ApiServerReview() {}
 
-  /** The review body, about 9 KB. */
+  /** The review body with the validate-allowed spec, about 9 KB. */
   public static byte[] body() {
     try {
       JsonNode sample = Fixtures.JSON.readTree(Files.readAllBytes(
           Path.of("src/test/resources/reviews/mlflow-postgresql.json")));
-      ObjectNode spec = (ObjectNode) sample.path("request").path("object").path("spec");
-      ObjectNode review = Fixtures.JSON.createObjectNode();
-      review.put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
-      ObjectNode request = review.putObject("request");
-      request.put("uid", "6f0e4b1c-2a7d-4e8b-9c3f-1d2e3f4a5b6c");
-      request.set("kind", gvk("kind", "MLflow"));
-      request.set("resource", gvk("resource", "mlflows"));
-      request.set("requestKind", gvk("kind", "MLflow"));
-      request.set("requestResource", gvk("resource", "mlflows"));
-      request.put("name", "mlflow");
-      request.put("operation", "UPDATE");
-      ObjectNode user = request.putObject("userInfo");
-      user.put("username", "alice@example.com").put("uid", "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d");
-      user.putArray("groups").add("team-a-admins").add("system:authenticated:oauth")
-          .add("system:authenticated");
-      user.putObject("extra").putArray("scopes.authorization.openshift.io").add("user:full");
-      request.set("object", object(spec, "2", "184467", "2026-12-01T09:12:44Z"));
-      request.set("oldObject", object(spec.deepCopy().put("serveArtifacts", false), "1",
-          "184301", "2026-12-01T09:02:10Z"));
-      request.put("dryRun", false);
-      request.putObject("options").put("kind", "UpdateOptions")
-          .put("apiVersion", "meta.k8s.io/v1").put("fieldManager", "kubectl-client-side-apply")
-          .put("fieldValidation", "Strict");
-      return Fixtures.JSON.writeValueAsBytes(review);
+      return body((ObjectNode) sample.path("request").path("object").path("spec"));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** The review of an update to an MLflow CR with {@code spec} (the old one without artifacts). */
+  public static byte[] body(ObjectNode spec) {
+    ObjectNode review = Fixtures.JSON.createObjectNode();
+    review.put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
+    ObjectNode request = review.putObject("request");
+    request.put("uid", "6f0e4b1c-2a7d-4e8b-9c3f-1d2e3f4a5b6c");
+    request.set("kind", gvk("kind", "MLflow"));
+    request.set("resource", gvk("resource", "mlflows"));
+    request.set("requestKind", gvk("kind", "MLflow"));
+    request.set("requestResource", gvk("resource", "mlflows"));
+    request.put("name", "mlflow");
+    request.put("operation", "UPDATE");
+    ObjectNode user = request.putObject("userInfo");
+    user.put("username", "alice@example.com").put("uid", "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d");
+    user.putArray("groups").add("team-a-admins").add("system:authenticated:oauth")
+        .add("system:authenticated");
+    user.putObject("extra").putArray("scopes.authorization.openshift.io").add("user:full");
+    request.set("object", object(spec, "2", "184467", "2026-12-01T09:12:44Z"));
+    request.set("oldObject", object(spec.deepCopy().put("serveArtifacts", false), "1",
+        "184301", "2026-12-01T09:02:10Z"));
+    request.put("dryRun", false);
+    request.putObject("options").put("kind", "UpdateOptions")
+        .put("apiVersion", "meta.k8s.io/v1").put("fieldManager", "kubectl-client-side-apply")
+        .put("fieldValidation", "Strict");
+    return Fixtures.JSON.writeValueAsBytes(review);
   }
 
   private static ObjectNode gvk(String field, String value) {
