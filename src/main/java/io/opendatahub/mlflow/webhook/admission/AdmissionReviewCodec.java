@@ -67,7 +67,7 @@ public final class AdmissionReviewCodec {
   }
 
   /** The stream reader alone: null for what it leaves to the tree reader. */
-  AdmissionReview decodeStreamed(byte[] body) {
+  AdmissionReview decodeStreamed(byte[] body) throws MalformedReviewException {
     return streamReader.read(body);
   }
 

@@ -2,9 +2,9 @@ package io.opendatahub.mlflow.webhook.admission;
 
 import java.util.ArrayList;
 import java.util.List;
-import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -25,9 +25,10 @@ import tools.jackson.databind.node.ObjectNode;
  * count toward the codec's reading limits, their keys toward duplicate detection, their strings
  * toward the string length limit, exactly as in a tree.
  *
- * <p>It answers null for anything it does not read whole (malformed JSON, a limit, a missing or
+ * <p>It answers null for anything else it does not read whole (malformed JSON, a missing or
  * mistyped envelope field, trailing content): {@link ReviewTreeReader} then reads the body again
- * and says what is wrong, so a malformed review gets the message and status it always got.
+ * and says what is wrong, so a malformed review gets the message and status it always got. A
+ * review past a reading limit gets its 413 here, as the tree reader words it.
  */
 final class ReviewStreamReader {
 
@@ -39,14 +40,24 @@ final class ReviewStreamReader {
     this.nodes = mapper.getNodeFactory();
   }
 
-  /** The review, or null when the body is not one this reader takes whole. */
-  AdmissionReview read(byte[] body) {
+  /**
+   * The review, or null when the body is not one this reader takes whole.
+   *
+   * @throws MalformedReviewException past a reading limit: the tree reader would meet the same
+   *     limit at the same token (skipped values are read as the tree reads them), so the body is
+   *     not parsed a second time for the same 413; the hostile bodies are the large ones
+   */
+  AdmissionReview read(byte[] body) throws MalformedReviewException {
     if (body == null || body.length == 0) {
       return null;
     }
     try (JsonParser json = mapper.createParser(body)) {
       return review(json);
-    } catch (NotRead | JacksonException e) {
+    } catch (StreamConstraintsException e) {
+      throw ReviewTreeReader.beyondLimits(e);
+    } catch (RuntimeException e) {
+      // NotRead, a JacksonException (malformed JSON, a limit, a duplicate key) or anything
+      // unforeseen: the tree reader reads the body again and answers as the service always did.
       return null;
     }
   }
@@ -207,6 +218,7 @@ final class ReviewStreamReader {
 
   /** The node for the value at {@code token}, as {@code readTree} builds it. */
   private JsonNode value(JsonParser json, JsonToken token) {
+    expect(token != null);
     return switch (token) {
       case START_OBJECT -> {
         ObjectNode object = nodes.objectNode();

@@ -55,8 +55,7 @@ final class ReviewTreeReader {
       }
       return root;
     } catch (StreamConstraintsException e) {
-      throw new MalformedReviewException("the review is beyond what the webhook reads: "
-          + limitText(e) + "; no Kubernetes object this webhook judges comes near it", 413);
+      throw beyondLimits(e);
     } catch (JacksonException e) {
       throw new MalformedReviewException("the body is not valid JSON: " + firstLine(e));
     }
@@ -139,6 +138,12 @@ final class ReviewTreeReader {
 
   private static String truncate(String value) {
     return value.length() > 80 ? value.substring(0, 80) + "..." : value;
+  }
+
+  /** The 413 for a review past one of the codec's reading limits. */
+  static MalformedReviewException beyondLimits(StreamConstraintsException e) {
+    return new MalformedReviewException("the review is beyond what the webhook reads: "
+        + limitText(e) + "; no Kubernetes object this webhook judges comes near it", 413);
   }
 
   /** Jackson's message without its pointer to the API method that set the limit. */

@@ -225,13 +225,21 @@ class StreamedDecodingTest {
     } catch (MalformedReviewException e) {
       refused = e;
     }
-    AdmissionReview streamed = CODEC.decodeStreamed(body);
-    if (refused == null) {
-      assertThat(streamed).as(name + ": read by the stream reader as by the tree")
-          .isEqualTo(expected);
-    } else {
-      assertThat(streamed).as(name + ": left to the tree reader (" + refused.getMessage() + ")")
-          .isNull();
+    try {
+      AdmissionReview streamed = CODEC.decodeStreamed(body);
+      if (refused == null) {
+        assertThat(streamed).as(name + ": read by the stream reader as by the tree")
+            .isEqualTo(expected);
+      } else {
+        assertThat(streamed).as(name + ": left to the tree reader (" + refused.getMessage()
+            + ")").isNull();
+      }
+    } catch (MalformedReviewException e) {
+      assertThat(refused).as(name + ": the stream reader refused (" + e.getMessage()
+          + ") what the tree read").isNotNull();
+      assertThat(e.status()).as(name + ": only a limit is refused by the stream reader")
+          .isEqualTo(413).isEqualTo(refused.status());
+      assertThat(e.getMessage()).as(name).isEqualTo(refused.getMessage());
     }
     try {
       AdmissionReview decoded = CODEC.decode(body);
