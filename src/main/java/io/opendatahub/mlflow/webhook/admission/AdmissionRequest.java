@@ -5,7 +5,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The parts of {@code AdmissionReview.request} the service decides on. {@code object} is null on
- * DELETE, {@code oldObject} is null on CREATE.
+ * DELETE, {@code oldObject} is null on CREATE. Both are read without {@code
+ * metadata.managedFields} and {@code status} ({@link ReviewStreamReader}): a rule that needs
+ * either must have the decoder keep it.
  */
 public record AdmissionRequest(
     String uid,

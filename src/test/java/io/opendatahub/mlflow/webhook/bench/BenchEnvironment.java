@@ -40,6 +40,9 @@ public final class BenchEnvironment {
 
     write(dir, "validate-allowed", Files.readAllBytes(
         Path.of("src/test/resources/reviews/mlflow-postgresql.json")));
+    // The validate-allowed spec in what an API server really sends: managedFields, status,
+    // the last-applied annotation, oldObject (issue 19: decode cost grows with all of that).
+    write(dir, "validate-apiserver", ApiServerReview.body());
     write(dir, "validate-denied", Files.readAllBytes(
         Path.of("src/test/resources/reviews/mlflow-sqlite.json")));
     write(dir, "mutate-patch",
