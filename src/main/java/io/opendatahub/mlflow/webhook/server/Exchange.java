@@ -96,9 +96,10 @@ final class Exchange extends ReceiveDeadline.Receiving implements Handler<Buffer
     declared = declaredLength >= 0;
     body = new byte[(int) (declared ? declaredLength
         : Math.min(route.limit(), UNDECLARED_START))];
+    // Not resume(): the request is flowing already, and resume() queues a task on the event loop
+    // (~1% of a small review's CPU in a profile).
     request.handler(this);
     request.endHandler(ended -> front.received(this));
-    request.resume();
   }
 
   /** A request without a body to read: the endpoint gets null, as Vert.x Web handed it. */

@@ -9,12 +9,9 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +31,12 @@ final class PostFront implements Handler<HttpServerRequest> {
 
   private static final String INTERNAL_ERROR = "internal error; the webhook's log has the details";
 
-  private final Map<String, PostRoute> routes;
+  /**
+   * Looked through in order: for a handful of paths, comparing lengths and then characters costs
+   * less than hashing the request's path, a new string each time (a hash map's lookup was ~1% of
+   * a small review's CPU in a profile).
+   */
+  private final PostRoute[] routes;
   private final ReceiveDeadline deadline;
   private final BodyBudget budget;
   private final JsonReplies replies;
@@ -50,8 +52,7 @@ final class PostFront implements Handler<HttpServerRequest> {
    */
   PostFront(Vertx vertx, List<PostRoute> routes, ReceiveDeadline deadline, BodyBudget budget,
       JsonReplies replies, WebhookMetrics metrics, Function<PostFront, Router> routers) {
-    this.routes = routes.stream().collect(Collectors.toUnmodifiableMap(PostRoute::path,
-        route -> route));
+    this.routes = routes.toArray(PostRoute[]::new);
     this.deadline = deadline;
     this.budget = budget;
     this.replies = replies;
@@ -66,7 +67,7 @@ final class PostFront implements Handler<HttpServerRequest> {
     deadline.received(exchange);
     Handler<Void> done = ignored -> exchange.finish();
     request.response().endHandler(done).closeHandler(done);
-    PostRoute route = request.method() == HttpMethod.POST ? routes.get(request.path()) : null;
+    PostRoute route = request.method() == HttpMethod.POST ? route(request.path()) : null;
     if (route != null) {
       intake(exchange, route);
       return;
@@ -89,8 +90,17 @@ final class PostFront implements Handler<HttpServerRequest> {
     intake(exchange, route);
   }
 
-  Collection<PostRoute> routes() {
-    return routes.values();
+  List<PostRoute> routes() {
+    return List.of(routes);
+  }
+
+  private PostRoute route(String path) {
+    for (PostRoute route : routes) {
+      if (route.path().equals(path)) {
+        return route;
+      }
+    }
+    return null;
   }
 
   BodyBudget budget() {
