@@ -7,17 +7,14 @@ import io.opendatahub.mlflow.webhook.admission.AdmissionReviewCodec;
 import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.admission.MalformedReviewException;
-import io.vertx.core.Handler;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** {@code POST /validate} and {@code POST /mutate}: decode, ask the core, encode, count. */
-final class AdmissionEndpoint implements Handler<RoutingContext> {
+final class AdmissionEndpoint implements PostEndpoint {
 
   private static final Logger LOG = LoggerFactory.getLogger(AdmissionEndpoint.class);
 
@@ -57,22 +54,21 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
   }
 
   @Override
-  public void handle(RoutingContext context) {
+  public void handle(Exchange exchange) {
     long started = System.nanoTime();
-    Buffer body = context.body().buffer();
-    byte[] bytes = body == null ? null : body.getBytes();
+    byte[] bytes = exchange.body();
     if (bytes == null || bytes.length <= BodyBudget.SMALL_BODY) {
-      send(context, decide(bytes, started));
+      send(exchange, decide(bytes, started));
       return;
     }
     // A large review takes milliseconds to read and judge; the pool is small, which also bounds
     // how many large trees exist at once. A review whose sender has gone is not judged.
-    BodyIntake.readOffLoop(context, largeReviews, () -> decide(bytes, started))
+    exchange.readOffLoop(largeReviews, () -> decide(bytes, started))
         .onComplete(decided -> {
           if (decided.failed()) {
-            send(context, failed(decided.cause(), started));
+            send(exchange, failed(decided.cause(), started));
           } else if (decided.result() != null) {
-            send(context, decided.result());
+            send(exchange, decided.result());
           }
         });
   }
@@ -80,8 +76,8 @@ final class AdmissionEndpoint implements Handler<RoutingContext> {
   /** An answer ready to send: the status and the JSON body. */
   record Answer(int status, byte[] body) {}
 
-  private void send(RoutingContext context, Answer answer) {
-    replies.send(context, answer.status(), answer.body());
+  private void send(Exchange exchange, Answer answer) {
+    replies.send(exchange.response(), answer.status(), answer.body());
   }
 
   /** Reads, judges and encodes one review, and counts it; touches no connection. */

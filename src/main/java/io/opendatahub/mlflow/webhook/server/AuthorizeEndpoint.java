@@ -6,10 +6,8 @@ import io.opendatahub.mlflow.webhook.authz.AccessReviewCodec;
 import io.opendatahub.mlflow.webhook.authz.AuthorizationService;
 import io.opendatahub.mlflow.webhook.authz.AuthorizeResult;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -20,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * SubjectAccessReview (the subject is in the body; trusted callers only). The decision comes
  * back on the request's event loop; the service never blocks it.
  */
-final class AuthorizeEndpoint implements Handler<RoutingContext> {
+final class AuthorizeEndpoint implements PostEndpoint {
 
   private static final Logger LOG = LoggerFactory.getLogger(AuthorizeEndpoint.class);
 
@@ -49,36 +47,36 @@ final class AuthorizeEndpoint implements Handler<RoutingContext> {
   }
 
   @Override
-  public void handle(RoutingContext context) {
+  public void handle(Exchange exchange) {
     long started = System.nanoTime();
+    HttpServerResponse response = exchange.response();
     AccessReview review;
     String token;
     try {
-      Buffer body = context.body().buffer();
-      review = codec.decode(body == null ? null : body.getBytes());
+      review = codec.decode(exchange.body());
       if (only != null && review.kind() != only) {
         throw new MalformedReviewException("this path takes only " + only.wireName()
             + "; send a " + review.kind().wireName() + " to its own path");
       }
-      token = bearerToken(context.request());
+      token = bearerToken(exchange.request());
     } catch (MalformedReviewException e) {
       metrics.authorization(null, WebhookMetrics.MALFORMED, WebhookMetrics.NONE,
           System.nanoTime() - started);
-      replies.error(context, 400, e.getMessage());
+      replies.error(response, 400, e.getMessage());
       return;
     } catch (InvalidAuthorizationHeader e) {
       metrics.authorization(null, "unauthenticated", WebhookMetrics.NONE,
           System.nanoTime() - started);
-      replies.error(context, 401, e.getMessage());
+      replies.error(response, 401, e.getMessage());
       return;
     }
-    Future.fromCompletionStage(service.authorize(review, token), context.vertx().getOrCreateContext())
+    Future.fromCompletionStage(service.authorize(review, token), exchange.context())
         .onComplete(outcome -> {
           if (outcome.failed()) {
             LOG.error("authorize failed unexpectedly", outcome.cause());
             metrics.authorization(review.attributes(), "error", WebhookMetrics.NONE,
                 System.nanoTime() - started);
-            replies.error(context, 500, "internal error; the webhook's log has the details");
+            replies.error(response, 500, "internal error; the webhook's log has the details");
             return;
           }
           AuthorizeResult result = outcome.result();
@@ -86,14 +84,14 @@ final class AuthorizeEndpoint implements Handler<RoutingContext> {
             metrics.authorization(review.attributes(),
                 result.httpStatus() == 401 ? "unauthenticated" : "forbidden", WebhookMetrics.NONE,
                 System.nanoTime() - started);
-            replies.error(context, result.httpStatus(), result.message());
+            replies.error(response, result.httpStatus(), result.message());
             return;
           }
           // Counted before the answer leaves: a caller that reads /metrics right after its
           // answer (on another event loop) must find the request counted.
           metrics.authorization(review.attributes(), result.decision().label(),
               result.decision().source().label(), System.nanoTime() - started);
-          replies.ok(context, codec.encode(review, result.decision()));
+          replies.ok(response, codec.encode(review, result.decision()));
         });
   }
 

@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * before it is read (by its declared length, or the route's limit when none is declared), twice:
  * it is held as the received buffer and as the decoder's copy. It is released when its answer is
  * sent or its connection closes, and not before work still reading it off the event loop is done
- * (see {@link BodyIntake#readOffLoop}); a request that does not fit is answered 503 at once instead of
+ * (see {@link Exchange#readOffLoop}); a request that does not fit is answered 503 at once instead of
  * being buffered. Large bodies may use only part of the budget, so a flood of them always leaves
  * room for the small reviews the API server usually sends.
  */

@@ -1,9 +1,11 @@
 package io.opendatahub.mlflow.webhook.server;
 
 import io.opendatahub.mlflow.webhook.admission.AdmissionReviewCodec;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 
@@ -15,6 +17,9 @@ final class JsonReplies {
   /** HTTP/2 CANCEL: the stream is dropped, the connection and its other streams stay. */
   private static final long CANCEL = 0x8;
 
+  /** Reads a refused body and drops it. */
+  private static final Handler<Buffer> DROP = dropped -> { };
+
   private final AdmissionReviewCodec codec;
 
   JsonReplies(AdmissionReviewCodec codec) {
@@ -22,11 +27,19 @@ final class JsonReplies {
   }
 
   void ok(RoutingContext context, byte[] body) {
-    send(context, 200, body);
+    send(context.response(), 200, body);
+  }
+
+  void ok(HttpServerResponse response, byte[] body) {
+    send(response, 200, body);
   }
 
   void error(RoutingContext context, int code, String message) {
-    send(context, code, errorBody(code, message));
+    error(context.response(), code, message);
+  }
+
+  void error(HttpServerResponse response, int code, String message) {
+    send(response, code, errorBody(code, message));
   }
 
   /** The body {@link #error} sends; built apart so it can be built off the event loop. */
@@ -34,14 +47,18 @@ final class JsonReplies {
     return codec.error(code, message);
   }
 
-  void send(RoutingContext context, int code, byte[] body) {
-    if (context.response().ended()) {
+  void send(HttpServerResponse response, int code, byte[] body) {
+    if (response.ended()) {
       return;
     }
-    context.response()
+    response
         .setStatusCode(code)
         .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
         .end(Buffer.buffer(body));
+  }
+
+  void refuse(RoutingContext context, int code, String message) {
+    refuse(context.request(), code, message);
   }
 
   /**
@@ -50,28 +67,27 @@ final class JsonReplies {
    * answer) would let clients such as curl report a failure instead of the answer. The request
    * deadline bounds the reading.
    */
-  void refuse(RoutingContext context, int code, String message) {
-    HttpServerRequest request = context.request();
-    request.handler(dropped -> { });
+  void refuse(HttpServerRequest request, int code, String message) {
+    request.handler(DROP);
     request.resume();
-    error(context, code, message);
+    error(request.response(), code, message);
   }
 
   /**
    * Answers and closes the connection at once, dropping what the client still sends (HTTP/2:
    * cancels the stream): for a client too slow to be waited for.
    */
-  void cutOff(RoutingContext context, int code, String message) {
-    HttpServerRequest request = context.request();
+  void cutOff(HttpServerRequest request, int code, String message) {
+    HttpServerResponse response = request.response();
     if (request.version() == HttpVersion.HTTP_2) {
-      context.response().reset(CANCEL);
+      response.reset(CANCEL);
       return;
     }
-    if (context.response().ended()) {
+    if (response.ended()) {
       request.connection().close();
       return;
     }
-    context.response().putHeader(HttpHeaders.CONNECTION, "close")
+    response.putHeader(HttpHeaders.CONNECTION, "close")
         .setStatusCode(code)
         .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
         .end(Buffer.buffer(errorBody(code, message)))

@@ -1,13 +1,14 @@
 package io.opendatahub.mlflow.webhook.server;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.ServerSSLOptions;
-import io.vertx.ext.web.Router;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -38,8 +39,8 @@ final class Listeners {
     this.replies = replies;
   }
 
-  /** Listens on every event loop; {@code routers} builds each server's routes. */
-  Future<HttpServer> start(Function<ReceiveDeadline, Router> routers) {
+  /** Listens on every event loop; {@code handlers} builds each server's request handler. */
+  Future<HttpServer> start(Function<ReceiveDeadline, Handler<HttpServerRequest>> handlers) {
     int instances = Math.max(1, Runtime.getRuntime().availableProcessors());
     // Servers of one Vert.x instance on the same host and port share one listening socket and
     // take its connections in turn. Port 0 is never shared, so pick the free port first.
@@ -49,7 +50,7 @@ final class Listeners {
     } catch (IOException e) {
       return Future.failedFuture(e);
     }
-    return Future.all(IntStream.range(0, instances).mapToObj(i -> listen(port, routers)).toList())
+    return Future.all(IntStream.range(0, instances).mapToObj(i -> listen(port, handlers)).toList())
         .map(all -> servers.get(0));
   }
 
@@ -60,7 +61,8 @@ final class Listeners {
   }
 
   /** One more server on its own event loop (a verticle instance owns one). */
-  private Future<HttpServer> listen(int port, Function<ReceiveDeadline, Router> routers) {
+  private Future<HttpServer> listen(int port,
+      Function<ReceiveDeadline, Handler<HttpServerRequest>> handlers) {
     HttpServerOptions options = withoutWebSockets(TlsPolicy.apply(new HttpServerOptions()))
         .setHost(settings.host())
         .setPort(port)
@@ -79,7 +81,7 @@ final class Listeners {
             settings.idleTimeout(), replies);
         return vertx.createHttpServer(options)
             .connectionHandler(deadline::opened)
-            .requestHandler(routers.apply(deadline))
+            .requestHandler(handlers.apply(deadline))
             .listen()
             .onSuccess(server -> {
               servers.add(server);

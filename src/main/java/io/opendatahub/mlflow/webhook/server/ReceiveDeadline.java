@@ -41,8 +41,21 @@ final class ReceiveDeadline {
   private final JsonReplies replies;
   private final Map<HttpConnection, Connection> connections = new HashMap<>();
 
-  /** A request still being received, and when it must have been. */
-  private record Receiving(RoutingContext context, long dueNanos) {}
+  /**
+   * A request being received, and when it must have been. What else tracks the request extends
+   * it ({@link Exchange}), so that the deadline costs no object of its own per request.
+   */
+  static class Receiving {
+    final HttpServerRequest request;
+    private long dueNanos;
+    /** Null when the connection is unknown: then {@link #timer} is the request's own. */
+    private Connection connection;
+    private long timer = -1;
+
+    Receiving(HttpServerRequest request) {
+      this.request = request;
+    }
+  }
 
   /** What is known of one connection. */
   private final class Connection {
@@ -83,7 +96,7 @@ final class ReceiveDeadline {
     void receiving(Receiving request) {
       receiving.addLast(request);
       if (bodyTimer < 0) {
-        bodyTimer = vertx.setTimer(millisUntil(request.dueNanos()), fired -> bodiesDue());
+        bodyTimer = vertx.setTimer(millisUntil(request.dueNanos), fired -> bodiesDue());
       }
     }
 
@@ -91,12 +104,12 @@ final class ReceiveDeadline {
       bodyTimer = -1;
       long now = System.nanoTime();
       Receiving oldest;
-      while ((oldest = receiving.peekFirst()) != null && now - oldest.dueNanos() >= 0) {
+      while ((oldest = receiving.peekFirst()) != null && now - oldest.dueNanos >= 0) {
         receiving.pollFirst();
-        cutOffUnreceived(oldest.context());
+        cutOffUnreceived(oldest.request);
       }
       if (oldest != null) {
-        bodyTimer = vertx.setTimer(millisUntil(oldest.dueNanos()), fired -> bodiesDue());
+        bodyTimer = vertx.setTimer(millisUntil(oldest.dueNanos), fired -> bodiesDue());
       }
     }
 
@@ -128,43 +141,61 @@ final class ReceiveDeadline {
     });
   }
 
-  /** The first handler of every route: starts the clock on the request's body. */
+  /**
+   * For a router's first handler: starts the clock on the request, and stops it when the
+   * request's answer ends or its connection closes.
+   */
   void received(RoutingContext context) {
-    HttpServerRequest request = context.request();
+    Receiving receiving = new Receiving(context.request());
+    received(receiving);
+    context.addEndHandler(ended -> ended(receiving));
+    context.next();
+  }
+
+  /**
+   * Starts the clock on a request that just arrived; call {@link #ended} once, when its answer
+   * has ended or its connection closed.
+   */
+  void received(Receiving receiving) {
+    HttpServerRequest request = receiving.request;
     Connection state = connections.get(request.connection());
     if (state == null) {
-      long timer = vertx.setTimer(deadlineMillis, fired -> cutOffUnreceived(context));
-      context.addEndHandler(ended -> {
-        if (request.isEnded()) {
-          vertx.cancelTimer(timer);
-        }
-      });
-      context.next();
+      receiving.timer = vertx.setTimer(deadlineMillis, fired -> cutOffUnreceived(request));
       return;
     }
     long now = System.nanoTime();
     long due = state.servedOne ? now + deadlineNanos : state.openedNanos + deadlineNanos;
     // At least a millisecond, as a timer would give it.
-    Receiving receiving = new Receiving(context, now - due > -1_000_000 ? now + 1_000_000 : due);
+    receiving.dueNanos = now - due > -1_000_000 ? now + 1_000_000 : due;
+    receiving.connection = state;
     state.servedOne = true;
     state.inFlight++;
     state.receiving(receiving);
-    context.addEndHandler(ended -> {
-      if (request.isEnded()) {
-        state.receiving.remove(receiving);
-      }
-      // Otherwise left to its deadline: a refused body is still being read and dropped.
-      if (--state.inFlight == 0 && connections.containsKey(request.connection())) {
-        state.awaitHeaders(System.nanoTime() + restNanos + deadlineNanos);
-      }
-    });
-    context.next();
   }
 
-  private void cutOffUnreceived(RoutingContext context) {
+  /** The request's answer has ended or its connection closed. */
+  void ended(Receiving receiving) {
+    HttpServerRequest request = receiving.request;
+    Connection state = receiving.connection;
+    if (state == null) {
+      if (request.isEnded()) {
+        vertx.cancelTimer(receiving.timer);
+      }
+      return;
+    }
+    if (request.isEnded()) {
+      state.receiving.remove(receiving);
+    }
+    // Otherwise left to its deadline: a refused body is still being read and dropped.
+    if (--state.inFlight == 0 && connections.containsKey(request.connection())) {
+      state.awaitHeaders(System.nanoTime() + restNanos + deadlineNanos);
+    }
+  }
+
+  private void cutOffUnreceived(HttpServerRequest request) {
     // Also when already answered (a refused body being read and dropped).
-    if (!context.request().isEnded()) {
-      replies.cutOff(context, 408, "the request was not received within "
+    if (!request.isEnded()) {
+      replies.cutOff(request, 408, "the request was not received within "
           + deadlineMillis + " ms; send the whole request at once");
     }
   }

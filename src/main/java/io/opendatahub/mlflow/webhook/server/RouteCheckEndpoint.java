@@ -5,12 +5,9 @@ import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer;
 import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.Answer;
 import io.opendatahub.mlflow.webhook.authz.RouteQuestionCodec;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * in this workspace? One question, or a batch answered in order. The route table and the access
  * reviews live in {@link RouteAuthorizer}; this class only speaks HTTP.
  */
-final class RouteCheckEndpoint implements Handler<RoutingContext> {
+final class RouteCheckEndpoint implements PostEndpoint {
 
   private static final Logger LOG = LoggerFactory.getLogger(RouteCheckEndpoint.class);
 
@@ -35,31 +32,31 @@ final class RouteCheckEndpoint implements Handler<RoutingContext> {
   }
 
   @Override
-  public void handle(RoutingContext context) {
+  public void handle(Exchange exchange) {
     long started = System.nanoTime();
-    Buffer body = context.body().buffer();
-    byte[] bytes = body == null ? null : body.getBytes();
+    byte[] bytes = exchange.body();
     if (bytes == null || bytes.length <= RouteQuestionCodec.MAX_QUESTION_BYTES) {
-      answer(context, read(bytes), started);
+      answer(exchange, read(bytes), started);
       return;
     }
-    if (batchesFull(context)) {
+    if (batchesFull(exchange)) {
       // A caller flooding batches is refused before its next megabyte of JSON is parsed.
       Answer refused = RouteAuthorizer.tooManyBatches();
-      replies.error(context, refused.status(), refused.error());
+      replies.error(exchange.response(), refused.status(), refused.error());
       metrics.routeCheck("throttled", System.nanoTime() - started);
       return;
     }
     // Up to 512 KiB of JSON takes milliseconds to read, sent by anyone (the token is checked
     // after): it is read on the batch pool; a batch whose client hung up meanwhile is not read.
-    BodyIntake.readOffLoop(context, authorizer.batchPool(), () -> read(bytes))
+    exchange.readOffLoop(authorizer.batchPool(), () -> read(bytes))
         .onComplete(read -> {
           if (read.failed()) {
             LOG.error("reading route checks failed unexpectedly", read.cause());
-            replies.error(context, 500, "internal error; the webhook's log has the details");
+            replies.error(exchange.response(), 500,
+                "internal error; the webhook's log has the details");
             metrics.routeCheck("error", System.nanoTime() - started);
           } else if (read.result() != null) {
-            answer(context, read.result(), started);
+            answer(exchange, read.result(), started);
           }
         });
   }
@@ -75,34 +72,33 @@ final class RouteCheckEndpoint implements Handler<RoutingContext> {
     }
   }
 
-  private void answer(RoutingContext context, Read read, long started) {
+  private void answer(Exchange exchange, Read read, long started) {
+    HttpServerResponse response = exchange.response();
     if (read.malformed() != null) {
-      replies.error(context, 400, read.malformed().getMessage());
+      replies.error(response, 400, read.malformed().getMessage());
       metrics.routeCheck(WebhookMetrics.MALFORMED, System.nanoTime() - started);
       return;
     }
     RouteQuestionCodec.Decoded decoded = read.decoded();
     String token;
     try {
-      token = AuthorizeEndpoint.bearerToken(context.request());
+      token = AuthorizeEndpoint.bearerToken(exchange.request());
     } catch (AuthorizeEndpoint.InvalidAuthorizationHeader e) {
-      replies.error(context, 401, e.getMessage());
+      replies.error(response, 401, e.getMessage());
       metrics.routeCheck("unauthenticated", System.nanoTime() - started);
       return;
     }
     // A client that hung up wants no answer: its batch stops at the next window.
-    AtomicBoolean gone = new AtomicBoolean();
-    context.response().closeHandler(ignored -> gone.set(true));
-    Future.fromCompletionStage(authorizer.decideAll(decoded.questions(), token, gone::get),
-            context.vertx().getOrCreateContext())
+    Future.fromCompletionStage(authorizer.decideAll(decoded.questions(), token,
+            exchange::clientGone), exchange.context())
         .onComplete(outcome -> {
-          if (gone.get() || context.response().closed()) {
+          if (exchange.clientGone()) {
             metrics.routeCheck("cancelled", System.nanoTime() - started);
             return;
           }
           if (outcome.failed()) {
             LOG.error("route check failed unexpectedly", outcome.cause());
-            replies.error(context, 500, "internal error; the webhook's log has the details");
+            replies.error(response, 500, "internal error; the webhook's log has the details");
             metrics.routeCheck("error", System.nanoTime() - started);
             return;
           }
@@ -112,35 +108,35 @@ final class RouteCheckEndpoint implements Handler<RoutingContext> {
               .filter(a -> RouteAuthorizer.refusesCaller(a) || a.status() == 429)
               .findFirst().orElse(null);
           if (refusal != null) {
-            replies.error(context, refusal.status(), refusal.error());
+            replies.error(response, refusal.status(), refusal.error());
           } else if (decoded.batch()) {
             // A thousand answers are a megabyte of JSON: written on the batch pool, not the
             // event loop.
             Future.fromCompletionStage(CompletableFuture.supplyAsync(
                     () -> codec.encodeBatch(answers), authorizer.batchPool()),
-                    context.vertx().getOrCreateContext())
+                    exchange.context())
                 .onComplete(encoded -> {
                   if (encoded.succeeded()) {
-                    replies.ok(context, encoded.result());
+                    replies.ok(response, encoded.result());
                   } else {
                     LOG.error("encoding route check answers failed", encoded.cause());
-                    replies.error(context, 500, "internal error; the webhook's log has the"
+                    replies.error(response, 500, "internal error; the webhook's log has the"
                         + " details");
                   }
                 });
           } else if (answers.get(0).status() != 200) {
-            replies.error(context, answers.get(0).status(), answers.get(0).error());
+            replies.error(response, answers.get(0).status(), answers.get(0).error());
           } else {
-            replies.ok(context, codec.encode(answers.get(0)));
+            replies.ok(response, codec.encode(answers.get(0)));
           }
           long took = System.nanoTime() - started;
           answers.forEach(answer -> metrics.routeCheck(label(answer), took));
         });
   }
 
-  private boolean batchesFull(RoutingContext context) {
+  private boolean batchesFull(Exchange exchange) {
     try {
-      String token = AuthorizeEndpoint.bearerToken(context.request());
+      String token = AuthorizeEndpoint.bearerToken(exchange.request());
       return token != null && authorizer.batchesFull(token);
     } catch (AuthorizeEndpoint.InvalidAuthorizationHeader e) {
       return false;

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -74,7 +75,7 @@ public final class WebhookServer {
   private final AdmissionReviewCodec codec = new AdmissionReviewCodec();
   private final JsonReplies replies = new JsonReplies(codec);
   private final Listeners listeners;
-  private final JsonIntake intake;
+  private final BodyBudget bodies;
   private final WorkerExecutor largeReviews;
   /** The background audit's results; null without a cluster. */
   private final AuditResults audit;
@@ -121,7 +122,7 @@ public final class WebhookServer {
     BodyBudget bodies = settings.bodyBytesInFlight() > 0
         ? new BodyBudget(settings.bodyBytesInFlight(), settings.bodyBytesInFlight() / 4)
         : BodyBudget.forHeap(Runtime.getRuntime().maxMemory(), settings.maxBodyBytes());
-    this.intake = new JsonIntake(bodies, replies, metrics);
+    this.bodies = bodies;
     this.listeners = new Listeners(vertx, settings, replies);
     this.largeReviews = vertx.createSharedWorkerExecutor("large-admission-reviews",
         LARGE_REVIEW_THREADS);
@@ -136,7 +137,7 @@ public final class WebhookServer {
     } catch (IOException e) {
       return Future.failedFuture(e);
     }
-    return listeners.start(this::router);
+    return listeners.start(this::front);
   }
 
   /** The port actually bound (useful when {@link Settings#port()} was 0). */
@@ -157,27 +158,41 @@ public final class WebhookServer {
     return listeners.updateTls(tls);
   }
 
-  private Router router(ReceiveDeadline deadline) {
-    Router router = Router.router(vertx);
-    router.route().handler(context -> {
-      intake.started(context);
-      deadline.received(context);
-    });
+  /** Each server's request handler: its own endpoints and router, on its own event loop. */
+  private PostFront front(ReceiveDeadline deadline) {
+    return new PostFront(vertx, postRoutes(), deadline, bodies, replies, metrics, this::router);
+  }
+
+  private List<PostRoute> postRoutes() {
+    List<PostRoute> posts = new ArrayList<>();
     for (AdmissionEndpoint.Mode mode : AdmissionEndpoint.Mode.values()) {
-      intake.accepting(router.post("/" + mode.label), settings.maxBodyBytes())
-          .handler(new AdmissionEndpoint(mode, admission, codec, contexts, metrics, replies,
-              largeReviews));
+      posts.add(new PostRoute("/" + mode.label, settings.maxBodyBytes(),
+          new AdmissionEndpoint(mode, admission, codec, contexts, metrics, replies,
+              largeReviews)));
     }
-    intake.accepting(router.post("/authorize/mlflow"), ROUTE_CHECKS_BODY_LIMIT)
-        .handler(new RouteCheckEndpoint(routes, metrics, replies));
-    intake.accepting(router.post("/authorize"), AUTHORIZE_BODY_LIMIT)
-        .handler(new AuthorizeEndpoint(authorization, metrics, replies));
+    posts.add(new PostRoute("/authorize/mlflow", ROUTE_CHECKS_BODY_LIMIT,
+        new RouteCheckEndpoint(routes, metrics, replies)));
+    posts.add(new PostRoute("/authorize", AUTHORIZE_BODY_LIMIT,
+        new AuthorizeEndpoint(authorization, metrics, replies)));
     // The Kubernetes authorization API's own paths, so a client that asks the API server for
     // access reviews (a kubeconfig naming this service) gets /authorize's answers unmodified.
     for (AccessReview.Kind kind : AccessReview.Kind.values()) {
-      intake.accepting(router.post(KUBE_ACCESS_REVIEWS
-              + kind.wireName().toLowerCase(Locale.ROOT) + "s"), AUTHORIZE_BODY_LIMIT)
-          .handler(new AuthorizeEndpoint(authorization, metrics, replies, kind));
+      posts.add(new PostRoute(KUBE_ACCESS_REVIEWS + kind.wireName().toLowerCase(Locale.ROOT)
+          + "s", AUTHORIZE_BODY_LIMIT,
+          new AuthorizeEndpoint(authorization, metrics, replies, kind)));
+    }
+    return posts;
+  }
+
+  /**
+   * Everything but an exact POST path. The POST paths are routes here too: the router matches
+   * them after normalising ({@code /validate/}, {@code //validate}) and answers 405 for their
+   * other methods.
+   */
+  private Router router(PostFront front) {
+    Router router = Router.router(vertx);
+    for (PostRoute route : front.routes()) {
+      router.post(route.path()).handler(context -> front.routed(context, route));
     }
     router.get("/healthz").handler(ctx -> ctx.response().end("ok"));
     router.get("/readyz").handler(this::ready);
@@ -192,20 +207,9 @@ public final class WebhookServer {
             + " GET /healthz, GET /readyz, GET /metrics and GET /audit"));
     router.errorHandler(405, ctx -> replies.error(ctx, 405,
         "method " + ctx.request().method() + " is not allowed on " + ctx.normalizedPath()));
-    router.errorHandler(413, ctx -> intake.refuseUnread(ctx, 413,
-        "request body is larger than the limit of " + bodyLimit(ctx.normalizedPath()) + " bytes"));
-    router.errorHandler(400, ctx -> intake.refuseUnread(ctx, 400, "bad request"));
+    router.errorHandler(400, ctx -> replies.refuse(ctx, 400, "bad request"));
     router.errorHandler(500, this::internalError);
     return router;
-  }
-
-  private long bodyLimit(String path) {
-    return switch (path) {
-      case "/authorize", KUBE_ACCESS_REVIEWS + "subjectaccessreviews",
-          KUBE_ACCESS_REVIEWS + "selfsubjectaccessreviews" -> AUTHORIZE_BODY_LIMIT;
-      case "/authorize/mlflow" -> ROUTE_CHECKS_BODY_LIMIT;
-      default -> settings.maxBodyBytes();
-    };
   }
 
   private void ready(RoutingContext context) {
