@@ -15,8 +15,8 @@ public interface KindHandler {
    * What the object as sent lacks, as JSON Patch operations the API server applies to it in this
    * order; empty when nothing changes. Each must apply to the object as sent with the ones
    * before it applied: a member whose parent is missing is added inside a new parent, and a
-   * field already set (null included) gets no operation, so mutating the mutated object changes
-   * nothing. Must not modify the request's object.
+   * field already set gets no operation, so mutating the mutated object changes nothing. Must
+   * not modify the request's object.
    */
   List<PatchOp> mutate(AdmissionRequest request, DecisionContext context);
 }

@@ -12,9 +12,11 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Fills {@code spec.storage} from the policy's defaults: only what is missing, never a field the
- * user set (an explicit null included), so that mutating the mutated object changes nothing. A
- * CR that keeps data on the pod's volume (SQLite or file stores) but asks for no volume gets one,
- * so it passes the operator's "storage must be configured" rule instead of failing after the fact.
+ * user set (a null size or storage class counts as set; a null {@code storage},
+ * {@code resources}, {@code requests} or access mode list is filled in, as an empty list is),
+ * so that mutating the mutated object changes nothing. A CR that keeps data on the pod's volume
+ * (SQLite or file stores) but asks for no volume gets one, so it passes the operator's "storage
+ * must be configured" rule instead of failing after the fact.
  *
  * <p>The result is the patch itself, on the CR as sent: a missing parent is set whole with the
  * default inside it (the API server's {@code add} fails under a parent that is not there). The
