@@ -1,12 +1,10 @@
 package io.opendatahub.mlflow.webhook.admission;
 
-import io.fabric8.zjsonpatch.JsonDiff;
 import io.fabric8.zjsonpatch.JsonPatch;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 
 /**
@@ -51,10 +49,9 @@ public final class AdmissionService {
     if (handler == null || request.object() == null) {
       return AdmissionResponse.allow(request.uid());
     }
-    JsonNode mutated = handler.mutate(request, context);
-    ArrayNode patch = mutated == request.object()
-        ? null : (ArrayNode) JsonDiff.asJson(request.object(), mutated);
-    return respond(request.uid(), List.of(), patch);
+    List<PatchOp> operations = handler.mutate(request, context);
+    return respond(request.uid(), List.of(),
+        operations.isEmpty() ? null : PatchOp.document(operations));
   }
 
   /**

@@ -1,7 +1,6 @@
 package io.opendatahub.mlflow.webhook.admission;
 
 import java.util.List;
-import tools.jackson.databind.JsonNode;
 
 /** The rules for one kind of object. Implementations are pure: no I/O, no clocks. */
 public interface KindHandler {
@@ -13,8 +12,11 @@ public interface KindHandler {
   List<Finding> validate(AdmissionRequest request, DecisionContext context);
 
   /**
-   * The object as it should be stored, or {@code request.object()} itself when nothing changes.
-   * Must not modify the request's object.
+   * What the object as sent lacks, as JSON Patch operations the API server applies to it in this
+   * order; empty when nothing changes. Each must apply to the object as sent with the ones
+   * before it applied: a member whose parent is missing is added inside a new parent, and a
+   * field already set gets no operation, so mutating the mutated object changes nothing. Must
+   * not modify the request's object.
    */
-  JsonNode mutate(AdmissionRequest request, DecisionContext context);
+  List<PatchOp> mutate(AdmissionRequest request, DecisionContext context);
 }

@@ -6,6 +6,7 @@ import io.opendatahub.mlflow.webhook.admission.Finding;
 import io.opendatahub.mlflow.webhook.admission.GroupVersionKind;
 import io.opendatahub.mlflow.webhook.admission.KindHandler;
 import io.opendatahub.mlflow.webhook.admission.Operation;
+import io.opendatahub.mlflow.webhook.admission.PatchOp;
 import io.opendatahub.mlflow.webhook.mlflow.Excerpt;
 import io.opendatahub.mlflow.webhook.mlflow.ServedEnvironment;
 import io.opendatahub.mlflow.webhook.policy.Action;
@@ -123,8 +124,8 @@ public final class NamespaceRelabelAdmission implements KindHandler {
 
   /** The object is never changed: Namespaces are only judged. */
   @Override
-  public JsonNode mutate(AdmissionRequest request, DecisionContext context) {
-    return request.object();
+  public List<PatchOp> mutate(AdmissionRequest request, DecisionContext context) {
+    return List.of();
   }
 
   /**

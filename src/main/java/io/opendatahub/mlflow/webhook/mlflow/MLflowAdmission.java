@@ -6,6 +6,7 @@ import io.opendatahub.mlflow.webhook.admission.Finding;
 import io.opendatahub.mlflow.webhook.admission.GroupVersionKind;
 import io.opendatahub.mlflow.webhook.admission.KindHandler;
 import io.opendatahub.mlflow.webhook.admission.Operation;
+import io.opendatahub.mlflow.webhook.admission.PatchOp;
 import java.util.List;
 import java.util.function.BiConsumer;
 import tools.jackson.databind.JsonNode;
@@ -74,20 +75,13 @@ public final class MLflowAdmission implements KindHandler {
   }
 
   @Override
-  public JsonNode mutate(AdmissionRequest request, DecisionContext context) {
+  public List<PatchOp> mutate(AdmissionRequest request, DecisionContext context) {
     // An object validation refuses as unreadable is left as it is: defaulting would guess.
     if (!judged(request) || !SpecShape.check(request.object()).isEmpty()) {
-      return request.object();
+      return List.of();
     }
-    ObjectNode objectSpec = (ObjectNode) request.object().get("spec");
-    ObjectNode defaulted =
-        StorageDefaulter.apply(objectSpec, context.policy().mlflow().defaults().storage());
-    if (defaulted == objectSpec) {
-      return request.object();
-    }
-    ObjectNode result = ((ObjectNode) request.object()).deepCopy();
-    result.set("spec", defaulted);
-    return result;
+    return StorageDefaulter.apply((ObjectNode) request.object().get("spec"),
+        context.policy().mlflow().defaults().storage());
   }
 
   /** Whether the request is judged at all: deletes, connects and status writes pass as they are. */

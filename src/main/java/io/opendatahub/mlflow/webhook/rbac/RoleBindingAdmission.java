@@ -6,14 +6,15 @@ import io.opendatahub.mlflow.webhook.admission.Finding;
 import io.opendatahub.mlflow.webhook.admission.GroupVersionKind;
 import io.opendatahub.mlflow.webhook.admission.KindHandler;
 import io.opendatahub.mlflow.webhook.admission.Operation;
+import io.opendatahub.mlflow.webhook.admission.PatchOp;
 import io.opendatahub.mlflow.webhook.policy.Action;
 import io.opendatahub.mlflow.webhook.policy.RoleBindingPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import tools.jackson.core.JsonPointer;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * Guards RoleBindings of the MLflow integration role: it must be the ClusterRole, granted to no
@@ -24,6 +25,8 @@ import tools.jackson.databind.node.ObjectNode;
 public final class RoleBindingAdmission implements KindHandler {
 
   static final String GROUP = "rbac.authorization.k8s.io";
+
+  private static final JsonPointer SUBJECTS = JsonPointer.compile("/subjects");
 
   @Override
   public boolean handles(GroupVersionKind kind) {
@@ -124,32 +127,31 @@ public final class RoleBindingAdmission implements KindHandler {
 
   /**
    * A ServiceAccount subject without a namespace gets the binding's: the RBAC authorizer reads
-   * it that way, and writing it down keeps audits honest.
+   * it that way, and writing it down keeps audits honest. An empty or null namespace is
+   * replaced, a missing one added, each subject in turn.
    */
   @Override
-  public JsonNode mutate(AdmissionRequest request, DecisionContext context) {
+  public List<PatchOp> mutate(AdmissionRequest request, DecisionContext context) {
     JsonNode binding = request.object();
     boolean writes = request.operation() == Operation.CREATE
         || request.operation() == Operation.UPDATE;
     if (!writes || binding == null || !binding.path("subjects").isArray()) {
-      return binding;
+      return List.of();
     }
     String namespace = bindingNamespace(request, binding);
     if (namespace.isEmpty()) {
-      return binding;
+      return List.of();
     }
-    ObjectNode result = null;
+    List<PatchOp> operations = new ArrayList<>(0);
     JsonNode subjects = binding.path("subjects");
     for (int i = 0; i < subjects.size(); i++) {
       JsonNode subject = subjects.get(i);
       if (subject.isObject() && "ServiceAccount".equals(subject.path("kind").asString(""))
           && subject.path("namespace").asString("").isEmpty()) {
-        if (result == null) {
-          result = ((ObjectNode) binding).deepCopy();
-        }
-        ((ObjectNode) ((ArrayNode) result.get("subjects")).get(i)).put("namespace", namespace);
+        operations.add(PatchOp.set(subject, SUBJECTS.appendIndex(i).appendProperty("namespace"),
+            JsonNodeFactory.instance.stringNode(namespace)));
       }
     }
-    return result == null ? binding : result;
+    return operations;
   }
 }

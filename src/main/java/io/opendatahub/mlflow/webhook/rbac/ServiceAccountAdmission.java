@@ -6,6 +6,7 @@ import io.opendatahub.mlflow.webhook.admission.Finding;
 import io.opendatahub.mlflow.webhook.admission.GroupVersionKind;
 import io.opendatahub.mlflow.webhook.admission.KindHandler;
 import io.opendatahub.mlflow.webhook.admission.Operation;
+import io.opendatahub.mlflow.webhook.admission.PatchOp;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,19 +36,19 @@ public final class ServiceAccountAdmission implements KindHandler {
   }
 
   @Override
-  public JsonNode mutate(AdmissionRequest request, DecisionContext context) {
+  public List<PatchOp> mutate(AdmissionRequest request, DecisionContext context) {
     JsonNode account = request.object();
     boolean writes = request.operation() == Operation.CREATE
         || request.operation() == Operation.UPDATE;
     if (!writes || account == null || request.dryRun()) {
-      return account;
+      return List.of();
     }
     String namespace = account.path("metadata").path("namespace").asString(
         request.namespace() == null ? "" : request.namespace());
     String name = account.path("metadata").path("name").asString(
         request.name() == null ? "" : request.name());
     if (namespace.isEmpty() || name.isEmpty()) {
-      return account;
+      return List.of();
     }
     Map<String, String> annotations = new HashMap<>();
     account.path("metadata").path("annotations").properties()
@@ -58,6 +59,6 @@ public final class ServiceAccountAdmission implements KindHandler {
         context.policy().serviceAccountBinding())) {
       requests.requested(namespace, name);
     }
-    return account;
+    return List.of();
   }
 }

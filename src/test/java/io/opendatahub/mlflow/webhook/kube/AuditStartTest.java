@@ -13,6 +13,7 @@ import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.admission.Finding;
 import io.opendatahub.mlflow.webhook.admission.GroupVersionKind;
 import io.opendatahub.mlflow.webhook.admission.KindHandler;
+import io.opendatahub.mlflow.webhook.admission.PatchOp;
 import io.opendatahub.mlflow.webhook.admission.NamespaceFacts.KnownNamespace;
 import io.opendatahub.mlflow.webhook.admission.StaticNamespaceFacts;
 import io.opendatahub.mlflow.webhook.audit.AuditReport;
@@ -35,7 +36,6 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import tools.jackson.databind.JsonNode;
 
 /**
  * How the audit starts on a (mock) cluster: one full pass once everything is listed, however
@@ -219,7 +219,7 @@ class AuditStartTest {
       }
 
       @Override
-      public JsonNode mutate(AdmissionRequest request, DecisionContext context) {
+      public List<PatchOp> mutate(AdmissionRequest request, DecisionContext context) {
         return bindings.mutate(request, context);
       }
     };

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# A/B of two service jars on one bench/run.sh workload, in situ: both serve at once against one
+# mock API server with the Dockerfile's heap flags; PAIRS alternating wrk runs (order swapped
+# every pair, load average per row), then a 20 s JFR recording of each (JFR=0 skips it).
+# Build the old jar from the old commit first (mvn -B -o -q -DskipTests package; copy the jar).
+# usage: [WORKLOAD=mutate-patch] [JFR=1] bench/ab.sh OLD_JAR NEW_JAR [PAIRS=5] [SECONDS=8]
+set -euo pipefail
+old_jar=$1; new_jar=$2; pairs=${3:-5}; secs=${4:-8}; workload=${WORKLOAD:-mutate-patch}
+cd "$(dirname "$0")/.."
+mvn -B -o -q -DskipTests test-compile dependency:build-classpath \
+  -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
+[[ -s certs/tls.crt ]] || certs/generate-dev-certs.sh >/dev/null
+out=target/ab; rm -rf "$out"; mkdir -p "$out"
+cp="target/classes:target/test-classes:$(cat target/bench.classpath)"
+quiet=-Dlogback.configurationFile=bench/logback-quiet.xml
+jvm=(-XX:FlightRecorderOptions=stackdepth=256 -XX:MaxRAM=512m -XX:+UseSerialGC -XX:MaxRAMPercentage=70 -XX:InitialRAMPercentage=20 -XX:+ExitOnOutOfMemoryError)
+free_port() { local p; while :; do p=$(( 20000 + RANDOM % 20000 )); ss -ltn | grep -q ":$p " || { echo "$p"; return; }; done; }
+java -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.BenchEnvironment "$out" 10 2 > "$out/environment.log" 2>&1 &
+pids=($!)
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+until [[ -s "$out/kubeconfig" && -s "$out/authorize-cache-hit.json" ]]; do sleep 0.2; done
+declare -A port pid
+for side in old new; do
+  jar=$old_jar; [[ $side == new ]] && jar=$new_jar
+  port[$side]=$(free_port)
+  KUBECONFIG="$out/kubeconfig" LOG_LEVEL=WARN java "${jvm[@]}" -jar "$jar" serve --kube auto \
+    --port "${port[$side]}" --policy policies > "$out/$side.log" 2>&1 &
+  pid[$side]=$!; pids+=($!)
+  until curl -sf --cacert certs/ca.crt "https://localhost:${port[$side]}/readyz" >/dev/null; do sleep 0.1; done
+done
+body="$out/$workload.json"
+case "$workload" in mutate-*) path=/mutate;; authorize-mlflow-*) path=/authorize/mlflow;;
+  authorize-*) path=/authorize;; *) path=/validate;; esac
+for side in old new; do
+  curl -s --cacert certs/ca.crt -H 'Content-Type: application/json' \
+    -H 'Authorization: Bearer bench' --data-binary @"$body" "https://localhost:${port[$side]}$path" > "$out/$side.answer.json"
+done
+cmp "$out/old.answer.json" "$out/new.answer.json" && echo "answers identical: $(wc -c < "$out/new.answer.json") bytes"
+bytes=$(wc -c < "$out/new.answer.json")
+run() { BODY="$body" ANSWER_BYTES="$bytes" wrk -t2 -c16 -d"$2"s -s bench/workload.lua \
+  "https://127.0.0.1:${port[$1]}$path" | sed -nE 's/RESULT rps=([0-9.]+) p50=([0-9.]+) p99=([0-9.]+) p999=([0-9.]+) errors=([0-9]+)/\1 \2 \3 \5/p'; }
+for side in old new old new; do run "$side" 5 > /dev/null; done
+echo "| pair | order | old req/s | new req/s | new/old | old p50/p99 ms | new p50/p99 ms | errors | load average |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for i in $(seq "$pairs"); do
+  if (( i % 2 )); then first=old; second=new; else first=new; second=old; fi
+  l1=$(cut -d' ' -f1 /proc/loadavg); declare -A r; r[$first]=$(run $first "$secs"); r[$second]=$(run $second "$secs"); l2=$(cut -d' ' -f1 /proc/loadavg)
+  read -r o_rps o_p50 o_p99 o_err <<< "${r[old]}"; read -r n_rps n_p50 n_p99 n_err <<< "${r[new]}"
+  echo "| $i | $first first | $o_rps | $n_rps | $(awk -v a="$n_rps" -v b="$o_rps" 'BEGIN{printf "%.2f", a/b}') | $o_p50 / $o_p99 | $n_p50 / $n_p99 | $((o_err + n_err)) | $l1 / $l2 |"
+done
+if [[ "${JFR:-1}" == 1 ]]; then
+  for side in old new; do
+    jcmd "${pid[$side]}" JFR.start name=warm settings=profile duration=3s > /dev/null; run "$side" 4 > /dev/null; sleep 1
+    l1=$(cut -d' ' -f1 /proc/loadavg)
+    jcmd "${pid[$side]}" JFR.start name=p settings=profile filename="$out/$side.jfr" > /dev/null
+    run "$side" 20 > "$out/$side.jfr-run.txt"
+    jcmd "${pid[$side]}" JFR.stop name=p > /dev/null
+    echo "JFR $side: $(cat "$out/$side.jfr-run.txt") load $l1 / $(cut -d' ' -f1 /proc/loadavg)"
+  done
+fi
