@@ -42,15 +42,8 @@ certs/generate-dev-certs.sh >/dev/null
 out=target/bench
 rm -rf "$out" && mkdir -p "$out"
 cp="target/classes:target/test-classes:$(cat target/bench.classpath)"
-# The Dockerfile's JVM flags (all -XX: flags of its ENTRYPOINT but the archive, which is made
-# here) under the Deployment's 512Mi memory limit. The limit is what makes the JVM in the pod
-# choose its collector, so the flags must name one for this machine to run the same.
-mapfile -t docker_flags < <(sed -n '/^ENTRYPOINT/,/]$/p' Dockerfile | grep -o '"-XX:[^"]*"' \
-  | tr -d '"' | grep -v SharedArchiveFile)
-# JVM_GC=-XX:+UseG1GC (say) replaces the Dockerfile's collector, to compare collectors.
-if [[ -n "${JVM_GC:-}" ]]; then
-  mapfile -t docker_flags < <(printf '%s\n' "${docker_flags[@]}" | grep -v 'GC$'); docker_flags+=("$JVM_GC")
-fi
+# The Dockerfile's JVM flags under the Deployment's 512Mi memory limit (JVM_GC= swaps the collector).
+mapfile -t docker_flags < <(bench/dockerfile-flags.sh)
 # shellcheck disable=SC2206 # JVM_EXTRA is a list of flags
 jvm=(-XX:MaxRAM=512m "${docker_flags[@]}" ${JVM_EXTRA:-})
 quiet=-Dlogback.configurationFile=bench/logback-quiet.xml
@@ -117,9 +110,11 @@ ceiling() { # pinned|free, extra JVM flags...: starts the ceiling, sets $ceiling
   local prefix=(); [[ "$1" == pinned ]] && prefix=("${core0[@]}"); shift
   local command=("${prefix[@]}" java "${jvm[@]}" "$@" -cp "$cp" "$quiet"
     io.opendatahub.mlflow.webhook.bench.CeilingServer "$cport" certs/tls.crt certs/tls.key)
+  # The last start's "listening" must not pass for this one's.
+  rm -f "$out/ceiling.log"
   "${command[@]}" > "$out/ceiling.log" 2>&1 &
   ceiling=$!
-  until grep -q listening "$out/ceiling.log"; do sleep 0.1; done
+  until grep -qs listening "$out/ceiling.log"; do sleep 0.1; done
 }
 stop() { kill "$1"; wait "$1" || true; }
 
