@@ -130,8 +130,8 @@ for side in "${servers[@]}"; do
 done
 
 for side in "${servers[@]}"; do
-  ( peak=0; while [[ -s "$out/$side.pid" ]]; do # follows the side across its restart
-      rss=$(ps -o rss= -p "$(cat "$out/$side.pid")" | tr -d ' ' || true)
+  ( peak=0; while [[ ! -e "$out/done" ]]; do # follows the side across its restarts
+      rss=; [[ -s "$out/$side.pid" ]] && rss=$(ps -o rss= -p "$(cat "$out/$side.pid")" | tr -d ' ' || true)
       if [[ -n "$rss" && "$rss" -gt "$peak" ]]; then peak=$rss; echo "$peak" > "$out/$side.peak_rss_kb"; fi
       sleep 0.2; done ) &
   pids+=($!)
@@ -278,10 +278,10 @@ if [[ "$tail_secs" -gt 0 ]]; then
   logs=gc,safepoint,jit+compilation=debug
   for side in "${servers[@]}"; do
     serve "$side" pinned -XX:SharedArchiveFile="$out/$side.jsa" \
-      -Xlog:"$logs":file="$out/tail-$side.jvm.log":timemillis,tags
+      "-Xlog:$logs:file=$out/tail-$side.jvm.log:timemillis,tags"
     pids+=("$started")
   done
-  ceiling pinned -Xlog:"$logs":file="$out/tail-ceiling.jvm.log":timemillis,tags; pids+=("$ceiling")
+  ceiling pinned "-Xlog:$logs:file=$out/tail-ceiling.jvm.log:timemillis,tags"; pids+=("$ceiling")
   {
     echo "Tail: $tail_rate req/s open loop, $tail_windows windows of $tail_secs s after $tail_warmup s of warm-up; $pinning."
     echo "Percentiles are medians over the windows; ratios pair window i of a server with window i of the ceiling: median [range] over the windows where both kept up with the rate."
@@ -315,7 +315,7 @@ if [[ "$tail_secs" -gt 0 ]]; then
     done
   done
 fi
-rm -f "$out/service.pid" "$out/baseline.pid"
+touch "$out/done"
 
 {
   [[ -s "$out/throughput.md" ]] && cat "$out/throughput.md" && echo
@@ -323,8 +323,13 @@ rm -f "$out/service.pid" "$out/baseline.pid"
   [[ -s "$out/tail-windows.md" ]] && echo "Each window:" && echo && cat "$out/tail-windows.md" && echo
   echo "JVM flags of every server: ${jvm[*]}"
   for side in "${servers[@]}"; do
-    echo "$side ($( [[ "$side" == baseline ]] && echo "$baseline_jar" || echo "this tree's jar")): ready (process start to /readyz 200, informer synced), ${READY_STARTS:-3} starts each: with its class-data" \
-      "archive${ready_cds[$side]} ms, without${ready_plain[$side]} ms; peak RSS $(( $(cat "$out/$side.peak_rss_kb" 2>/dev/null || echo 0) / 1024 )) MiB"
+    if [[ -n "${ready_cds[$side]:-}" ]]; then
+      ready="ready (process start to /readyz 200, informer synced), ${READY_STARTS:-3} starts each: with its class-data archive${ready_cds[$side]} ms, without${ready_plain[$side]} ms"
+    else
+      ready="ready not measured (READY_STARTS=0)"
+    fi
+    echo "$side ($( [[ "$side" == baseline ]] && echo "$baseline_jar" || echo "this tree's jar")): $ready;" \
+      "peak RSS $(( $(cat "$out/$side.peak_rss_kb" 2>/dev/null || echo 0) / 1024 )) MiB"
   done
   echo "$namespaces namespaces, $environments environments;" \
     "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1);" \
