@@ -27,6 +27,8 @@
 # namespace ahead of the shipped two, so each MLflow review classifies every namespace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/common.sh
+source bench/common.sh
 secs="${1:-10}"; conns="${2:-16}"; namespaces="${3:-10}"; environments="${4:-2}"
 workloads="${WORKLOADS:-validate-allowed validate-denied mutate-patch rolebinding-unrelated authorize-cache-hit authorize-mlflow-cache-hit}"
 pairs="${PAIRS:-3}"; tail_secs="${TAIL_SECONDS:-20}"; tail_rate="${TAIL_RATE:-2000}"
@@ -47,17 +49,8 @@ mapfile -t docker_flags < <(bench/dockerfile-flags.sh)
 # shellcheck disable=SC2206 # JVM_EXTRA is a list of flags
 jvm=(-XX:MaxRAM=512m "${docker_flags[@]}" ${JVM_EXTRA:-})
 quiet=-Dlogback.configurationFile=bench/logback-quiet.xml
-# Another run on this machine may hold the usual ports: take free ones.
-free_port() {
-  local port
-  while :; do
-    port=$(( 20000 + RANDOM % 20000 ))
-    ss -ltn | grep -q ":$port " || { echo "$port"; return; }
-  done
-}
 sport=$(free_port); cport=$(free_port)
 while [[ "$cport" == "$sport" ]]; do cport=$(free_port); done
-load() { cut -d' ' -f1 /proc/loadavg; }
 # Prefixes, not functions: a background function would leave $! naming a subshell, not the JVM.
 if command -v taskset >/dev/null; then
   core0=(taskset -c 0); core1=(taskset -c 1)
@@ -141,12 +134,6 @@ answer_bytes() { # path body -> how many bytes the service answers, for the ceil
   curl -s --cacert certs/ca.crt -H 'Content-Type: application/json' \
     -H 'Authorization: Bearer bench' --data-binary @"$2" "https://localhost:$sport$1" | wc -c
 }
-path_of() {
-  case "$1" in
-    mutate-*) echo /mutate;; authorize-mlflow-*) echo /authorize/mlflow;;
-    authorize-*) echo /authorize;; *) echo /validate;;
-  esac
-}
 result() { # RESULT lines -> "rps p50 p99 p999 errors"
   sed -nE 's/RESULT rps=([0-9.]+) p50=([0-9.]+) p99=([0-9.]+) p999=([0-9.]+) errors=([0-9]+)/\1 \2 \3 \4 \5/p'
 }
@@ -154,7 +141,6 @@ max_rate() { # port path body bytes seconds -> "rps p50 p99 p999 errors"
   BODY="$3" ANSWER_BYTES="$4" wrk -t2 -c"$conns" -d"$5"s -s bench/workload.lua \
     "https://127.0.0.1:$1$2" | result
 }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 port_of() { case "$1" in ceiling) echo "$cport";; baseline) echo "$bport";; *) echo "$sport";; esac; }
