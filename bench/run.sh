@@ -84,13 +84,18 @@ fi
 serve() { # service|baseline pinned|free, extra JVM flags...: starts that jar, sets $started and $ready_ms
   local side="$1" start_ns prefix=() jar=target/mlflow-policy-webhook.jar port="$sport" serve_policy="$policy"
   [[ "$2" == pinned ]] && prefix=("${core0[@]}"); shift 2
+  # Each leads a Lease of its own (the Lease is in POD_NAMESPACE): sharing one, the side that
+  # started first would do the leader's background work (audit, reports, bindings) for both.
+  local lease_namespace=mlflow-policy-webhook
   if [[ "$side" == baseline ]]; then
     jar="$baseline_jar"; port="$bport"; serve_policy="${BASELINE_POLICY:-$policy}"
+    lease_namespace=mlflow-policy-webhook-baseline
   fi
   start_ns=$(date +%s%N)
   local command=("${prefix[@]}" java "${jvm[@]}" "$@" -jar "$jar"
     serve --kube auto --port "$port" --policy "$serve_policy")
-  KUBECONFIG="$out/kubeconfig" LOG_LEVEL=WARN "${command[@]}" > "$out/$side.log" 2>&1 &
+  KUBECONFIG="$out/kubeconfig" POD_NAMESPACE="$lease_namespace" LOG_LEVEL=WARN "${command[@]}" \
+    > "$out/$side.log" 2>&1 &
   started=$!
   echo "$started" > "$out/$side.pid"
   until curl -sf --cacert certs/ca.crt "https://localhost:$port/readyz" >/dev/null; do
