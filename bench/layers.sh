@@ -17,6 +17,8 @@
 #          [WARMUP=5] [ANSWER_BYTES=300] bench/layers.sh [SECONDS=8] [ROUNDS=3] [CONNECTIONS=16]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/common.sh
+source bench/common.sh
 secs="${1:-8}"; rounds="${2:-3}"; conns="${3:-16}"
 read -r -a layers <<< "${LAYERS:-bare router chain tokens tree}"
 [[ "${layers[0]}" == bare ]] || layers=(bare "${layers[@]}") # every ratio is to bare
@@ -33,8 +35,6 @@ cp="target/classes:target/test-classes:$(cat target/bench.classpath)"
 quiet=-Dlogback.configurationFile=bench/logback-quiet.xml
 mapfile -t docker_flags < <(bench/dockerfile-flags.sh)
 jvm=(-XX:MaxRAM=512m "${docker_flags[@]}")
-load() { cut -d' ' -f1 /proc/loadavg; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 # The workloads' bodies, as bench/run.sh's environment writes them (its mock API server is not needed).
 java -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.BenchEnvironment "$out" 0 \
@@ -48,19 +48,6 @@ until [[ -s "$out/authorize-mlflow-cache-hit.json" ]]; do
 done
 kill "$environment"; wait "$environment" || true
 
-path_of() {
-  case "$1" in
-    mutate-*) echo /mutate;; authorize-mlflow-*) echo /authorize/mlflow;;
-    authorize-*) echo /authorize;; *) echo /validate;;
-  esac
-}
-free_port() {
-  local port
-  while :; do
-    port=$(( 20000 + RANDOM % 20000 ))
-    ss -ltn | grep -q ":$port " || { echo "$port"; return; }
-  done
-}
 rate() { # port path body seconds -> req/s
   BODY="$3" ANSWER_BYTES="$answer" wrk -t2 -c"$conns" -d"$4"s -s bench/workload.lua \
     "https://127.0.0.1:$1$2" | sed -nE 's/RESULT rps=([0-9.]+) .* errors=([0-9]+)/\1 \2/p'

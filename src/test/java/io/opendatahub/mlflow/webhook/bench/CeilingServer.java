@@ -67,16 +67,22 @@ public final class CeilingServer {
 
   public static void main(String[] args) throws Exception {
     Layer layer = args.length > 3 ? Layer.of(args[3]) : Layer.BARE;
-    Vertx vertx = Vertx.vertx();
+    int port = start(Vertx.vertx(), Integer.parseInt(args[0]), Path.of(args[1]), Path.of(args[2]),
+        layer);
+    System.out.println("ceiling listening on " + port + " ("
+        + layer.name().toLowerCase(Locale.ROOT) + ")");
+  }
+
+  /** Serves {@code layer} on {@code port} (0: any free one); returns the port bound. */
+  static int start(Vertx vertx, int port, Path cert, Path key, Layer layer) throws Exception {
     HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1")
-        .setPort(Integer.parseInt(args[0])).setSsl(true).setUseAlpn(true)
+        .setPort(port).setSsl(true).setUseAlpn(true)
         .setKeyCertOptions(new PemKeyCertOptions()
-            .setCertValue(Buffer.buffer(Files.readAllBytes(Path.of(args[1]))))
-            .setKeyValue(Buffer.buffer(Files.readAllBytes(Path.of(args[2])))))
+            .setCertValue(Buffer.buffer(Files.readAllBytes(cert)))
+            .setKeyValue(Buffer.buffer(Files.readAllBytes(key))))
         .setEnabledSecureTransportProtocols(Set.of("TLSv1.2", "TLSv1.3"));
     // A Router is not shared between event loops by the service either: one per server.
-    serve(vertx, options, () -> handler(vertx, layer));
-    System.out.println("ceiling listening on " + args[0] + " (" + layer.name().toLowerCase(Locale.ROOT) + ")");
+    return serve(vertx, options, () -> handler(vertx, layer));
   }
 
   static Handler<HttpServerRequest> handler(Vertx vertx, Layer layer) {
