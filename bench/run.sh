@@ -6,24 +6,34 @@
 #  1. Throughput: each workload at maximum load (wrk, fixed connections), PAIRS alternating
 #     ceiling/service pairs; the figure is the median of the pairs' ratios.
 #  2. Tail: service and ceiling restarted pinned to core 0 (taskset), the open-loop generator
-#     pinned to core 1, TAIL_RATE req/s for TAIL_SECONDS after 15 s of warm-up, latency from each
-#     request's due time; p50/p99/p99.9 of both and their ratios, and what the servers' GC,
-#     safepoint and JIT logs recorded during the measured window.
+#     pinned to core 1, TAIL_RATE req/s, TAIL_WINDOWS windows of TAIL_SECONDS each after
+#     TAIL_WARMUP s of warm-up, latency from each request's due time; p50/p99/p99.9 of both, the
+#     ratios of window i of the service to window i of the ceiling (median and range), and what
+#     the servers' GC, safepoint and JIT logs recorded during each window.
+# BASELINE_JAR=old.jar: an older build measured in the same run, on its own port with the same
+# JVM flags, kubeconfig and policy (BASELINE_POLICY=dir if its format differs) and a class-data
+# archive of its own; pairs become ceiling/baseline/service triples (then the reverse order), the
+# tail measures its windows too, and the tables give its ratios beside the service's.
 # Every row records the load average: on a shared machine a figure means little without it.
 # The service runs with the Dockerfile's JVM flags (read from its ENTRYPOINT) under a 512 MiB
 # limit, a mock API server (namespace informer, TokenReview/SAR answers) and a class-data archive
 # made by a training run; ready time is measured with and without the archive.
-# usage: [WORKLOADS="validate-allowed ..."] [PAIRS=3] [TAIL_SECONDS=20] [TAIL_RATE=2000]
-#          [READY_STARTS=3] [JVM_GC=-XX:+Use...GC] [JVM_EXTRA="-XX:..."] bench/run.sh [SECONDS=10] [CONNECTIONS=16]
-#          [NAMESPACES=10] [ENVIRONMENTS=2]
+# usage: [WORKLOADS="validate-allowed ..."] [PAIRS=3] [TAIL_SECONDS=20] [TAIL_WINDOWS=3]
+#          [TAIL_WARMUP=15] [TAIL_RATE=2000] [READY_STARTS=3] [BASELINE_JAR=old.jar]
+#          [JVM_GC=-XX:+Use...GC] [JVM_EXTRA="-XX:..."]
+#          bench/run.sh [SECONDS=10] [CONNECTIONS=16] [NAMESPACES=10] [ENVIRONMENTS=2]
 # TAIL_SECONDS=0 skips the tail, PAIRS=0 the throughput. JVM_GC replaces the Dockerfile's
-# collector and JVM_EXTRA adds flags, for both servers. ENVIRONMENTS above 2 adds environments that match no
+# collector and JVM_EXTRA adds flags, for every server. ENVIRONMENTS above 2 adds environments that match no
 # namespace ahead of the shipped two, so each MLflow review classifies every namespace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/common.sh
+source bench/common.sh
 secs="${1:-10}"; conns="${2:-16}"; namespaces="${3:-10}"; environments="${4:-2}"
 workloads="${WORKLOADS:-validate-allowed validate-apiserver validate-denied mutate-patch rolebinding-unrelated authorize-cache-hit authorize-mlflow-cache-hit}"
 pairs="${PAIRS:-3}"; tail_secs="${TAIL_SECONDS:-20}"; tail_rate="${TAIL_RATE:-2000}"
+tail_windows="${TAIL_WINDOWS:-3}"; tail_warmup="${TAIL_WARMUP:-15}"
+run_started=$(date +%s)
 
 if ! command -v wrk >/dev/null; then
   apt-get update -qq && apt-get install -y -qq wrk >/dev/null
@@ -34,29 +44,13 @@ certs/generate-dev-certs.sh >/dev/null
 out=target/bench
 rm -rf "$out" && mkdir -p "$out"
 cp="target/classes:target/test-classes:$(cat target/bench.classpath)"
-# The Dockerfile's JVM flags (all -XX: flags of its ENTRYPOINT but the archive, which is made
-# here) under the Deployment's 512Mi memory limit. The limit is what makes the JVM in the pod
-# choose its collector, so the flags must name one for this machine to run the same.
-mapfile -t docker_flags < <(sed -n '/^ENTRYPOINT/,/]$/p' Dockerfile | grep -o '"-XX:[^"]*"' \
-  | tr -d '"' | grep -v SharedArchiveFile)
-# JVM_GC=-XX:+UseG1GC (say) replaces the Dockerfile's collector, to compare collectors.
-if [[ -n "${JVM_GC:-}" ]]; then
-  mapfile -t docker_flags < <(printf '%s\n' "${docker_flags[@]}" | grep -v 'GC$'); docker_flags+=("$JVM_GC")
-fi
+# The Dockerfile's JVM flags under the Deployment's 512Mi memory limit (JVM_GC= swaps the collector).
+mapfile -t docker_flags < <(bench/dockerfile-flags.sh)
 # shellcheck disable=SC2206 # JVM_EXTRA is a list of flags
 jvm=(-XX:MaxRAM=512m "${docker_flags[@]}" ${JVM_EXTRA:-})
 quiet=-Dlogback.configurationFile=bench/logback-quiet.xml
-# Another run on this machine may hold the usual ports: take free ones.
-free_port() {
-  local port
-  while :; do
-    port=$(( 20000 + RANDOM % 20000 ))
-    ss -ltn | grep -q ":$port " || { echo "$port"; return; }
-  done
-}
 sport=$(free_port); cport=$(free_port)
 while [[ "$cport" == "$sport" ]]; do cport=$(free_port); done
-load() { cut -d' ' -f1 /proc/loadavg; }
 # Prefixes, not functions: a background function would leave $! naming a subshell, not the JVM.
 if command -v taskset >/dev/null; then
   core0=(taskset -c 0); core1=(taskset -c 1)
@@ -74,54 +68,76 @@ trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 until [[ -s "$out/kubeconfig" && -s "$out/authorize-cache-hit.json" ]]; do sleep 0.2; done
 
 policy=policies; [[ "$environments" -gt 2 ]] && policy="$out/policy"
-serve() { # pinned|free, extra JVM flags...: starts the service, sets $service and $ready_ms
-  local started prefix=(); [[ "$1" == pinned ]] && prefix=("${core0[@]}"); shift
-  started=$(date +%s%N)
-  local command=("${prefix[@]}" java "${jvm[@]}" "$@" -jar target/mlflow-policy-webhook.jar
-    serve --kube auto --port "$sport" --policy "$policy")
-  KUBECONFIG="$out/kubeconfig" LOG_LEVEL=WARN "${command[@]}" > "$out/service.log" 2>&1 &
-  service=$!
-  echo "$service" > "$out/service.pid"
-  until curl -sf --cacert certs/ca.crt "https://localhost:$sport/readyz" >/dev/null; do
-    kill -0 "$service" 2>/dev/null || { cat "$out/service.log" >&2; exit 1; }
+# The service under test is this tree's jar; with BASELINE_JAR an older build runs beside it on
+# its own port, with the same JVM flags, kubeconfig and policy (BASELINE_POLICY= if its policy
+# format differs) and a class-data archive of its own, made the same way.
+baseline_jar="${BASELINE_JAR:-}"
+if [[ -n "$baseline_jar" ]]; then
+  [[ -s "$baseline_jar" ]] || { echo "BASELINE_JAR=$baseline_jar: no such jar" >&2; exit 1; }
+  baseline_jar=$(realpath "$baseline_jar")
+  bport=$(free_port)
+  while [[ "$bport" == "$sport" || "$bport" == "$cport" ]]; do bport=$(free_port); done
+  servers=(baseline service)
+else
+  bport=; servers=(service)
+fi
+serve() { # service|baseline pinned|free, extra JVM flags...: starts that jar, sets $started and $ready_ms
+  local side="$1" start_ns prefix=() jar=target/mlflow-policy-webhook.jar port="$sport" serve_policy="$policy"
+  [[ "$2" == pinned ]] && prefix=("${core0[@]}"); shift 2
+  # Each leads a Lease of its own (the Lease is in POD_NAMESPACE): sharing one, the side that
+  # started first would do the leader's background work (audit, reports, bindings) for both.
+  local lease_namespace=mlflow-policy-webhook
+  if [[ "$side" == baseline ]]; then
+    jar="$baseline_jar"; port="$bport"; serve_policy="${BASELINE_POLICY:-$policy}"
+    lease_namespace=mlflow-policy-webhook-baseline
+  fi
+  start_ns=$(date +%s%N)
+  local command=("${prefix[@]}" java "${jvm[@]}" "$@" -jar "$jar"
+    serve --kube auto --port "$port" --policy "$serve_policy")
+  KUBECONFIG="$out/kubeconfig" POD_NAMESPACE="$lease_namespace" LOG_LEVEL=WARN "${command[@]}" \
+    > "$out/$side.log" 2>&1 &
+  started=$!
+  echo "$started" > "$out/$side.pid"
+  until curl -sf --cacert certs/ca.crt "https://localhost:$port/readyz" >/dev/null; do
+    kill -0 "$started" 2>/dev/null || { cat "$out/$side.log" >&2; exit 1; }
     sleep 0.01
   done
-  ready_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+  ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 }
 ceiling() { # pinned|free, extra JVM flags...: starts the ceiling, sets $ceiling
   local prefix=(); [[ "$1" == pinned ]] && prefix=("${core0[@]}"); shift
   local command=("${prefix[@]}" java "${jvm[@]}" "$@" -cp "$cp" "$quiet"
     io.opendatahub.mlflow.webhook.bench.CeilingServer "$cport" certs/tls.crt certs/tls.key)
+  # The last start's "listening" must not pass for this one's.
+  rm -f "$out/ceiling.log"
   "${command[@]}" > "$out/ceiling.log" 2>&1 &
   ceiling=$!
-  until grep -q listening "$out/ceiling.log"; do sleep 0.1; done
+  until grep -qs listening "$out/ceiling.log"; do sleep 0.1; done
 }
 stop() { kill "$1"; wait "$1" || true; }
 
-CDS_TRAINING_PORT=$(free_port) src/main/docker/class-data-archive.sh \
-  target/mlflow-policy-webhook.jar "$out/service.jsa" certs/tls.crt certs/tls.key "${jvm[@]}" \
-  > "$out/cds.log"
-ready_plain=(); ready_cds=()
-for _ in $(seq "${READY_STARTS:-3}"); do
-  serve free; ready_plain+=("$ready_ms"); stop "$service"
-  serve free -XX:SharedArchiveFile="$out/service.jsa"; ready_cds+=("$ready_ms"); stop "$service"
+declare -A ready_plain ready_cds
+for side in "${servers[@]}"; do
+  jar=target/mlflow-policy-webhook.jar; [[ "$side" == baseline ]] && jar="$baseline_jar"
+  CDS_TRAINING_PORT=$(free_port) src/main/docker/class-data-archive.sh \
+    "$jar" "$out/$side.jsa" certs/tls.crt certs/tls.key "${jvm[@]}" > "$out/cds-$side.log"
+  for _ in $(seq "${READY_STARTS:-3}"); do
+    serve "$side" free; ready_plain[$side]+=" $ready_ms"; stop "$started"
+    serve "$side" free -XX:SharedArchiveFile="$out/$side.jsa"; ready_cds[$side]+=" $ready_ms"; stop "$started"
+  done
 done
 
-( peak=0; while [[ -s "$out/service.pid" ]]; do # follows the service across its restart
-    rss=$(ps -o rss= -p "$(cat "$out/service.pid")" | tr -d ' ' || true)
-    if [[ -n "$rss" && "$rss" -gt "$peak" ]]; then peak=$rss; echo "$peak" > "$out/peak_rss_kb"; fi
-    sleep 0.2; done ) &
-pids+=($!)
+for side in "${servers[@]}"; do
+  ( peak=0; while [[ ! -e "$out/done" ]]; do # follows the side across its restarts
+      rss=; [[ -s "$out/$side.pid" ]] && rss=$(ps -o rss= -p "$(cat "$out/$side.pid")" | tr -d ' ' || true)
+      if [[ -n "$rss" && "$rss" -gt "$peak" ]]; then peak=$rss; echo "$peak" > "$out/$side.peak_rss_kb"; fi
+      sleep 0.2; done ) &
+  pids+=($!)
+done
 
 answer_bytes() { # path body -> how many bytes the service answers, for the ceiling to match
   curl -s --cacert certs/ca.crt -H 'Content-Type: application/json' \
     -H 'Authorization: Bearer bench' --data-binary @"$2" "https://localhost:$sport$1" | wc -c
-}
-path_of() {
-  case "$1" in
-    mutate-*) echo /mutate;; authorize-mlflow-*) echo /authorize/mlflow;;
-    authorize-*) echo /authorize;; *) echo /validate;;
-  esac
 }
 result() { # RESULT lines -> "rps p50 p99 p999 errors"
   sed -nE 's/RESULT rps=([0-9.]+) p50=([0-9.]+) p99=([0-9.]+) p999=([0-9.]+) errors=([0-9]+)/\1 \2 \3 \4 \5/p'
@@ -130,103 +146,184 @@ max_rate() { # port path body bytes seconds -> "rps p50 p99 p999 errors"
   BODY="$3" ANSWER_BYTES="$4" wrk -t2 -c"$conns" -d"$5"s -s bench/workload.lua \
     "https://127.0.0.1:$1$2" | result
 }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
+port_of() { case "$1" in ceiling) echo "$cport";; baseline) echo "$bport";; *) echo "$sport";; esac; }
+sides=(ceiling "${servers[@]}") # ceiling first; the order alternates below
+reversed() { local i; for (( i = $#; i > 0; i-- )); do echo "${!i}"; done; }
+
 # --- 1. throughput: alternating pairs, median of the pairs' ratios ---------------------------
+# With BASELINE_JAR each "pair" is a triple: ceiling, baseline, service, then the reverse, so
+# before and after are measured in one run, interleaved, under the same load.
 if [[ "$pairs" -gt 0 ]]; then
-  serve free -XX:SharedArchiveFile="$out/service.jsa"; pids+=("$service")
+  for side in "${servers[@]}"; do
+    serve "$side" free -XX:SharedArchiveFile="$out/$side.jsa"; pids+=("$started")
+  done
   ceiling free; pids+=("$ceiling")
   {
-    echo "| workload | ceiling req/s (median) | service req/s (median) | pair ratios | **median ratio** | service p50 / p99 ms (median) | ceiling p50 / p99 ms (median) | errors | load average |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    if [[ -n "$baseline_jar" ]]; then
+      echo "| workload | ceiling req/s (median) | baseline req/s (median) | service req/s (median) | baseline pair ratios | **baseline median ratio** | service pair ratios | **service median ratio** | service / baseline (median) | service p50 / p99 ms (median) | baseline p50 / p99 ms (median) | ceiling p50 / p99 ms (median) | errors | load average |"
+      echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    else
+      echo "| workload | ceiling req/s (median) | service req/s (median) | pair ratios | **median ratio** | service p50 / p99 ms (median) | ceiling p50 / p99 ms (median) | errors | load average |"
+      echo "|---|---|---|---|---|---|---|---|---|"
+    fi
   } > "$out/throughput.md"
   # JIT warm-up of every path first, so the first workload measured is not the one that pays it.
   for workload in $workloads; do
     body="$out/$workload.json"; path=$(path_of "$workload"); bytes=$(answer_bytes "$path" "$body")
-    max_rate "$sport" "$path" "$body" "$bytes" 5 >/dev/null
-    max_rate "$cport" "$path" "$body" "$bytes" 5 >/dev/null
+    for side in "${sides[@]}"; do max_rate "$(port_of "$side")" "$path" "$body" "$bytes" 5 >/dev/null; done
   done
+  declare -A r
   for workload in $workloads; do
     body="$out/$workload.json"; path=$(path_of "$workload"); bytes=$(answer_bytes "$path" "$body")
-    max_rate "$cport" "$path" "$body" "$bytes" 5 >/dev/null
-    max_rate "$sport" "$path" "$body" "$bytes" 5 >/dev/null
+    for side in "${sides[@]}"; do max_rate "$(port_of "$side")" "$path" "$body" "$bytes" 5 >/dev/null; done
     : > "$out/$workload.pairs"; loads=()
     for pair in $(seq "$pairs"); do
       loads+=("$(load)")
       # Which side goes first alternates too, so a drifting machine does not favour one.
-      if (( pair % 2 )); then
-        c=$(max_rate "$cport" "$path" "$body" "$bytes" "$secs"); s=$(max_rate "$sport" "$path" "$body" "$bytes" "$secs")
-      else
-        s=$(max_rate "$sport" "$path" "$body" "$bytes" "$secs"); c=$(max_rate "$cport" "$path" "$body" "$bytes" "$secs")
-      fi
-      read -r c_rps c_p50 c_p99 _ c_err <<< "$c"; read -r s_rps s_p50 s_p99 _ s_err <<< "$s"
-      echo "$(ratio "$s_rps" "$c_rps") $c_rps $s_rps $s_p50 $s_p99 $c_p50 $c_p99 $((c_err + s_err))" >> "$out/$workload.pairs"
+      if (( pair % 2 )); then order=("${sides[@]}"); else mapfile -t order < <(reversed "${sides[@]}"); fi
+      for side in "${order[@]}"; do
+        r[$side]=$(max_rate "$(port_of "$side")" "$path" "$body" "$bytes" "$secs")
+      done
+      read -r c_rps c_p50 c_p99 _ c_err <<< "${r[ceiling]}"; read -r s_rps s_p50 s_p99 _ s_err <<< "${r[service]}"
+      b_rps=0; b_p50=0; b_p99=0; b_err=0
+      [[ -n "$baseline_jar" ]] && read -r b_rps b_p50 b_p99 _ b_err <<< "${r[baseline]}"
+      # columns: 1 service ratio, 2-7 req/s and latencies, 8 errors, 9 baseline ratio,
+      # 10-12 baseline req/s and latencies, 13 service / baseline
+      echo "$(ratio "$s_rps" "$c_rps") $c_rps $s_rps $s_p50 $s_p99 $c_p50 $c_p99 $((c_err + s_err + b_err))" \
+        "$(ratio "$b_rps" "$c_rps") $b_rps $b_p50 $b_p99 $(ratio "$s_rps" "$b_rps")" >> "$out/$workload.pairs"
     done
     col() { awk -v c="$1" '{ print $c }' "$out/$workload.pairs" | median; }
-    echo "| $workload | $(col 2) | $(col 3) | $(awk '{ print $1 }' "$out/$workload.pairs" | paste -sd' ') | **$(col 1)** | $(col 4) / $(col 5) | $(col 6) / $(col 7) | $(awk '{ e += $8 } END { print e }' "$out/$workload.pairs") | ${loads[*]} |" >> "$out/throughput.md"
+    list() { awk -v c="$1" '{ print $c }' "$out/$workload.pairs" | paste -sd' '; }
+    errors=$(awk '{ e += $8 } END { print e }' "$out/$workload.pairs")
+    if [[ -n "$baseline_jar" ]]; then
+      echo "| $workload | $(col 2) | $(col 10) | $(col 3) | $(list 9) | **$(col 9)** | $(list 1) | **$(col 1)** | $(col 13) | $(col 4) / $(col 5) | $(col 11) / $(col 12) | $(col 6) / $(col 7) | $errors | ${loads[*]} |"
+    else
+      echo "| $workload | $(col 2) | $(col 3) | $(list 1) | **$(col 1)** | $(col 4) / $(col 5) | $(col 6) / $(col 7) | $errors | ${loads[*]} |"
+    fi >> "$out/throughput.md"
   done
-  stop "$ceiling"; stop "$service"
+  stop "$ceiling"
+  for side in "${servers[@]}"; do stop "$(cat "$out/$side.pid")"; done
 fi
 
-# --- 2. tail: pinned, open loop, with what the logs saw during the window ----------------------
-fixed_rate() { # port path body bytes log -> "rps p50 p99 p999 errors steal% from to"
-  local before after run
+# --- 2. tail: pinned, open loop, several windows, with what the logs saw during each -----------
+fixed_rate() { # port path body bytes output -> CPU steal % over the run; WINDOW lines to output
+  local before after
   before=$(cpu_ticks)
-  run=$("${core1[@]}" java -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.FixedRate "$1" "$2" \
-    "$3" "$4" "$tail_rate" "$tail_secs" 16 | tee "$5")
+  "${core1[@]}" java -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.FixedRate "$1" "$2" \
+    "$3" "$4" "$tail_rate" "$tail_secs" 16 "$tail_windows" "$tail_warmup" > "$5"
   after=$(cpu_ticks)
   # CPU time the hypervisor gave to others while this VM wanted it: a tail with high steal is
   # the machine's, not the service's.
-  echo "$(result <<< "$run") $(awk -v b="$before" -v a="$after" 'BEGIN { split(b, x); split(a, y);
-    printf "%.0f", 100 * (y[2] - x[2]) / (y[1] - x[1]) }') $(sed -nE 's/WINDOW from=([0-9]+) to=([0-9]+)/\1 \2/p' <<< "$run")"
+  awk -v b="$before" -v a="$after" 'BEGIN { split(b, x); split(a, y);
+    printf "%.0f\n", 100 * (y[2] - x[2]) / (y[1] - x[1]) }'
 }
 cpu_ticks() { # "total steal" from the cpu line of /proc/stat
   awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $9 }' /proc/stat
 }
+windows_of() { # FixedRate output -> "n from to rps p50 p99 p999 errors", one line per window
+  sed -nE 's/^WINDOW n=([0-9]+) from=([0-9]+) to=([0-9]+) rps=([0-9.]+) p50=([0-9.]+) p99=([0-9.]+) p999=([0-9.]+) errors=([0-9]+)$/\1 \2 \3 \4 \5 \6 \7 \8/p' "$1"
+}
+raw_events() { # log from to -> window-events.awk's six fields
+  awk -v from="$2" -v to="$3" -v rate="$tail_rate" -f bench/window-events.awk "$1"
+}
 events() { # log from to -> "GC pauses (total) / longest, longest other safepoint, JIT, KiB/request"
-  awk -v from="$2" -v to="$3" -v rate="$tail_rate" -f bench/window-events.awk "$1" \
-    | awk '{ printf "%d (%.1f ms) / %.1f ms, %.1f ms, %d, %s", $1, $2, $3, $4, $5, $6 }'
+  raw_events "$@" | awk '{ printf "%d (%.1f ms) / %.1f ms, %.1f ms, %d, %s", $1, $2, $3, $4, $5, $6 }'
+}
+summed_events() { # side FixedRate-output -> events over all its windows, then JIT per window
+  local log="$out/tail-$1.jvm.log" first last jit
+  first=$(windows_of "$2" | awk 'NR == 1 { print $2 }'); last=$(windows_of "$2" | awk '{ t = $3 } END { print t }')
+  jit=$(windows_of "$2" | while read -r _ from to _; do raw_events "$log" "$from" "$to" | cut -d' ' -f5; done | paste -sd/)
+  echo "$(events "$log" "$first" "$last"); JIT per window $jit"
+}
+# Pairs window i of a server with window i of the ceiling -> "p50 p99 p999 (server, medians) p50
+# p99 p999 (ceiling, medians) p99-ratio p99.9-ratio errors", each ratio "median [min-max]" over
+# the windows where both sides kept up with the rate, "n/a" where none did.
+compare() { # server-output ceiling-output
+  paste -d' ' <(windows_of "$1") <(windows_of "$2") | awk -v rate="$tail_rate" -v windows="$tail_windows" '
+    function median(a, n,   i, j, t) {
+      for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+      return n == 0 ? 0 : (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2)
+    }
+    function spread(a, n,   lo, hi, i) {
+      if (n == 0) return "n/a (" windows " of " windows " behind)"
+      lo = a[1]; hi = a[1]; for (i = 2; i <= n; i++) { if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i] }
+      return sprintf("%.2f [%.2f-%.2f]%s", median(a, n), lo, hi, n < windows ? " (" windows - n " behind)" : "")
+    }
+    {
+      # fields: 1-8 the server window (n from to rps p50 p99 p999 errors), 9-16 the ceiling window
+      w++; s50[w] = $5; s99[w] = $6; s999[w] = $7; c50[w] = $13; c99[w] = $14; c999[w] = $15
+      errors += $8 + $16
+      # A window where a side fell behind the rate or failed requests has no tail, only a backlog.
+      if ($8 + $16 == 0 && $4 >= 0.95 * rate && $12 >= 0.95 * rate && $14 > 0 && $15 > 0) {
+        k++; r99[k] = $6 / $14; r999[k] = $7 / $15
+      }
+    }
+    END {
+      printf "%.3f %.3f %.3f %.3f %.3f %.3f\t%s\t%s\t%d\n", median(s50, w), median(s99, w), median(s999, w),
+        median(c50, w), median(c99, w), median(c999, w), spread(r99, k), spread(r999, k), errors
+    }'
 }
 if [[ "$tail_secs" -gt 0 ]]; then
   logs=gc,safepoint,jit+compilation=debug
-  serve pinned -XX:SharedArchiveFile="$out/service.jsa" \
-    -Xlog:"$logs":file="$out/tail-service.jvm.log":timemillis,tags
-  pids+=("$service")
-  ceiling pinned -Xlog:"$logs":file="$out/tail-ceiling.jvm.log":timemillis,tags; pids+=("$ceiling")
+  for side in "${servers[@]}"; do
+    serve "$side" pinned -XX:SharedArchiveFile="$out/$side.jsa" \
+      "-Xlog:$logs:file=$out/tail-$side.jvm.log:timemillis,tags"
+    pids+=("$started")
+  done
+  ceiling pinned "-Xlog:$logs:file=$out/tail-ceiling.jvm.log:timemillis,tags"; pids+=("$ceiling")
   {
-    echo "Tail: $tail_rate req/s open loop, $tail_secs s after 15 s of warm-up; $pinning."
-    echo "Window events: GC pauses (their total) / longest GC pause, longest other safepoint, JIT compilations, KiB allocated per request (heap filled between the window's first and last collection, over the requests due meanwhile: only meaningful where the side kept up with the rate)."
+    echo "Tail: $tail_rate req/s open loop, $tail_windows windows of $tail_secs s after $tail_warmup s of warm-up; $pinning."
+    echo "Percentiles are medians over the windows; ratios pair window i of a server with window i of the ceiling: median [range] over the windows where both kept up with the rate."
+    echo "Window events, summed over the windows: GC pauses (their total) / longest GC pause, longest other safepoint, JIT compilations, KiB allocated per request (heap filled between the first and last collection, over the requests due meanwhile: only meaningful where the side kept up with the rate); then the JIT compilations of each window."
     echo
-    echo "| workload | service p50 / p99 / p99.9 ms | ceiling p50 / p99 / p99.9 ms | **p99 ratio** | **p99.9 ratio** | errors | service window events | ceiling window events | CPU steal % (ceiling/service) | load average |"
-    echo "|---|---|---|---|---|---|---|---|---|---|"
+    echo "| workload | server | server p50 / p99 / p99.9 ms | ceiling p50 / p99 / p99.9 ms | **p99 ratio** | **p99.9 ratio** | errors | server window events | ceiling window events | CPU steal % (ceiling/server) | load average (ceiling/server) |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
   } > "$out/tail.md"
+  {
+    echo "| workload | window | side | p50 / p99 / p99.9 ms | req/s | errors | window events |"
+    echo "|---|---|---|---|---|---|---|"
+  } > "$out/tail-windows.md"
+  declare -A steal tail_load; turn=0
   for workload in $workloads; do
     body="$out/$workload.json"; path=$(path_of "$workload"); bytes=$(answer_bytes "$path" "$body")
-    l1=$(load)
-    read -r c_rps c_p50 c_p99 c_p999 c_err c_steal c_from c_to < <(fixed_rate "$cport" "$path" "$body" "$bytes" "$out/tail-$workload-ceiling.txt")
-    l2=$(load)
-    read -r s_rps s_p50 s_p99 s_p999 s_err s_steal s_from s_to < <(fixed_rate "$sport" "$path" "$body" "$bytes" "$out/tail-$workload-service.txt")
-    # A side that fell behind the rate or failed requests has no tail to compare: say so.
-    if awk -v s="$s_rps" -v c="$c_rps" -v r="$tail_rate" -v e=$((s_err + c_err)) \
-        'BEGIN { exit !(e > 0 || s < 0.95 * r || c < 0.95 * r) }'; then
-      r99="n/a (behind: $c_rps / $s_rps req/s)"; r999="n/a"
-    else
-      r99=$(ratio "$s_p99" "$c_p99"); r999=$(ratio "$s_p999" "$c_p999")
-    fi
-    echo "| $workload | $s_p50 / $s_p99 / $s_p999 | $c_p50 / $c_p99 / $c_p999 | **$r99** | **$r999** | $((s_err + c_err)) | $(events "$out/tail-service.jvm.log" "$s_from" "$s_to") | $(events "$out/tail-ceiling.jvm.log" "$c_from" "$c_to") | $c_steal / $s_steal | $l1 / $l2 |" >> "$out/tail.md"
+    # Which side goes first alternates from one workload to the next.
+    if (( turn++ % 2 == 0 )); then tail_order=("${sides[@]}"); else mapfile -t tail_order < <(reversed "${sides[@]}"); fi
+    for side in "${tail_order[@]}"; do
+      tail_load[$side]=$(load)
+      steal[$side]=$(fixed_rate "$(port_of "$side")" "$path" "$body" "$bytes" "$out/tail-$workload-$side.txt")
+    done
+    for side in "${sides[@]}"; do
+      windows_of "$out/tail-$workload-$side.txt" | while read -r n from to rps p50 p99 p999 errors; do
+        echo "| $workload | $n | $side | $p50 / $p99 / $p999 | $rps | $errors | $(events "$out/tail-$side.jvm.log" "$from" "$to") |"
+      done >> "$out/tail-windows.md"
+    done
+    for side in "${servers[@]}"; do
+      IFS=$'\t' read -r percentiles r99 r999 errors < <(compare "$out/tail-$workload-$side.txt" "$out/tail-$workload-ceiling.txt")
+      read -r s_p50 s_p99 s_p999 c_p50 c_p99 c_p999 <<< "$percentiles"
+      echo "| $workload | $side | $s_p50 / $s_p99 / $s_p999 | $c_p50 / $c_p99 / $c_p999 | **$r99** | **$r999** | $errors | $(summed_events "$side" "$out/tail-$workload-$side.txt") | $(summed_events ceiling "$out/tail-$workload-ceiling.txt") | ${steal[ceiling]} / ${steal[$side]} | ${tail_load[ceiling]} / ${tail_load[$side]} |" >> "$out/tail.md"
+    done
   done
 fi
-rm -f "$out/service.pid"
+touch "$out/done"
 
 {
   [[ -s "$out/throughput.md" ]] && cat "$out/throughput.md" && echo
   [[ -s "$out/tail.md" ]] && cat "$out/tail.md" && echo
-  echo "JVM flags of both servers: ${jvm[*]}"
-  echo "ready (process start to /readyz 200, informer synced), ${READY_STARTS:-3} starts each: with the class-data" \
-    "archive ${ready_cds[*]} ms, without ${ready_plain[*]} ms; $namespaces namespaces," \
-    "$environments environments;" \
-    "service peak RSS $(( $(cat "$out/peak_rss_kb" 2>/dev/null || echo 0) / 1024 )) MiB;" \
-    "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
+  [[ -s "$out/tail-windows.md" ]] && echo "Each window:" && echo && cat "$out/tail-windows.md" && echo
+  echo "JVM flags of every server: ${jvm[*]}"
+  for side in "${servers[@]}"; do
+    if [[ -n "${ready_cds[$side]:-}" ]]; then
+      ready="ready (process start to /readyz 200, informer synced), ${READY_STARTS:-3} starts each: with its class-data archive${ready_cds[$side]} ms, without${ready_plain[$side]} ms"
+    else
+      ready="ready not measured (READY_STARTS=0)"
+    fi
+    echo "$side ($( [[ "$side" == baseline ]] && echo "$baseline_jar" || echo "this tree's jar")): $ready;" \
+      "peak RSS $(( $(cat "$out/$side.peak_rss_kb" 2>/dev/null || echo 0) / 1024 )) MiB"
+  done
+  echo "$namespaces namespaces, $environments environments;" \
+    "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1);" \
+    "run time $(( ($(date +%s) - run_started) / 60 )) min $(( ($(date +%s) - run_started) % 60 )) s"
 } > "$out/table.md"
 cat "$out/table.md"
