@@ -3,6 +3,7 @@
 # mock API server with the Dockerfile's heap flags; PAIRS alternating wrk runs (order swapped
 # every pair, load average per row), then a 20 s JFR recording of each (JFR=0 skips it).
 # Build the old jar from the old commit first (mvn -B -o -q -DskipTests package; copy the jar).
+# For ratios to the ceiling over every workload, bench/run.sh with BASELINE_JAR does the same A/B.
 # usage: [WORKLOAD=mutate-patch] [JFR=1] bench/ab.sh OLD_JAR NEW_JAR [PAIRS=5] [SECONDS=8]
 set -euo pipefail
 old_jar=$1; new_jar=$2; pairs=${3:-5}; secs=${4:-8}; workload=${WORKLOAD:-mutate-patch}
@@ -13,8 +14,10 @@ mvn -B -o -q -DskipTests test-compile dependency:build-classpath \
 out=target/ab; rm -rf "$out"; mkdir -p "$out"
 cp="target/classes:target/test-classes:$(cat target/bench.classpath)"
 quiet=-Dlogback.configurationFile=bench/logback-quiet.xml
-jvm=(-XX:FlightRecorderOptions=stackdepth=256 -XX:MaxRAM=512m -XX:+UseSerialGC -XX:MaxRAMPercentage=70 -XX:InitialRAMPercentage=20 -XX:+ExitOnOutOfMemoryError)
-free_port() { local p; while :; do p=$(( 20000 + RANDOM % 20000 )); ss -ltn | grep -q ":$p " || { echo "$p"; return; }; done; }
+# shellcheck source=bench/common.sh
+source bench/common.sh
+mapfile -t docker_flags < <(bench/dockerfile-flags.sh)
+jvm=(-XX:FlightRecorderOptions=stackdepth=256 -XX:MaxRAM=512m "${docker_flags[@]}")
 java -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.BenchEnvironment "$out" 10 2 > "$out/environment.log" 2>&1 &
 pids=($!)
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
@@ -29,8 +32,7 @@ for side in old new; do
   until curl -sf --cacert certs/ca.crt "https://localhost:${port[$side]}/readyz" >/dev/null; do sleep 0.1; done
 done
 body="$out/$workload.json"
-case "$workload" in mutate-*) path=/mutate;; authorize-mlflow-*) path=/authorize/mlflow;;
-  authorize-*) path=/authorize;; *) path=/validate;; esac
+path=$(path_of "$workload")
 for side in old new; do
   curl -s --cacert certs/ca.crt -H 'Content-Type: application/json' \
     -H 'Authorization: Bearer bench' --data-binary @"$body" "https://localhost:${port[$side]}$path" > "$out/$side.answer.json"
@@ -44,7 +46,7 @@ echo "| pair | order | old req/s | new req/s | new/old | old p50/p99 ms | new p5
 echo "|---|---|---|---|---|---|---|---|---|"
 for i in $(seq "$pairs"); do
   if (( i % 2 )); then first=old; second=new; else first=new; second=old; fi
-  l1=$(cut -d' ' -f1 /proc/loadavg); declare -A r; r[$first]=$(run $first "$secs"); r[$second]=$(run $second "$secs"); l2=$(cut -d' ' -f1 /proc/loadavg)
+  l1=$(load); declare -A r; r[$first]=$(run $first "$secs"); r[$second]=$(run $second "$secs"); l2=$(load)
   read -r o_rps o_p50 o_p99 o_err <<< "${r[old]}"; read -r n_rps n_p50 n_p99 n_err <<< "${r[new]}"
   echo "| $i | $first first | $o_rps | $n_rps | $(awk -v a="$n_rps" -v b="$o_rps" 'BEGIN{printf "%.2f", a/b}') | $o_p50 / $o_p99 | $n_p50 / $n_p99 | $((o_err + n_err)) | $l1 / $l2 |"
 done
