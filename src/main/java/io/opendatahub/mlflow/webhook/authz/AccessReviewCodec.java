@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
@@ -262,13 +264,31 @@ public final class AccessReviewCodec {
   }
 
   /**
-   * The review as sent, with {@code status} set from the decision: the body is read again and
-   * its tokens written straight out (a {@code status} it carried is replaced where it stood), as
-   * writing its tree did, without a tree.
+   * The review as sent, with {@code status} set from the decision, as writing its tree wrote it
+   * but without a tree: a body already written as Jackson writes it (see {@link #asWritten}) is
+   * copied with the status appended; any other is read again and its tokens written straight
+   * out, a {@code status} it carried replaced where it stood.
    */
   public byte[] encode(AccessReview review, AccessDecision decision) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(review.document().length + 96);
-    try (JsonParser parser = mapper.createParser(review.document());
+    byte[] body = review.document();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 96);
+    if (asWritten(body)) {
+      out.write(body, 0, body.length - 1);
+      ByteArrayOutputStream status = new ByteArrayOutputStream(64);
+      try (JsonGenerator generator = mapper.createGenerator(status)) {
+        generator.writeStartObject();
+        writeStatus(generator, decision);
+        generator.writeEndObject();
+      }
+      byte[] written = status.toByteArray();
+      // {"status":{...}} without its '{', after the body's members and a comma if it has any.
+      if (body.length > 2) {
+        out.write(',');
+      }
+      out.write(written, 1, written.length - 1);
+      return out.toByteArray();
+    }
+    try (JsonParser parser = mapper.createParser(body);
         JsonGenerator generator = mapper.createGenerator(out)) {
       parser.nextToken();
       generator.writeStartObject();
@@ -291,6 +311,57 @@ public final class AccessReviewCodec {
       generator.writeEndObject();
     }
     return out.toByteArray();
+  }
+
+  private static final byte[] STATUS = "\"status\"".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * Whether a (decoded, so valid) body is byte for byte what the generator writes for it, so
+   * that it can be echoed as it is: it is the root object alone, with no whitespace outside
+   * strings, no escape (without escapes a string ends at the next quote, which is what makes
+   * one pass over the bytes exact), only ASCII (the parser reads some malformed UTF-8, such as
+   * overlong forms, and the generator writes it corrected), no number (the generator rewrites {@code 1e2}, {@code 1.50},
+   * {@code -0}) and no {@code status} member of its own. Compact JSON of strings, literals and
+   * nesting, which is what Kubernetes clients send, is.
+   */
+  static boolean asWritten(byte[] body) {
+    int last = body.length - 1;
+    if (last < 1 || body[0] != '{' || body[last] != '}') {
+      return false;
+    }
+    int depth = 0;
+    int stringStart = -1;
+    for (int i = 0; i <= last; i++) {
+      byte b = body[i];
+      if (stringStart >= 0) {
+        if (b == '\\' || b < 0) {
+          return false;
+        }
+        if (b == '"') {
+          if (depth == 1 && i + 1 <= last && body[i + 1] == ':'
+              && i + 1 - stringStart == STATUS.length
+              && Arrays.equals(body, stringStart, i + 1, STATUS, 0, STATUS.length)) {
+            return false;
+          }
+          stringStart = -1;
+        }
+        continue;
+      }
+      switch (b) {
+        case '"' -> stringStart = i;
+        case '{', '[' -> depth++;
+        case '}', ']' -> depth--;
+        case ':', ',', 't', 'r', 'u', 'e', 'f', 'a', 'l', 's', 'n' -> { }
+        default -> {
+          // Whitespace, a number, or the end of the root before the last byte.
+          return false;
+        }
+      }
+      if (depth == 0 && i != last) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** {@code status} as {@link #putStatus} spells it, written to a generator. */

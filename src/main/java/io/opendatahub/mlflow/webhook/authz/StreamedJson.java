@@ -16,9 +16,9 @@ final class StreamedJson {
   private StreamedJson() {}
 
   /**
-   * Skips the value at the parser's current token, reading every string and number in it as
-   * a tree would (so input a tree parse refuses, such as an over-long string, is refused here
-   * too).
+   * Skips the value at the parser's current token. Its strings are read to their end as a tree
+   * parse reads them (a skipped string is otherwise not decoded, and bytes that are not UTF-8
+   * in it would pass); numbers are checked as they are tokenized, so they need no more.
    */
   static void skip(JsonParser parser) {
     int depth = 0;
@@ -31,8 +31,6 @@ final class StreamedJson {
         case START_OBJECT, START_ARRAY -> depth++;
         case END_OBJECT, END_ARRAY -> depth--;
         case VALUE_STRING -> parser.getStringLength();
-        case VALUE_NUMBER_INT -> parser.getNumberType();
-        case VALUE_NUMBER_FLOAT -> parser.getDoubleValue();
         default -> { }
       }
       if (depth == 0) {
