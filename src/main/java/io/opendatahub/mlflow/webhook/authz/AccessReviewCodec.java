@@ -15,7 +15,6 @@ import tools.jackson.core.JsonToken;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Reads {@code authorization.k8s.io/v1} access reviews and writes the same object back with its
@@ -364,7 +363,7 @@ public final class AccessReviewCodec {
     return true;
   }
 
-  /** {@code status} as {@link #putStatus} spells it, written to a generator. */
+  /** {@code status} as SubjectAccessReviewStatus spells it; unset fields are left out. */
   static void writeStatus(JsonGenerator generator, AccessDecision decision) {
     generator.writeName("status");
     generator.writeStartObject();
@@ -379,20 +378,5 @@ public final class AccessReviewCodec {
       generator.writeStringProperty("evaluationError", decision.evaluationError());
     }
     generator.writeEndObject();
-  }
-
-  /** {@code status} as SubjectAccessReviewStatus spells it; unset fields are left out. */
-  static void putStatus(ObjectNode answer, AccessDecision decision) {
-    ObjectNode status = answer.putObject("status");
-    status.put("allowed", decision.allowed());
-    if (decision.denied()) {
-      status.put("denied", true);
-    }
-    if (decision.reason() != null) {
-      status.put("reason", decision.reason());
-    }
-    if (decision.evaluationError() != null) {
-      status.put("evaluationError", decision.evaluationError());
-    }
   }
 }
