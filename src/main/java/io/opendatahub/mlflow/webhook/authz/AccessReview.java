@@ -1,15 +1,15 @@
 package io.opendatahub.mlflow.webhook.authz;
 
-import tools.jackson.databind.node.ObjectNode;
-
 /**
  * A decoded {@code SelfSubjectAccessReview} or {@code SubjectAccessReview}.
  *
  * @param bodySubject the subject named in a SubjectAccessReview; null for the self form
- * @param document the request as sent, echoed back with a status
+ * @param document the request's body as sent (decoded, so valid JSON), echoed back with a
+ *     status; kept as bytes and read again when the answer is written, which costs less than
+ *     holding it as a tree. Compared by identity, as arrays in records are.
  */
 public record AccessReview(Kind kind, ResourceAttributes attributes, Identity bodySubject,
-    ObjectNode document) {
+    byte[] document) {
 
   /** Which form of review. */
   public enum Kind {

@@ -5,10 +5,16 @@ import io.opendatahub.mlflow.webhook.admission.MalformedReviewException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Reads {@code authorization.k8s.io/v1} access reviews and writes the same object back with its
@@ -18,17 +24,36 @@ public final class AccessReviewCodec {
 
   public static final String API_VERSION = "authorization.k8s.io/v1";
   private static final int MAX_SUBJECT_FIELD = 1024;
+  private static final String EXPECTED = "a SelfSubjectAccessReview or a SubjectAccessReview";
 
   private final JsonMapper mapper =
       JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   public AccessReview decode(byte[] body) throws MalformedReviewException {
-    JsonNode root = JsonFields.object(mapper, body,
-        "a SelfSubjectAccessReview or a SubjectAccessReview");
-    if (!API_VERSION.equals(text(root, "apiVersion"))) {
+    if (body == null || body.length == 0) {
+      throw new MalformedReviewException("the body is empty: send " + EXPECTED);
+    }
+    Read read = new Read();
+    try (JsonParser parser = mapper.createParser(body)) {
+      JsonToken first = parser.nextToken();
+      if (first == JsonToken.START_OBJECT) {
+        read.root(parser);
+      } else if (first != null) {
+        StreamedJson.skip(parser);
+      }
+      read.object = first == JsonToken.START_OBJECT;
+      StreamedJson.end(parser);
+    } catch (JacksonException e) {
+      throw new MalformedReviewException("the body is not valid JSON");
+    }
+    if (!read.object) {
+      throw new MalformedReviewException("the body must be a JSON object: " + EXPECTED);
+    }
+    // The checks in the order (and with the messages) they had when they read a tree.
+    if (!API_VERSION.equals(read.root.get(API_VERSION_FIELD, "apiVersion"))) {
       throw new MalformedReviewException("apiVersion must be " + API_VERSION);
     }
-    String kindText = text(root, "kind");
+    String kindText = read.root.get(KIND_FIELD, "kind");
     AccessReview.Kind kind = null;
     for (AccessReview.Kind candidate : AccessReview.Kind.values()) {
       if (candidate.wireName.equals(kindText)) {
@@ -39,21 +64,124 @@ public final class AccessReviewCodec {
       throw new MalformedReviewException("kind must be SelfSubjectAccessReview or"
           + " SubjectAccessReview");
     }
-    JsonNode spec = root.get("spec");
-    if (spec == null || !spec.isObject()) {
+    if (!read.spec) {
       throw new MalformedReviewException("spec is missing");
     }
-    JsonNode resource = spec.get("resourceAttributes");
-    JsonNode nonResource = spec.get("nonResourceAttributes");
-    boolean hasResource = resource != null && !resource.isNull();
-    boolean hasNonResource = nonResource != null && !nonResource.isNull();
-    if (hasResource == hasNonResource) {
+    boolean hasResource = read.resource != Member.ABSENT;
+    if (hasResource == read.nonResource) {
       throw new MalformedReviewException("spec must have exactly one of resourceAttributes and"
           + " nonResourceAttributes");
     }
-    ResourceAttributes attributes = hasResource ? attributes(resource) : null;
-    Identity subject = kind == AccessReview.Kind.SUBJECT_ACCESS_REVIEW ? subject(spec) : null;
-    return new AccessReview(kind, attributes, subject, (ObjectNode) root);
+    ResourceAttributes attributes = null;
+    if (hasResource) {
+      if (read.resource != Member.OBJECT) {
+        throw new MalformedReviewException("spec.resourceAttributes must be an object");
+      }
+      attributes = checked(read.attributes.get(0, "namespace"), read.attributes.get(1, "verb"),
+          read.attributes.get(2, "group"), read.attributes.get(3, "version"),
+          read.attributes.get(4, "resource"), read.attributes.get(5, "subresource"),
+          read.attributes.get(6, "name"));
+    }
+    Identity subject = kind == AccessReview.Kind.SUBJECT_ACCESS_REVIEW
+        ? subject(read.subject, read.groups, read.extra) : null;
+    return new AccessReview(kind, attributes, subject, body);
+  }
+
+  /** How a member that must be an object was found. */
+  private enum Member { ABSENT, OBJECT, OTHER }
+
+  private static final int API_VERSION_FIELD = 0;
+  private static final int KIND_FIELD = 1;
+  private static final int SUBJECT_USER = 0;
+  private static final int SUBJECT_UID = 1;
+  private static final String[] ATTRIBUTE_NAMES =
+      {"namespace", "verb", "group", "version", "resource", "subresource", "name"};
+
+  /**
+   * What one pass over the body found: the root's strings, whether spec was an object, how its
+   * resourceAttributes were found and their strings, the named subject's parts.
+   */
+  private static final class Read {
+    boolean object;
+    final StreamedJson.Strings root = new StreamedJson.Strings(2);
+    boolean spec;
+    Member resource = Member.ABSENT;
+    boolean nonResource;
+    final StreamedJson.Strings attributes = new StreamedJson.Strings(ATTRIBUTE_NAMES.length);
+    final StreamedJson.Strings subject = new StreamedJson.Strings(2);
+    JsonNode groups;
+    JsonNode extra;
+
+    /** The parser is at the root's START_OBJECT; leaves it at its END_OBJECT. */
+    void root(JsonParser parser) {
+      String name;
+      while ((name = parser.nextName()) != null) {
+        JsonToken value = parser.nextToken();
+        switch (name) {
+          case "apiVersion" -> root.read(API_VERSION_FIELD, parser);
+          case "kind" -> root.read(KIND_FIELD, parser);
+          case "spec" -> {
+            spec = value == JsonToken.START_OBJECT;
+            if (spec) {
+              spec(parser);
+            } else {
+              StreamedJson.skip(parser);
+            }
+          }
+          default -> StreamedJson.skip(parser);
+        }
+      }
+    }
+
+    private void spec(JsonParser parser) {
+      String name;
+      while ((name = parser.nextName()) != null) {
+        JsonToken value = parser.nextToken();
+        switch (name) {
+          case "resourceAttributes" -> {
+            if (value == JsonToken.START_OBJECT) {
+              resource = Member.OBJECT;
+              members(parser, attributes);
+            } else {
+              resource = value == JsonToken.VALUE_NULL ? Member.ABSENT : Member.OTHER;
+              StreamedJson.skip(parser);
+            }
+          }
+          case "nonResourceAttributes" -> {
+            nonResource = value != JsonToken.VALUE_NULL;
+            StreamedJson.skip(parser);
+          }
+          case "user" -> subject.read(SUBJECT_USER, parser);
+          case "uid" -> subject.read(SUBJECT_UID, parser);
+          case "groups" -> groups = parser.readValueAsTree();
+          case "extra" -> extra = parser.readValueAsTree();
+          default -> StreamedJson.skip(parser);
+        }
+      }
+    }
+  }
+
+  /** The parser is at an object's START_OBJECT; reads its attribute strings. */
+  private static void members(JsonParser parser, StreamedJson.Strings into) {
+    String name;
+    while ((name = parser.nextName()) != null) {
+      parser.nextToken();
+      int index = attributeIndex(name);
+      if (index >= 0) {
+        into.read(index, parser);
+      } else {
+        StreamedJson.skip(parser);
+      }
+    }
+  }
+
+  private static int attributeIndex(String name) {
+    for (int i = 0; i < ATTRIBUTE_NAMES.length; i++) {
+      if (ATTRIBUTE_NAMES[i].equals(name)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Reads and checks {@code resourceAttributes}; the chain authorizer reads them the same way. */
@@ -61,9 +189,16 @@ public final class AccessReviewCodec {
     if (!node.isObject()) {
       throw new MalformedReviewException("spec.resourceAttributes must be an object");
     }
-    ResourceAttributes attributes = new ResourceAttributes(text(node, "namespace"),
-        text(node, "verb"), text(node, "group"), text(node, "version"), text(node, "resource"),
-        text(node, "subresource"), text(node, "name"));
+    return checked(text(node, "namespace"), text(node, "verb"), text(node, "group"),
+        text(node, "version"), text(node, "resource"), text(node, "subresource"),
+        text(node, "name"));
+  }
+
+  private static ResourceAttributes checked(String namespace, String verb, String group,
+      String version, String resource, String subresource, String name)
+      throws MalformedReviewException {
+    ResourceAttributes attributes =
+        new ResourceAttributes(namespace, verb, group, version, resource, subresource, name);
     if (attributes.verb().isEmpty() || attributes.resource().isEmpty()) {
       throw new MalformedReviewException("spec.resourceAttributes.verb and .resource are required");
     }
@@ -85,14 +220,15 @@ public final class AccessReviewCodec {
     return attributes;
   }
 
-  private static Identity subject(JsonNode spec) throws MalformedReviewException {
-    String user = text(spec, "user");
-    List<String> groups = strings(spec.get("groups"), "spec.groups");
+  /** {@code names}: spec's user and uid; the type of each is checked where it always was. */
+  private static Identity subject(StreamedJson.Strings names, JsonNode groupsNode,
+      JsonNode extraNode) throws MalformedReviewException {
+    String user = names.get(SUBJECT_USER, "user");
+    List<String> groups = strings(groupsNode, "spec.groups");
     if ((user == null || user.isEmpty()) && groups.isEmpty()) {
       throw new MalformedReviewException("a SubjectAccessReview needs spec.user or spec.groups");
     }
     Map<String, List<String>> extra = new LinkedHashMap<>();
-    JsonNode extraNode = spec.get("extra");
     if (extraNode != null && !extraNode.isNull()) {
       if (!extraNode.isObject()) {
         throw new MalformedReviewException("spec.extra must be an object of string lists");
@@ -101,7 +237,7 @@ public final class AccessReviewCodec {
         extra.put(entry.getKey(), strings(entry.getValue(), "spec.extra." + entry.getKey()));
       }
     }
-    String uid = text(spec, "uid");
+    String uid = names.get(SUBJECT_UID, "uid");
     // Subjects key the cache and reach log lines: no control characters, bounded sizes.
     QuestionFields.text(user, "spec.user", MAX_SUBJECT_FIELD);
     QuestionFields.text(uid, "spec.uid", MAX_SUBJECT_FIELD);
@@ -126,25 +262,121 @@ public final class AccessReviewCodec {
     return JsonFields.string(parent, field);
   }
 
-  /** The review as sent, with {@code status} set from the decision. */
+  /**
+   * The review as sent, with {@code status} set from the decision, as writing its tree wrote it
+   * but without a tree: a body already written as Jackson writes it (see {@link #asWritten}) is
+   * copied with the status appended; any other is read again and its tokens written straight
+   * out, a {@code status} it carried replaced where it stood.
+   */
   public byte[] encode(AccessReview review, AccessDecision decision) {
-    ObjectNode answer = review.document().deepCopy();
-    putStatus(answer, decision);
-    return mapper.writeValueAsBytes(answer);
+    byte[] body = review.document();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 96);
+    if (asWritten(body)) {
+      out.write(body, 0, body.length - 1);
+      ByteArrayOutputStream status = new ByteArrayOutputStream(64);
+      try (JsonGenerator generator = mapper.createGenerator(status)) {
+        generator.writeStartObject();
+        writeStatus(generator, decision);
+        generator.writeEndObject();
+      }
+      byte[] written = status.toByteArray();
+      // {"status":{...}} without its '{', after the body's members and a comma if it has any.
+      if (body.length > 2) {
+        out.write(',');
+      }
+      out.write(written, 1, written.length - 1);
+      return out.toByteArray();
+    }
+    try (JsonParser parser = mapper.createParser(body);
+        JsonGenerator generator = mapper.createGenerator(out)) {
+      parser.nextToken();
+      generator.writeStartObject();
+      boolean statusWritten = false;
+      String name;
+      while ((name = parser.nextName()) != null) {
+        parser.nextToken();
+        if (name.equals("status")) {
+          writeStatus(generator, decision);
+          parser.skipChildren();
+          statusWritten = true;
+        } else {
+          generator.writeName(name);
+          generator.copyCurrentStructure(parser);
+        }
+      }
+      if (!statusWritten) {
+        writeStatus(generator, decision);
+      }
+      generator.writeEndObject();
+    }
+    return out.toByteArray();
+  }
+
+  private static final byte[] STATUS = "\"status\"".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * Whether a (decoded, so valid) body is byte for byte what the generator writes for it, so
+   * that it can be echoed as it is: it is the root object alone, with no whitespace outside
+   * strings, no escape (without escapes a string ends at the next quote, which is what makes
+   * one pass over the bytes exact), only ASCII (the parser reads some malformed UTF-8, such as
+   * overlong forms, and the generator writes it corrected), no number (the generator rewrites {@code 1e2}, {@code 1.50},
+   * {@code -0}) and no {@code status} member of its own. Compact JSON of strings, literals and
+   * nesting, which is what Kubernetes clients send, is.
+   */
+  static boolean asWritten(byte[] body) {
+    int last = body.length - 1;
+    if (last < 1 || body[0] != '{' || body[last] != '}') {
+      return false;
+    }
+    int depth = 0;
+    int stringStart = -1;
+    for (int i = 0; i <= last; i++) {
+      byte b = body[i];
+      if (stringStart >= 0) {
+        if (b == '\\' || b < 0) {
+          return false;
+        }
+        if (b == '"') {
+          if (depth == 1 && i + 1 <= last && body[i + 1] == ':'
+              && i + 1 - stringStart == STATUS.length
+              && Arrays.equals(body, stringStart, i + 1, STATUS, 0, STATUS.length)) {
+            return false;
+          }
+          stringStart = -1;
+        }
+        continue;
+      }
+      switch (b) {
+        case '"' -> stringStart = i;
+        case '{', '[' -> depth++;
+        case '}', ']' -> depth--;
+        case ':', ',', 't', 'r', 'u', 'e', 'f', 'a', 'l', 's', 'n' -> { }
+        default -> {
+          // Whitespace, a number, or the end of the root before the last byte.
+          return false;
+        }
+      }
+      if (depth == 0 && i != last) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** {@code status} as SubjectAccessReviewStatus spells it; unset fields are left out. */
-  static void putStatus(ObjectNode answer, AccessDecision decision) {
-    ObjectNode status = answer.putObject("status");
-    status.put("allowed", decision.allowed());
+  static void writeStatus(JsonGenerator generator, AccessDecision decision) {
+    generator.writeName("status");
+    generator.writeStartObject();
+    generator.writeBooleanProperty("allowed", decision.allowed());
     if (decision.denied()) {
-      status.put("denied", true);
+      generator.writeBooleanProperty("denied", true);
     }
     if (decision.reason() != null) {
-      status.put("reason", decision.reason());
+      generator.writeStringProperty("reason", decision.reason());
     }
     if (decision.evaluationError() != null) {
-      status.put("evaluationError", decision.evaluationError());
+      generator.writeStringProperty("evaluationError", decision.evaluationError());
     }
+    generator.writeEndObject();
   }
 }

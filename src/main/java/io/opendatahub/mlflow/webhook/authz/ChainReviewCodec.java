@@ -3,13 +3,14 @@ package io.opendatahub.mlflow.webhook.authz;
 import io.opendatahub.mlflow.webhook.admission.JsonFields;
 import io.opendatahub.mlflow.webhook.admission.MalformedReviewException;
 import io.opendatahub.mlflow.webhook.policy.AuthorizationPolicy;
+import java.io.ByteArrayOutputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Reads the {@code SubjectAccessReview} the API server's webhook authorizer sends and writes the
@@ -85,12 +86,16 @@ public final class ChainReviewCodec {
         JsonFields.strings(spec.get(groupsField), "spec." + groupsField), extra);
   }
 
-  /** The answer in the review's own version, as the API server reads it. */
+  /** The answer in the review's own version, as the API server reads it; written, no tree. */
   public byte[] encode(ChainReview review, AccessDecision decision) {
-    ObjectNode answer = mapper.createObjectNode();
-    answer.put("apiVersion", review.apiVersion());
-    answer.put("kind", KIND);
-    AccessReviewCodec.putStatus(answer, decision);
-    return mapper.writeValueAsBytes(answer);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    try (JsonGenerator generator = mapper.createGenerator(out)) {
+      generator.writeStartObject();
+      generator.writeStringProperty("apiVersion", review.apiVersion());
+      generator.writeStringProperty("kind", KIND);
+      AccessReviewCodec.writeStatus(generator, decision);
+      generator.writeEndObject();
+    }
+    return out.toByteArray();
   }
 }

@@ -1,19 +1,19 @@
 package io.opendatahub.mlflow.webhook.authz;
 
-import io.opendatahub.mlflow.webhook.admission.JsonFields;
 import io.opendatahub.mlflow.webhook.admission.MalformedReviewException;
 import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.Answer;
 import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.CheckOutcome;
 import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.Question;
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The JSON of {@code POST /authorize/mlflow}: one question {@code {workspace, method, path,
@@ -32,6 +32,8 @@ public final class RouteQuestionCodec {
    * off the event loop.
    */
   public static final int MAX_QUESTION_BYTES = 16 * 1024;
+  private static final String EXPECTED =
+      "{\"workspace\", \"method\", \"path\"} or {\"checks\": [...]}";
 
   /** Decoded questions; {@code batch} says which form to answer in. */
   public record Decoded(boolean batch, List<Question> questions) {}
@@ -40,115 +42,242 @@ public final class RouteQuestionCodec {
       JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
   public Decoded decode(byte[] body) throws MalformedReviewException {
-    JsonNode root = JsonFields.object(mapper, body,
-        "{\"workspace\", \"method\", \"path\"} or {\"checks\": [...]}");
-    JsonNode checks = root.get("checks");
-    if (checks == null) {
-      return new Decoded(false, List.of(question(root, "")));
+    if (body == null || body.length == 0) {
+      throw new MalformedReviewException("the body is empty: send " + EXPECTED);
     }
-    if (!checks.isArray() || checks.isEmpty()) {
-      throw new MalformedReviewException("checks must be a non-empty list of"
-          + " {workspace, method, path[, name]}");
-    }
-    if (checks.size() > MAX_BATCH) {
-      throw new MalformedReviewException("checks has " + checks.size() + " entries; at most "
-          + MAX_BATCH + " per request");
-    }
-    List<Question> questions = new ArrayList<>();
-    for (int i = 0; i < checks.size(); i++) {
-      JsonNode check = checks.get(i);
-      if (!check.isObject()) {
-        throw new MalformedReviewException("checks[" + i + "] must be an object");
+    Fields root = new Fields();
+    Checks checks = null;
+    boolean object;
+    try (JsonParser parser = mapper.createParser(body)) {
+      JsonToken first = parser.nextToken();
+      object = first == JsonToken.START_OBJECT;
+      if (object) {
+        String name;
+        while ((name = parser.nextName()) != null) {
+          parser.nextToken();
+          if (name.equals("checks")) {
+            checks = new Checks();
+            checks.read(parser);
+          } else {
+            root.read(name, parser);
+          }
+        }
+      } else if (first != null) {
+        StreamedJson.skip(parser);
       }
-      questions.add(question(check, "checks[" + i + "]."));
+      StreamedJson.end(parser);
+    } catch (JacksonException e) {
+      throw new MalformedReviewException("the body is not valid JSON");
     }
-    return new Decoded(true, questions);
-  }
-
-  private static Question question(JsonNode node, String where) throws MalformedReviewException {
-    String method = required(node, "method", where);
-    String path = required(node, "path", where);
-    String workspace = field(node, "workspace", where);
-    String name = field(node, "name", where);
-    // Checked here so that nothing Kubernetes could not hold reaches the cache or a log line.
-    QuestionFields.namespace(workspace, where + "workspace");
-    QuestionFields.name(name, where + "name");
-    QuestionFields.word(method, where + "method", true, MAX_METHOD);
-    QuestionFields.text(path, where + "path", MAX_PATH);
-    JsonNode body = node.get("body");
-    return new Question(workspace, method, path, name, body == null || body.isNull() ? null : body,
-        RequestParts.query(node.get("query"), where + "query"),
-        RequestParts.headers(node.get("headers"), where + "headers"));
-  }
-
-  private static String required(JsonNode node, String field, String where)
-      throws MalformedReviewException {
-    String value = field(node, field, where);
-    if (value == null || value.isBlank()) {
-      throw new MalformedReviewException(where + field + " is required");
+    if (!object) {
+      throw new MalformedReviewException("the body must be a JSON object: " + EXPECTED);
     }
-    return value;
+    if (checks == null) {
+      return new Decoded(false, List.of(root.question("")));
+    }
+    return new Decoded(true, checks.questions());
   }
 
-  private static String field(JsonNode node, String field, String where)
-      throws MalformedReviewException {
-    try {
-      return JsonFields.string(node, field);
-    } catch (MalformedReviewException e) {
-      throw new MalformedReviewException(where + e.getMessage());
+  /**
+   * A {@code checks} member as it was read: whether it was a list, how many entries it had, the
+   * questions of the first {@link #MAX_BATCH} and the first refusal among them, in order.
+   */
+  private static final class Checks {
+    private boolean list;
+    private int count;
+    private final List<Question> questions = new ArrayList<>();
+    private MalformedReviewException refused;
+
+    /** The parser is at the member's value. */
+    void read(JsonParser parser) {
+      list = parser.currentToken() == JsonToken.START_ARRAY;
+      if (!list) {
+        StreamedJson.skip(parser);
+        return;
+      }
+      JsonToken token;
+      while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+        int index = count++;
+        if (refused != null || count > MAX_BATCH) {
+          // Only the count matters now: a batch too large is refused as such.
+          StreamedJson.skip(parser);
+        } else if (token != JsonToken.START_OBJECT) {
+          StreamedJson.skip(parser);
+          refused = new MalformedReviewException("checks[" + index + "] must be an object");
+        } else {
+          Fields fields = new Fields();
+          String name;
+          while ((name = parser.nextName()) != null) {
+            parser.nextToken();
+            fields.read(name, parser);
+          }
+          try {
+            questions.add(fields.question("checks[" + index + "]."));
+          } catch (MalformedReviewException e) {
+            refused = e;
+          }
+        }
+      }
+    }
+
+    List<Question> questions() throws MalformedReviewException {
+      if (!list || count == 0) {
+        throw new MalformedReviewException("checks must be a non-empty list of"
+            + " {workspace, method, path[, name]}");
+      }
+      if (count > MAX_BATCH) {
+        throw new MalformedReviewException("checks has " + count + " entries; at most "
+            + MAX_BATCH + " per request");
+      }
+      if (refused != null) {
+        throw refused;
+      }
+      return questions;
     }
   }
 
+  private static final int METHOD = 0;
+  private static final int PATH = 1;
+  private static final int WORKSPACE = 2;
+  private static final int NAME = 3;
+
+  /**
+   * The members of one question as they were read: its strings, and the parts the route table
+   * may read names from ({@code body}, {@code query}, {@code headers}) as small trees, which only
+   * the questions that carry them build.
+   */
+  private static final class Fields {
+    private final StreamedJson.Strings strings = new StreamedJson.Strings(4);
+    private JsonNode body;
+    private JsonNode query;
+    private JsonNode headers;
+
+    /** The parser is at member {@code name}'s value. */
+    void read(String name, JsonParser parser) {
+      switch (name) {
+        case "method" -> strings.read(METHOD, parser);
+        case "path" -> strings.read(PATH, parser);
+        case "workspace" -> strings.read(WORKSPACE, parser);
+        case "name" -> strings.read(NAME, parser);
+        case "body" -> body = parser.readValueAsTree();
+        case "query" -> query = parser.readValueAsTree();
+        case "headers" -> headers = parser.readValueAsTree();
+        default -> StreamedJson.skip(parser);
+      }
+    }
+
+    /** The checks (and messages) of the question, in the order they ran on a tree. */
+    Question question(String where) throws MalformedReviewException {
+      String method = required(METHOD, "method", where);
+      String path = required(PATH, "path", where);
+      String workspace = field(WORKSPACE, "workspace", where);
+      String name = field(NAME, "name", where);
+      // Checked here so that nothing Kubernetes could not hold reaches the cache or a log line.
+      QuestionFields.namespace(workspace, where + "workspace");
+      QuestionFields.name(name, where + "name");
+      QuestionFields.word(method, where + "method", true, MAX_METHOD);
+      QuestionFields.text(path, where + "path", MAX_PATH);
+      return new Question(workspace, method, path, name,
+          body == null || body.isNull() ? null : body,
+          RequestParts.query(query, where + "query"),
+          RequestParts.headers(headers, where + "headers"));
+    }
+
+    private String required(int index, String field, String where)
+        throws MalformedReviewException {
+      String value = field(index, field, where);
+      if (value == null || value.isBlank()) {
+        throw new MalformedReviewException(where + field + " is required");
+      }
+      return value;
+    }
+
+    private String field(int index, String field, String where) throws MalformedReviewException {
+      return strings.get(index, where + field);
+    }
+  }
+
+  /** One answer, written straight to a generator. */
   public byte[] encode(Answer answer) {
-    return mapper.writeValueAsBytes(answer(answer));
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    try (JsonGenerator generator = mapper.createGenerator(out)) {
+      write(generator, answer);
+    }
+    return out.toByteArray();
   }
 
   public byte[] encodeBatch(List<Answer> answers) {
-    ObjectNode root = mapper.createObjectNode();
-    ArrayNode results = root.putArray("results");
-    answers.forEach(answer -> results.add(answer(answer)));
-    return mapper.writeValueAsBytes(root);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256 * answers.size());
+    try (JsonGenerator generator = mapper.createGenerator(out)) {
+      generator.writeStartObject();
+      generator.writeName("results");
+      generator.writeStartArray();
+      for (Answer answer : answers) {
+        write(generator, answer);
+      }
+      generator.writeEndArray();
+      generator.writeEndObject();
+    }
+    return out.toByteArray();
   }
 
-  private ObjectNode answer(Answer answer) {
-    ObjectNode node = mapper.createObjectNode();
+  private static void write(JsonGenerator generator, Answer answer) {
+    generator.writeStartObject();
     if (answer.status() != 200) {
-      node.put("status", answer.status());
-      node.put("error", answer.error());
-      return node;
+      generator.writeNumberProperty("status", answer.status());
+      writeString(generator, "error", answer.error());
+      generator.writeEndObject();
+      return;
     }
-    node.put("allowed", answer.allowed());
-    putIfPresent(node, "resource", answer.resource());
-    putIfPresent(node, "verb", answer.verb());
-    putIfPresent(node, "reason", answer.reason());
+    generator.writeBooleanProperty("allowed", answer.allowed());
+    writeIfPresent(generator, "resource", answer.resource());
+    writeIfPresent(generator, "verb", answer.verb());
+    writeIfPresent(generator, "reason", answer.reason());
     if (answer.filtered()) {
-      node.put("filtered", true);
+      generator.writeBooleanProperty("filtered", true);
     }
     if (answer.workspaces() != null) {
-      ArrayNode workspaces = node.putArray("workspaces");
-      answer.workspaces().workspaces().forEach(workspaces::add);
+      generator.writeName("workspaces");
+      generator.writeStartArray();
+      for (String workspace : answer.workspaces().workspaces()) {
+        generator.writeString(workspace);
+      }
+      generator.writeEndArray();
       if (answer.workspaces().undecided() > 0) {
-        node.put("undecided", answer.workspaces().undecided());
+        generator.writeNumberProperty("undecided", answer.workspaces().undecided());
       }
     }
     if (!answer.checks().isEmpty()) {
-      ArrayNode checks = node.putArray("checks");
+      generator.writeName("checks");
+      generator.writeStartArray();
       for (CheckOutcome outcome : answer.checks()) {
-        ObjectNode check = checks.addObject();
-        check.put("resource", outcome.resource());
-        check.put("verb", outcome.verb());
-        putIfPresent(check, "name", outcome.name());
-        check.put("allowed", outcome.allowed());
-        putIfPresent(check, "reason", outcome.reason());
-        putIfPresent(check, "evaluationError", outcome.evaluationError());
+        generator.writeStartObject();
+        writeString(generator, "resource", outcome.resource());
+        writeString(generator, "verb", outcome.verb());
+        writeIfPresent(generator, "name", outcome.name());
+        generator.writeBooleanProperty("allowed", outcome.allowed());
+        writeIfPresent(generator, "reason", outcome.reason());
+        writeIfPresent(generator, "evaluationError", outcome.evaluationError());
+        generator.writeEndObject();
       }
+      generator.writeEndArray();
     }
-    return node;
+    generator.writeEndObject();
   }
 
-  private static void putIfPresent(ObjectNode node, String field, String value) {
+  /** A string member; a null value is written as JSON null, as a tree's put wrote it. */
+  private static void writeString(JsonGenerator generator, String field, String value) {
+    generator.writeName(field);
+    if (value == null) {
+      generator.writeNull();
+    } else {
+      generator.writeString(value);
+    }
+  }
+
+  private static void writeIfPresent(JsonGenerator generator, String field, String value) {
     if (value != null) {
-      node.put(field, value);
+      generator.writeStringProperty(field, value);
     }
   }
 }

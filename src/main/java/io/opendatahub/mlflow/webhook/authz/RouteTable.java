@@ -135,17 +135,15 @@ public final class RouteTable {
       throw new IllegalArgumentException("path must start with /");
     }
     int end = path.length();
-    for (char stop : new char[] {'?', '#'}) {
-      int at = path.indexOf(stop);
-      if (at >= 0 && at < end) {
-        end = at;
+    for (int i = 0; i < end; i++) {
+      char c = path.charAt(i);
+      if (c == '?' || c == '#') {
+        end = i;
       }
     }
     String decoded = decode(path.substring(0, end));
-    for (String segment : decoded.split("/", -1)) {
-      if (segment.equals(".") || segment.equals("..")) {
-        throw new IllegalArgumentException("path must not contain . or .. segments");
-      }
+    if (dotSegment(decoded)) {
+      throw new IllegalArgumentException("path must not contain . or .. segments");
     }
     if (decoded.equals(STATIC_PREFIX)) {
       return "/";
@@ -162,9 +160,34 @@ public final class RouteTable {
     return decoded;
   }
 
+  /** Whether a segment between slashes is {@code .} or {@code ..}; scanned, not split. */
+  private static boolean dotSegment(String path) {
+    int start = 0;
+    while (start <= path.length()) {
+      int slash = path.indexOf('/', start);
+      int end = slash < 0 ? path.length() : slash;
+      if (end - start <= 2 && end > start && path.charAt(start) == '.'
+          && (end - start == 1 || path.charAt(start + 1) == '.')) {
+        return true;
+      }
+      start = end + 1;
+    }
+    return false;
+  }
+
+  private static boolean control(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static String decode(String path) {
     if (path.indexOf('%') < 0) {
-      if (path.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      if (control(path)) {
         throw new IllegalArgumentException("path must not contain control characters");
       }
       return path;
@@ -191,7 +214,7 @@ public final class RouteTable {
       }
     }
     String decoded = bytes.toString(StandardCharsets.UTF_8);
-    if (decoded.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+    if (control(decoded)) {
       throw new IllegalArgumentException("path must not contain control characters");
     }
     return decoded;

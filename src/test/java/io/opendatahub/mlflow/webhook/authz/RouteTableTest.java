@@ -117,6 +117,11 @@ class RouteTableTest {
   @CsvSource(delimiter = '|', value = {
     "/api/2.0/mlflow/runs/../experiments/delete|. or ..",
     "/api/2.0/mlflow/runs/%2e%2e/experiments/delete|. or ..",
+    "/api/2.0/mlflow/./runs/get|. or ..",
+    "/.|. or ..",
+    "/api/2.0/mlflow/runs/get/..|. or ..",
+    "/api/2.0/mlflow/runs/get/.?x=1|. or ..",
+    "/api/2.0/mlflow/runs/get\u007f|control characters",
     "/api/2.0/mlflow/runs/get%0d%0aX: y|control characters",
     "/api/2.0/mlflow/runs/get%zz|invalid %-escape",
     "/api/2.0/mlflow/runs/get%2|incomplete %-escape",
@@ -125,6 +130,14 @@ class RouteTableTest {
   void pathsAServerWouldNotRouteAreRefused(String path, String problem) {
     assertThatThrownBy(() -> TABLE.match("GET", path))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(problem);
+  }
+
+  /** Dots that are not a whole segment are names, not steps up or across. */
+  @Test
+  void dotsWithinNamesAreNotSegments() {
+    assertThat(RouteTable.normalize("/a/.../b/.c/d./..e/f..")).isEqualTo("/a/.../b/.c/d./..e/f..");
+    assertThat(RouteTable.normalize("/a//b/")).isEqualTo("/a//b/");
+    assertThat(RouteTable.normalize("/a/b?x=/../#/./")).isEqualTo("/a/b");
   }
 
   @Test
