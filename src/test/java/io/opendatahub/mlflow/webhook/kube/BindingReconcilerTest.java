@@ -99,10 +99,15 @@ class BindingReconcilerTest {
    */
   private void settled(String namespace) {
     String marker = "marker-" + markers.incrementAndGet();
+    int recorded = actions.size();
     account(namespace, marker, true);
     Eventually.until(BOUND, "the marker account " + marker + " is bound",
         () -> client.rbac().roleBindings().inNamespace(namespace)
             .withName("mlflow-integration-" + marker).get(), b -> b != null);
+    // The binding is visible in the API server before the reconciler's thread records its
+    // create: wait for that record too, so the actions before it are all in.
+    Eventually.until(BOUND, "the marker's create is recorded", actions::size,
+        n -> n > recorded);
   }
 
   private RoleBinding awaitBinding(String namespace, java.util.function.Predicate<RoleBinding> ok) {
