@@ -31,6 +31,9 @@ cd "$(dirname "$0")/.."
 source bench/common.sh
 secs="${1:-10}"; conns="${2:-16}"; namespaces="${3:-10}"; environments="${4:-2}"
 workloads="${WORKLOADS:-validate-allowed validate-apiserver validate-denied mutate-patch rolebinding-unrelated authorize-cache-hit authorize-mlflow-cache-hit}"
+# CEILING_LAYER=tokens (say) measures against one of CeilingServer's layers instead of the bare
+# server: bench/layers.sh's names (bare router chain tokens tree).
+ceiling_layer="${CEILING_LAYER:-bare}"
 pairs="${PAIRS:-3}"; tail_secs="${TAIL_SECONDS:-20}"; tail_rate="${TAIL_RATE:-2000}"
 tail_windows="${TAIL_WINDOWS:-3}"; tail_warmup="${TAIL_WARMUP:-15}"
 run_started=$(date +%s)
@@ -107,7 +110,8 @@ serve() { # service|baseline pinned|free, extra JVM flags...: starts that jar, s
 ceiling() { # pinned|free, extra JVM flags...: starts the ceiling, sets $ceiling
   local prefix=(); [[ "$1" == pinned ]] && prefix=("${core0[@]}"); shift
   local command=("${prefix[@]}" java "${jvm[@]}" "$@" -cp "$cp" "$quiet"
-    io.opendatahub.mlflow.webhook.bench.CeilingServer "$cport" certs/tls.crt certs/tls.key)
+    io.opendatahub.mlflow.webhook.bench.CeilingServer "$cport" certs/tls.crt certs/tls.key
+    "$ceiling_layer")
   # The last start's "listening" must not pass for this one's.
   rm -f "$out/ceiling.log"
   "${command[@]}" > "$out/ceiling.log" 2>&1 &
@@ -313,6 +317,7 @@ touch "$out/done"
   [[ -s "$out/tail.md" ]] && cat "$out/tail.md" && echo
   [[ -s "$out/tail-windows.md" ]] && echo "Each window:" && echo && cat "$out/tail-windows.md" && echo
   echo "JVM flags of every server: ${jvm[*]}"
+  echo "ceiling layer: $ceiling_layer"
   for side in "${servers[@]}"; do
     if [[ -n "${ready_cds[$side]:-}" ]]; then
       ready="ready (process start to /readyz 200, informer synced), ${READY_STARTS:-3} starts each: with its class-data archive${ready_cds[$side]} ms, without${ready_plain[$side]} ms"
