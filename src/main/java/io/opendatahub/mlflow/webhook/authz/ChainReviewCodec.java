@@ -93,7 +93,7 @@ public final class ChainReviewCodec {
       generator.writeStartObject();
       generator.writeStringProperty("apiVersion", review.apiVersion());
       generator.writeStringProperty("kind", KIND);
-      AccessReviewCodec.writeStatus(generator, decision);
+      AccessReviewAnswers.writeStatus(generator, decision);
       generator.writeEndObject();
     }
     return out.toByteArray();

@@ -127,15 +127,15 @@ class CodecDifferentialTest {
    */
   @Test
   void compactBodiesAreEchoedAsTheyCame() {
-    assertThat(AccessReviewCodec.asWritten(bytes(ACCESS_BASES.get(0)))).isTrue();
-    assertThat(AccessReviewCodec.asWritten(bytes(ACCESS_BASES.get(2)))).isTrue();
-    assertThat(AccessReviewCodec.asWritten(bytes(ACCESS_BASES.get(1)))).as("status").isFalse();
-    assertThat(AccessReviewCodec.asWritten(bytes(ACCESS_BASES.get(3)))).as("numbers").isFalse();
-    assertThat(AccessReviewCodec.asWritten(bytes("{\"a\": \"b\"}"))).isFalse();
-    assertThat(AccessReviewCodec.asWritten(bytes("{\"a\":\"\\/\"}"))).isFalse();
-    assertThat(AccessReviewCodec.asWritten(bytes("{\"a\":\"\u00e9\"}"))).isFalse();
-    assertThat(AccessReviewCodec.asWritten(bytes("{\"a\":{\"status\":true}}"))).isTrue();
-    assertThat(AccessReviewCodec.asWritten(bytes("{}"))).isTrue();
+    assertThat(AccessReviewAnswers.asWritten(bytes(ACCESS_BASES.get(0)))).isTrue();
+    assertThat(AccessReviewAnswers.asWritten(bytes(ACCESS_BASES.get(2)))).isTrue();
+    assertThat(AccessReviewAnswers.asWritten(bytes(ACCESS_BASES.get(1)))).as("status").isFalse();
+    assertThat(AccessReviewAnswers.asWritten(bytes(ACCESS_BASES.get(3)))).as("numbers").isFalse();
+    assertThat(AccessReviewAnswers.asWritten(bytes("{\"a\": \"b\"}"))).isFalse();
+    assertThat(AccessReviewAnswers.asWritten(bytes("{\"a\":\"\\/\"}"))).isFalse();
+    assertThat(AccessReviewAnswers.asWritten(bytes("{\"a\":\"\u00e9\"}"))).isFalse();
+    assertThat(AccessReviewAnswers.asWritten(bytes("{\"a\":{\"status\":true}}"))).isTrue();
+    assertThat(AccessReviewAnswers.asWritten(bytes("{}"))).isTrue();
   }
 
   @Test
