@@ -4,6 +4,9 @@
 # every pair, load average per row), then a 20 s JFR recording of each (JFR=0 skips it).
 # Build the old jar from the old commit first (mvn -B -o -q -DskipTests package; copy the jar).
 # For ratios to the ceiling over every workload, bench/run.sh with BASELINE_JAR does the same A/B.
+# CPU per request is the server process's user+system time over the wrk run divided by the requests
+# answered: steadier than throughput on a shared machine, since it does not depend on how much of
+# the cores the scheduler gave the server.
 # usage: [WORKLOAD=mutate-patch] [JFR=1] bench/ab.sh OLD_JAR NEW_JAR [PAIRS=5] [SECONDS=8]
 set -euo pipefail
 old_jar=$1; new_jar=$2; pairs=${3:-5}; secs=${4:-8}; workload=${WORKLOAD:-mutate-patch}
@@ -39,16 +42,26 @@ for side in old new; do
 done
 cmp "$out/old.answer.json" "$out/new.answer.json" && echo "answers identical: $(wc -c < "$out/new.answer.json") bytes"
 bytes=$(wc -c < "$out/new.answer.json")
-run() { BODY="$body" ANSWER_BYTES="$bytes" wrk -t2 -c16 -d"$2"s -s bench/workload.lua \
-  "https://127.0.0.1:${port[$1]}$path" | sed -nE 's/RESULT rps=([0-9.]+) p50=([0-9.]+) p99=([0-9.]+) p999=([0-9.]+) errors=([0-9]+)/\1 \2 \3 \5/p'; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# prints: req/s p50 p99 errors CPU-µs-per-request
+run() {
+  local t0 t1 result
+  t0=$(cpu_ticks "${pid[$1]}")
+  result=$(BODY="$body" ANSWER_BYTES="$bytes" wrk -t2 -c16 -d"$2"s -s bench/workload.lua \
+    "https://127.0.0.1:${port[$1]}$path" | sed -nE 's/RESULT rps=([0-9.]+) p50=([0-9.]+) p99=([0-9.]+) p999=([0-9.]+) errors=([0-9]+)/\1 \2 \3 \5/p')
+  t1=$(cpu_ticks "${pid[$1]}")
+  echo "$result $(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v r="${result%% *}" -v s="$2" \
+    'BEGIN { printf "%.1f", t * 1e6 / hz / (r * s) }')"
+}
 for side in old new old new; do run "$side" 5 > /dev/null; done
-echo "| pair | order | old req/s | new req/s | new/old | old p50/p99 ms | new p50/p99 ms | errors | load average |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| pair | order | old req/s | new req/s | new/old | old CPU µs/request | new CPU µs/request | new/old CPU | old p50/p99 ms | new p50/p99 ms | errors | load average |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for i in $(seq "$pairs"); do
   if (( i % 2 )); then first=old; second=new; else first=new; second=old; fi
   l1=$(load); declare -A r; r[$first]=$(run $first "$secs"); r[$second]=$(run $second "$secs"); l2=$(load)
-  read -r o_rps o_p50 o_p99 o_err <<< "${r[old]}"; read -r n_rps n_p50 n_p99 n_err <<< "${r[new]}"
-  echo "| $i | $first first | $o_rps | $n_rps | $(awk -v a="$n_rps" -v b="$o_rps" 'BEGIN{printf "%.2f", a/b}') | $o_p50 / $o_p99 | $n_p50 / $n_p99 | $((o_err + n_err)) | $l1 / $l2 |"
+  read -r o_rps o_p50 o_p99 o_err o_cpu <<< "${r[old]}"; read -r n_rps n_p50 n_p99 n_err n_cpu <<< "${r[new]}"
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+  echo "| $i | $first first | $o_rps | $n_rps | $(ratio "$n_rps" "$o_rps") | $o_cpu | $n_cpu | $(ratio "$n_cpu" "$o_cpu") | $o_p50 / $o_p99 | $n_p50 / $n_p99 | $((o_err + n_err)) | $l1 / $l2 |"
 done
 if [[ "${JFR:-1}" == 1 ]]; then
   for side in old new; do
