@@ -7,7 +7,8 @@
 # CPU per request is the server process's user+system time over the wrk run divided by the requests
 # answered: steadier than throughput on a shared machine, since it does not depend on how much of
 # the cores the scheduler gave the server.
-# usage: [WORKLOAD=mutate-patch] [JFR=1] bench/ab.sh OLD_JAR NEW_JAR [PAIRS=5] [SECONDS=8]
+# usage: [WORKLOAD=mutate-patch] [JFR=1] [ALLOC=1] [ALLOC_PAIRS=2] [ALLOC_SECONDS=8]
+#          bench/ab.sh OLD_JAR NEW_JAR [PAIRS=5] [SECONDS=8]
 set -euo pipefail
 old_jar=$1; new_jar=$2; pairs=${3:-5}; secs=${4:-8}; workload=${WORKLOAD:-mutate-patch}
 cd "$(dirname "$0")/.."
@@ -47,7 +48,7 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 run() {
   local t0 t1 result
   t0=$(cpu_ticks "${pid[$1]}")
-  result=$(BODY="$body" ANSWER_BYTES="$bytes" wrk -t2 -c16 -d"$2"s -s bench/workload.lua \
+  result=$(BODY="$body" ANSWER_BYTES="$bytes" wrk -t"${threads:-2}" -c"${connections:-16}" -d"$2"s -s bench/workload.lua \
     "https://127.0.0.1:${port[$1]}$path" | sed -nE 's/RESULT rps=([0-9.]+) p50=([0-9.]+) p99=([0-9.]+) p999=([0-9.]+) errors=([0-9]+)/\1 \2 \3 \5/p')
   t1=$(cpu_ticks "${pid[$1]}")
   echo "$result $(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v r="${result%% *}" -v s="$2" \
@@ -71,5 +72,34 @@ if [[ "${JFR:-1}" == 1 ]]; then
     run "$side" 20 > "$out/$side.jfr-run.txt"
     jcmd "${pid[$side]}" JFR.stop name=p > /dev/null
     echo "JFR $side: $(cat "$out/$side.jfr-run.txt") load $l1 / $(cut -d' ' -f1 /proc/loadavg)"
+  done
+fi
+# Allocation per request (ALLOC=0 skips): ALLOC_PAIRS alternating wrk runs of each jar (as the
+# pairs above, ALLOC_SECONDS each) inside a JFR recording; JFR's jdk.ThreadAllocationStatistics
+# (each thread's exact allocation total, not samples) of the event loops at the recording's start
+# and end, over the requests wrk had answered. wrk keeps ALLOC_CONNECTIONS (default 1) requests in
+# flight: with one, every request is one read and one write whatever the machine's load (with 16,
+# how many requests share a read and a flush depends on it, and so does allocation per request).
+alloc_of() { # side seconds -> "KiB/request req/s"
+  local rps
+  jcmd "${pid[$1]}" JFR.start name=alloc settings=default filename="$out/$1.alloc.jfr" > /dev/null
+  rps=$(threads=1 connections="${ALLOC_CONNECTIONS:-1}" run "$1" "$2" | cut -d' ' -f1)
+  jcmd "${pid[$1]}" JFR.stop name=alloc > /dev/null
+  jfr print --events jdk.ThreadAllocationStatistics "$out/$1.alloc.jfr" | awk -v req="$(awk -v r="$rps" -v s="$2" 'BEGIN { print r * s }')" -v rps="$rps" '
+    function bytes(v, u) { gsub(",", "", v); return v * (u == "kB" ? 1024 : u == "MB" ? 1048576 : u == "GB" ? 1073741824 : 1) }
+    /allocated =/ { a = bytes($3, $4) }
+    /thread = "vert.x-eventloop-thread/ { if (!($3 in first)) first[$3] = a; last[$3] = a }
+    END { for (k in last) d += last[k] - first[k]; printf "%.2f %s\n", d / 1024 / req, rps }'
+}
+if [[ "${ALLOC:-1}" == 1 ]]; then
+  echo
+  echo "| alloc pair | order | old KiB/request | new KiB/request | new/old | old req/s | new req/s | load average |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for i in $(seq "${ALLOC_PAIRS:-2}"); do
+    if (( i % 2 )); then first=old; second=new; else first=new; second=old; fi
+    l1=$(load); declare -A k; k[$first]=$(alloc_of $first "${ALLOC_SECONDS:-8}")
+    k[$second]=$(alloc_of $second "${ALLOC_SECONDS:-8}"); l2=$(load)
+    read -r o_k o_rps <<< "${k[old]}"; read -r n_k n_rps <<< "${k[new]}"
+    echo "| $i | $first first | $o_k | $n_k | $(awk -v a="$n_k" -v b="$o_k" 'BEGIN { printf "%.3f", a / b }') | $o_rps | $n_rps | $l1 / $l2 |"
   done
 fi

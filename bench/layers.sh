@@ -8,19 +8,24 @@
 #           handler with an end handler, BodyHandler, Content-Type check) and the body copied out
 #   tokens  + a Jackson token loop over the body (reading JSON without a tree)
 #   tree    + Jackson's readTree of the body instead
+# and, without the Router, as the service has received its POSTs since session 7 (PostFront):
+#   front         the request handler matches the exact path, checks the Content-Type and
+#                 receives the body chunk by chunk into one array of its declared length
+#   front-tokens  + a Jackson token loop over the body
+#   front-tree    + Jackson's readTree of the body instead
 # Per body, ROUNDS rounds; in each every layer is started fresh, warmed WARMUP s, then measured
 # with wrk (2 threads, CONNECTIONS keep-alive connections, SECONDS s); the layers' order is
 # reversed every other round. The figure is the median over the rounds of layer/bare of the same
 # round; every row has the load average of each round. Unpinned, as run.sh's throughput part;
 # the Dockerfile's JVM flags under -XX:MaxRAM=512m; every answer ANSWER_BYTES bytes.
-# usage: [LAYERS="bare router chain tokens tree"] [BODIES="validate-allowed authorize-cache-hit"]
+# usage: [LAYERS="bare router chain tokens tree front front-tokens front-tree"] [BODIES="validate-allowed authorize-cache-hit"]
 #          [WARMUP=5] [ANSWER_BYTES=300] bench/layers.sh [SECONDS=8] [ROUNDS=3] [CONNECTIONS=16]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/common.sh
 source bench/common.sh
 secs="${1:-8}"; rounds="${2:-3}"; conns="${3:-16}"
-read -r -a layers <<< "${LAYERS:-bare router chain tokens tree}"
+read -r -a layers <<< "${LAYERS:-bare router chain tokens tree front front-tokens front-tree}"
 [[ "${layers[0]}" == bare ]] || layers=(bare "${layers[@]}") # every ratio is to bare
 bodies="${BODIES:-validate-allowed authorize-cache-hit}"
 warmup="${WARMUP:-5}"; answer="${ANSWER_BYTES:-300}"

@@ -32,7 +32,8 @@ source bench/common.sh
 secs="${1:-10}"; conns="${2:-16}"; namespaces="${3:-10}"; environments="${4:-2}"
 workloads="${WORKLOADS:-validate-allowed validate-apiserver validate-denied mutate-patch rolebinding-unrelated authorize-cache-hit authorize-mlflow-cache-hit}"
 # CEILING_LAYER=tokens (say) measures against one of CeilingServer's layers instead of the bare
-# server: bench/layers.sh's names (bare router chain tokens tree).
+# server: bench/layers.sh's names (bare router chain tokens tree front front-tokens front-tree;
+# front-tokens is the service's own front, without the Router, reading JSON tokens).
 ceiling_layer="${CEILING_LAYER:-bare}"
 pairs="${PAIRS:-3}"; tail_secs="${TAIL_SECONDS:-20}"; tail_rate="${TAIL_RATE:-2000}"
 tail_windows="${TAIL_WINDOWS:-3}"; tail_warmup="${TAIL_WARMUP:-15}"

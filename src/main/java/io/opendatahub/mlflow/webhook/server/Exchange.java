@@ -35,8 +35,13 @@ final class Exchange extends ReceiveDeadline.Receiving implements Handler<Buffer
   /** The request, and any work still reading the body off the event loop. */
   private int holders;
   private boolean finished;
+  /** Null until the body's first chunk, and for a request without one. */
   private byte[] body;
+  /** The body's declared length, or where an undeclared one's array starts. */
+  private int expected;
   private int received;
+  /** Whether the body grew past its limit while being received. */
+  private boolean refused;
   /** Whether the body's length was declared: then it may not grow past it. */
   private boolean declared;
 
@@ -91,11 +96,13 @@ final class Exchange extends ReceiveDeadline.Receiving implements Handler<Buffer
     return route;
   }
 
-  /** Receives the body into an array of its declared length, or growing up to the limit. */
+  /**
+   * Receives the body into an array of its declared length, or growing up to the limit. A
+   * declared body that arrives in one chunk is not copied: the chunk's own array becomes the body.
+   */
   void receive(long declaredLength) {
     declared = declaredLength >= 0;
-    body = new byte[(int) (declared ? declaredLength
-        : Math.min(route.limit(), UNDECLARED_START))];
+    expected = (int) (declared ? declaredLength : Math.min(route.limit(), UNDECLARED_START));
     // Not resume(): the request is flowing already, and resume() queues a task on the event loop
     // (~1% of a small review's CPU in a profile).
     request.handler(this);
@@ -109,15 +116,26 @@ final class Exchange extends ReceiveDeadline.Receiving implements Handler<Buffer
 
   @Override
   public void handle(Buffer chunk) {
-    if (body == null) {
-      return; // refused meanwhile: the rest is dropped
+    if (refused) {
+      return; // the rest is dropped
     }
     int length = chunk.length();
+    if (body == null) {
+      if (declared && length == expected) {
+        body = WholeChunks.array(chunk);
+        if (body != null) {
+          received = length;
+          return;
+        }
+      }
+      body = new byte[expected];
+    }
     if (received + length > body.length) {
       long needed = (long) received + length;
       if (needed > route.limit() || declared) {
         // Past its declared length (Netty's HTTP codecs stop that first; never charged for it).
         body = null;
+        refused = true;
         front.tooLarge(this);
         return;
       }
@@ -130,7 +148,9 @@ final class Exchange extends ReceiveDeadline.Receiving implements Handler<Buffer
 
   /** The whole body once received: the array itself when it was filled exactly. */
   byte[] receivedBody() {
-    if (body != null && received != body.length) {
+    if (body == null) {
+      body = new byte[0]; // declared or chunked, but no bytes came
+    } else if (received != body.length) {
       body = Arrays.copyOf(body, received);
     }
     return body;
@@ -138,7 +158,7 @@ final class Exchange extends ReceiveDeadline.Receiving implements Handler<Buffer
 
   /** Whether the body was refused while it was being received. */
   boolean refusedMidBody() {
-    return body == null;
+    return refused;
   }
 
   /**

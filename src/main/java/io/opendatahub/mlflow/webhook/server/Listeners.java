@@ -60,7 +60,20 @@ final class Listeners {
     }
   }
 
-  /** One more server on its own event loop (a verticle instance owns one). */
+  /**
+   * One more server on its own event loop (a verticle instance owns one).
+   *
+   * <p>The idle timeout counts only what the client sends (a read-idle timeout), not what the
+   * server writes: Netty's idle handler then leaves writes alone, where an idle timeout on both
+   * directions puts a listener on every write's promise (seen in a profile under load, issue 19).
+   * It closes the same connections at nearly the same moments: a keep-alive connection resting
+   * after its answer (counted from the request's last byte rather than from the answer's,
+   * milliseconds apart; the answer, one write handed to the socket at once, still goes out
+   * before the close), and a client that stops reading an answer too large for the socket's
+   * buffers (its one write never completed, so it never restarted the timeout either). Over
+   * HTTP/2 a client reading a long answer sends window updates, which count. A slow sender is
+   * the {@link ReceiveDeadline}'s.
+   */
   private Future<HttpServer> listen(int port,
       Function<ReceiveDeadline, Handler<HttpServerRequest>> handlers) {
     HttpServerOptions options = withoutWebSockets(TlsPolicy.apply(new HttpServerOptions()))
@@ -71,7 +84,7 @@ final class Listeners {
         .setKeyCertOptions(settings.tls().keyCertOptions())
         .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS)
         .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS)
-        .setIdleTimeout((int) settings.idleTimeout().toMillis())
+        .setReadIdleTimeout((int) settings.idleTimeout().toMillis())
         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     Promise<HttpServer> bound = Promise.promise();
     return vertx.deployVerticle(new VerticleBase() {

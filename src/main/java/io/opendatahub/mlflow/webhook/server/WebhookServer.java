@@ -36,8 +36,9 @@ public final class WebhookServer {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookServer.class);
 
   /**
-   * Connections idle this long are closed, stalled senders among them. It restarts on every
-   * byte, so senders that trickle are left to the {@link #REQUEST_DEADLINE}.
+   * Connections from which nothing arrives for this long are closed, stalled senders among them
+   * (only what the client sends counts, see {@link Listeners}). It restarts on every byte, so
+   * senders that trickle are left to the {@link #REQUEST_DEADLINE}.
    */
   public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
 

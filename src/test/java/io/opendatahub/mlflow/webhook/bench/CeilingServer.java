@@ -4,6 +4,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,6 +21,8 @@ import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
+import io.opendatahub.mlflow.webhook.server.WebhookServer;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -54,12 +57,49 @@ public final class CeilingServer {
     /** The chain and a Jackson token loop over the body: reading JSON without a tree. */
     TOKENS,
     /** The chain and Jackson's readTree of the body: what the service's codecs started from. */
-    TREE;
+    TREE,
+    /**
+     * The service's front since it stopped routing its POSTs (PostFront, Exchange): no Router;
+     * the request handler matches the exact path, checks the Content-Type, and receives the body
+     * chunk by chunk into one array of the declared length; the endpoint gets the array.
+     */
+    FRONT,
+    /** The front and a Jackson token loop over the body. */
+    FRONT_TOKENS,
+    /** The front and Jackson's readTree of the body. */
+    FRONT_TREE;
 
+    /** {@code front-tokens} or {@code front_tokens}, any case. */
     static Layer of(String name) {
-      return valueOf(name.toUpperCase(Locale.ROOT));
+      return valueOf(name.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+
+    /** The name the scripts use: {@code front-tokens}. */
+    String label() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** Whether the layer receives its POSTs without Vert.x Web's Router. */
+    boolean front() {
+      return this == FRONT || this == FRONT_TOKENS || this == FRONT_TREE;
+    }
+
+    /** What the layer does with the body once it has it. */
+    Layer reading() {
+      return switch (this) {
+        case FRONT_TOKENS -> TOKENS;
+        case FRONT_TREE -> TREE;
+        default -> this;
+      };
     }
   }
+
+  /** The POST paths the service serves its workloads on. */
+  private static final List<String> PATHS =
+      List.of("/validate", "/mutate", "/authorize/mlflow", "/authorize");
+
+  /** The service's idle timeout, counted as the service counts it (only what arrives). */
+  private static final Duration IDLE_TIMEOUT = WebhookServer.IDLE_TIMEOUT;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Where the JSON layers put what they read, so the JIT cannot drop the reading. */
@@ -69,8 +109,7 @@ public final class CeilingServer {
     Layer layer = args.length > 3 ? Layer.of(args[3]) : Layer.BARE;
     int port = start(Vertx.vertx(), Integer.parseInt(args[0]), Path.of(args[1]), Path.of(args[2]),
         layer);
-    System.out.println("ceiling listening on " + port + " ("
-        + layer.name().toLowerCase(Locale.ROOT) + ")");
+    System.out.println("ceiling listening on " + port + " (" + layer.label() + ")");
   }
 
   /** Serves {@code layer} on {@code port} (0: any free one); returns the port bound. */
@@ -90,6 +129,9 @@ public final class CeilingServer {
       return request -> request.body().onComplete(b -> answer(request.response(),
           request.getHeader("X-Bench-Size")));
     }
+    if (layer.front()) {
+      return request -> front(request, layer.reading());
+    }
     Router router = Router.router(vertx);
     boolean chain = layer != Layer.ROUTER;
     if (chain) {
@@ -98,7 +140,7 @@ public final class CeilingServer {
         context.next();
       });
     }
-    for (String path : List.of("/validate", "/mutate", "/authorize/mlflow", "/authorize")) {
+    for (String path : PATHS) {
       Route route = router.post(path);
       if (chain) {
         route.handler((PlatformHandler) context -> {
@@ -124,6 +166,39 @@ public final class CeilingServer {
       });
     }
     return router;
+  }
+
+  /**
+   * The service's front, in short: a POST to one of the paths, of JSON, has its body received
+   * into an array of its declared length (the service's Exchange), then read as {@code reading}
+   * says. Anything else gets a bare 404 or 400: the workloads never ask for it.
+   */
+  private static void front(HttpServerRequest request, Layer reading) {
+    if (request.method() != HttpMethod.POST || !PATHS.contains(request.path())) {
+      request.response().setStatusCode(404).end();
+      return;
+    }
+    if (!"application/json".equals(request.getHeader(HttpHeaders.CONTENT_TYPE))) {
+      request.response().setStatusCode(400).end();
+      return;
+    }
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    byte[] body = new byte[length == null ? 0 : Integer.parseInt(length)];
+    int[] received = {0};
+    request.handler(chunk -> {
+      int bytes = Math.min(chunk.length(), body.length - received[0]);
+      chunk.getBytes(0, bytes, body, received[0]);
+      received[0] += bytes;
+    });
+    request.endHandler(ended -> {
+      try {
+        read(reading, body);
+      } catch (RuntimeException e) {
+        request.response().setStatusCode(500).end(); // as the Router answers a failed handler
+        return;
+      }
+      answer(request.response(), request.getHeader("X-Bench-Size"));
+    });
   }
 
   private static void read(Layer layer, byte[] body) {
@@ -157,6 +232,20 @@ public final class CeilingServer {
     return serve(vertx, options, () -> handler);
   }
 
+  /**
+   * {@code options} with the service's connection options (Listeners): no WebSocket compression,
+   * so no WebSocket extension handler on each connection; its idle timeout, counting only what
+   * the client sends, so Netty's idle handler in each connection's pipeline as in the service's.
+   */
+  static HttpServerOptions served(HttpServerOptions options, int port) {
+    return new HttpServerOptions(options).setPort(port)
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
+        .setIdleTimeout(0)
+        .setReadIdleTimeout((int) IDLE_TIMEOUT.toMillis())
+        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+  }
+
   /** As {@link #serve(Vertx, HttpServerOptions, Handler)}, a handler of its own per server. */
   static int serve(Vertx vertx, HttpServerOptions options,
       Supplier<Handler<HttpServerRequest>> handlers) throws Exception {
@@ -170,11 +259,7 @@ public final class CeilingServer {
       }
     }
     for (int i = 0; i < instances; i++) {
-      // The service's server options (Listeners): no WebSocket compression, so no WebSocket
-      // extension handler on each connection.
-      HttpServerOptions bound = new HttpServerOptions(options).setPort(port)
-          .setPerMessageWebSocketCompressionSupported(false)
-          .setPerFrameWebSocketCompressionSupported(false);
+      HttpServerOptions bound = served(options, port);
       AtomicInteger actual = new AtomicInteger();
       vertx.deployVerticle(new VerticleBase() {
         @Override

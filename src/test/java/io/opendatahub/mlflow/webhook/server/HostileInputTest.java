@@ -3,6 +3,7 @@ package io.opendatahub.mlflow.webhook.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
+import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient.Reply;
@@ -177,6 +178,75 @@ class HostileInputTest {
       assertThat(millis).isLessThan(8_000);
     }
     assertThat(client.get("/healthz").status()).isEqualTo(200);
+  }
+
+  /**
+   * The idle timeout closes a keep-alive connection that rests after its answer: within about the
+   * idle timeout (1 s here), not left to the receive deadline's backstop (the idle timeout plus
+   * the 10 s deadline). Since issue 19 it counts only what the client sends (a read-idle
+   * timeout), so that Netty's idle handler no longer puts a listener on every write.
+   */
+  @Test
+  void anIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout() throws Exception {
+    try (SSLSocket socket = RawTls.connect(certs.caCert(), app.port())) {
+      socket.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      long started = System.nanoTime();
+
+      String answer = RawTls.readAll(socket); // until the server closes the connection
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+      assertThat(answer).as("answered, and kept alive").startsWith("HTTP/1.1 200")
+          .doesNotContainIgnoringCase("connection: close").endsWith("ok");
+      assertThat(millis).as("closed by the idle timeout, not the deadline's backstop of 11 s")
+          .isLessThan(8_000);
+    }
+  }
+
+  /**
+   * A client that takes longer than the idle timeout to read its answer still gets all of it:
+   * the answer is handed to the connection at once, and the idle timeout, which counts what the
+   * client sends, closes the connection only behind it.
+   */
+  @Test
+  void aClientReadingAnAnswerMoreSlowlyThanTheIdleTimeoutGetsAllOfIt() throws Exception {
+    for (int i = 0; i < 20; i++) { // metrics for a few endpoints, so the scrape is long
+      client.post("/validate", Fixtures.mlflowReview(Fixtures.mlflow("sqlite-dev.yaml")).bytes());
+      client.get("/nowhere-" + (i % 4));
+    }
+    try (SSLSocket socket = RawTls.connect(certs.caCert(), app.port())) {
+      socket.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      InputStream in = socket.getInputStream();
+      StringBuilder head = new StringBuilder();
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        int b = in.read();
+        assertThat(b).as("the answer's head").isNotEqualTo(-1);
+        head.append((char) b);
+      }
+      int length = Integer.parseInt(head.toString().replaceAll(
+          "(?is).*content-length: *(\\d+).*", "$1"));
+      int step = 256;
+      // the stimulus: the body read in steps spread over three idle timeouts
+      Duration pace = IDLE.multipliedBy(3).dividedBy(Math.max(1, length / step));
+      long started = System.nanoTime();
+      byte[] chunk = new byte[step];
+      int received = 0;
+      int read;
+      while (received < length && (read = in.read(chunk, 0, Math.min(step, length - received)))
+          != -1) {
+        received += read;
+        Eventually.pace(pace);
+      }
+      long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+
+      assertThat(head.toString()).startsWith("HTTP/1.1 200");
+      assertThat(millis).as("the reading outlasted the idle timeout")
+          .isGreaterThan(2 * IDLE.toMillis());
+      assertThat(received).as("the whole answer of %d bytes", length).isEqualTo(length);
+    }
   }
 
   @Test

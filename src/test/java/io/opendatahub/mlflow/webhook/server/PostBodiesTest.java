@@ -3,6 +3,7 @@ package io.opendatahub.mlflow.webhook.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
+import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.RawTls;
@@ -19,6 +20,7 @@ import io.vertx.core.net.PemTrustOptions;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
@@ -74,6 +76,30 @@ class PostBodiesTest {
 
     assertThat(answer).startsWith("HTTP/1.1 200").contains("\"uid\":\"framed\"")
         .contains("\"allowed\":true");
+  }
+
+  /**
+   * A body of declared length arrives in one piece (its chunk's array becomes the body) or in
+   * several (copied into one array): both are read whole, and both are the same review.
+   */
+  @Test
+  void aDeclaredBodyIsReceivedWholeInOnePieceOrInSeveral() throws Exception {
+    byte[] body = review();
+    String declared = "Content-Length: " + body.length + "\r\n";
+
+    String once = exchange(declared, out -> out.write(body));
+    String pieces = exchange(declared, out -> {
+      for (int at = 0; at < body.length; at += 100) {
+        out.write(body, at, Math.min(100, body.length - at));
+        out.flush();
+        Eventually.pace(Duration.ofMillis(5)); // the stimulus: pieces, not one TLS record
+      }
+    });
+
+    assertThat(once).startsWith("HTTP/1.1 200").contains("\"uid\":\"framed\"")
+        .contains("\"allowed\":true");
+    assertThat(pieces.substring(pieces.indexOf("\r\n\r\n")))
+        .isEqualTo(once.substring(once.indexOf("\r\n\r\n")));
   }
 
   @Test
