@@ -15,6 +15,8 @@ import io.vertx.ext.web.RoutingContext;
 final class JsonReplies {
 
   static final String JSON = "application/json";
+  /** {@link #JSON} as bytes once: written into every answer's headers as they are. */
+  private static final CharSequence JSON_VALUE = HttpHeaders.createOptimized(JSON);
 
   /** HTTP/2 CANCEL: the stream is dropped, the connection and its other streams stay. */
   private static final long CANCEL = 0x8;
@@ -55,7 +57,7 @@ final class JsonReplies {
     }
     response
         .setStatusCode(code)
-        .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+        .putHeader(HttpHeaders.CONTENT_TYPE, JSON_VALUE)
         .end(wrapped(body));
   }
 
@@ -99,7 +101,7 @@ final class JsonReplies {
     }
     response.putHeader(HttpHeaders.CONNECTION, "close")
         .setStatusCode(code)
-        .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+        .putHeader(HttpHeaders.CONTENT_TYPE, JSON_VALUE)
         .end(wrapped(errorBody(code, message)))
         .onComplete(written -> request.connection().close());
   }
