@@ -1,13 +1,7 @@
 package io.opendatahub.mlflow.webhook.admission;
 
-import java.io.ByteArrayOutputStream;
 import java.util.Map;
-import java.util.function.Consumer;
-import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.StreamReadConstraints;
-import tools.jackson.core.StreamReadFeature;
-import tools.jackson.core.json.JsonFactory;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads {@code AdmissionReview} requests ({@code admission.k8s.io/v1} and {@code v1beta1}) and
@@ -44,12 +38,9 @@ public final class AdmissionReviewCodec {
       .maxNumberLength(MAX_NUMBER_CHARS)
       .build();
 
-  private final JsonMapper mapper = JsonMapper.builder(
-          JsonFactory.builder().streamReadConstraints(LIMITS).build())
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build();
-  private final ReviewStreamReader streamReader = new ReviewStreamReader(mapper);
-  private final ReviewTreeReader treeReader = new ReviewTreeReader(mapper);
+  private final JsonStreams streams = new JsonStreams(LIMITS);
+  private final ReviewStreamReader streamReader = new ReviewStreamReader(streams);
+  private final ReviewTreeReader treeReader = new ReviewTreeReader(streams.mapper());
 
   /**
    * The review in {@code body}. Well-formed reviews are read from the token stream without a tree
@@ -76,8 +67,9 @@ public final class AdmissionReviewCodec {
    * building it as a tree first was a tenth of a patched review's CPU in a profile under load.
    */
   public byte[] encode(String apiVersion, AdmissionResponse response) {
-    byte[] patch = response.hasPatch() ? mapper.writeValueAsBytes(response.patch()) : null;
-    return write(json -> {
+    byte[] patch =
+        response.hasPatch() ? streams.mapper().writeValueAsBytes(response.patch()) : null;
+    return streams.write(json -> {
       json.writeStartObject();
       json.writeStringProperty("apiVersion", apiVersion);
       json.writeStringProperty("kind", "AdmissionReview");
@@ -118,20 +110,12 @@ public final class AdmissionReviewCodec {
 
   /** A small JSON error body for 4xx/5xx answers: {@code {"code":400,"message":"..."}}. */
   public byte[] error(int code, String message) {
-    return write(json -> {
+    return streams.write(json -> {
       json.writeStartObject();
       json.writeNumberProperty("code", code);
       json.writeStringProperty("message", message);
       json.writeEndObject();
     });
-  }
-
-  private byte[] write(Consumer<JsonGenerator> document) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-    try (JsonGenerator json = mapper.createGenerator(out)) {
-      document.accept(json);
-    }
-    return out.toByteArray();
   }
 
   private static String reasonPhrase(int code) {

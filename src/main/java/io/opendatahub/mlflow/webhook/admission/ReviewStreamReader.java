@@ -6,7 +6,6 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -32,12 +31,12 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class ReviewStreamReader {
 
-  private final JsonMapper mapper;
+  private final JsonStreams streams;
   private final JsonNodeFactory nodes;
 
-  ReviewStreamReader(JsonMapper mapper) {
-    this.mapper = mapper;
-    this.nodes = mapper.getNodeFactory();
+  ReviewStreamReader(JsonStreams streams) {
+    this.streams = streams;
+    this.nodes = streams.mapper().getNodeFactory();
   }
 
   /**
@@ -51,7 +50,7 @@ final class ReviewStreamReader {
     if (body == null || body.length == 0) {
       return null;
     }
-    try (JsonParser json = mapper.createParser(body)) {
+    try (JsonParser json = streams.parser(body)) {
       return review(json);
     } catch (StreamConstraintsException e) {
       throw ReviewTreeReader.beyondLimits(e);

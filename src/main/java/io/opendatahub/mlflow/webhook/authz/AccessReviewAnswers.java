@@ -1,11 +1,10 @@
 package io.opendatahub.mlflow.webhook.authz;
 
-import java.io.ByteArrayOutputStream;
+import io.opendatahub.mlflow.webhook.admission.JsonStreams;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Writes an access review's answer: the review as it was sent, with its {@code status} set from
@@ -13,10 +12,10 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class AccessReviewAnswers {
 
-  private final JsonMapper mapper;
+  private final JsonStreams streams;
 
-  AccessReviewAnswers(JsonMapper mapper) {
-    this.mapper = mapper;
+  AccessReviewAnswers(JsonStreams streams) {
+    this.streams = streams;
   }
 
   /**
@@ -26,46 +25,45 @@ final class AccessReviewAnswers {
    * out, a {@code status} it carried replaced where it stood.
    */
   byte[] write(byte[] body, AccessDecision decision) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 96);
     if (asWritten(body)) {
-      out.write(body, 0, body.length - 1);
-      ByteArrayOutputStream status = new ByteArrayOutputStream(64);
-      try (JsonGenerator generator = mapper.createGenerator(status)) {
+      byte[] status = streams.write(generator -> {
         generator.writeStartObject();
         writeStatus(generator, decision);
         generator.writeEndObject();
+      });
+      // The body without its '}', a comma if it has members, {"status":{...}} without its '{'.
+      int comma = body.length > 2 ? 1 : 0;
+      byte[] answer = new byte[body.length - 1 + comma + status.length - 1];
+      System.arraycopy(body, 0, answer, 0, body.length - 1);
+      if (comma == 1) {
+        answer[body.length - 1] = ',';
       }
-      byte[] written = status.toByteArray();
-      // {"status":{...}} without its '{', after the body's members and a comma if it has any.
-      if (body.length > 2) {
-        out.write(',');
-      }
-      out.write(written, 1, written.length - 1);
-      return out.toByteArray();
+      System.arraycopy(status, 1, answer, body.length - 1 + comma, status.length - 1);
+      return answer;
     }
-    try (JsonParser parser = mapper.createParser(body);
-        JsonGenerator generator = mapper.createGenerator(out)) {
-      parser.nextToken();
-      generator.writeStartObject();
-      boolean statusWritten = false;
-      String name;
-      while ((name = parser.nextName()) != null) {
+    try (JsonParser parser = streams.parser(body)) {
+      return streams.write(generator -> {
         parser.nextToken();
-        if (name.equals("status")) {
-          writeStatus(generator, decision);
-          parser.skipChildren();
-          statusWritten = true;
-        } else {
-          generator.writeName(name);
-          generator.copyCurrentStructure(parser);
+        generator.writeStartObject();
+        boolean statusWritten = false;
+        String name;
+        while ((name = parser.nextName()) != null) {
+          parser.nextToken();
+          if (name.equals("status")) {
+            writeStatus(generator, decision);
+            parser.skipChildren();
+            statusWritten = true;
+          } else {
+            generator.writeName(name);
+            generator.copyCurrentStructure(parser);
+          }
         }
-      }
-      if (!statusWritten) {
-        writeStatus(generator, decision);
-      }
-      generator.writeEndObject();
+        if (!statusWritten) {
+          writeStatus(generator, decision);
+        }
+        generator.writeEndObject();
+      });
     }
-    return out.toByteArray();
   }
 
   private static final byte[] STATUS = "\"status\"".getBytes(StandardCharsets.US_ASCII);

@@ -1,6 +1,7 @@
 package io.opendatahub.mlflow.webhook.authz;
 
 import io.opendatahub.mlflow.webhook.admission.JsonFields;
+import io.opendatahub.mlflow.webhook.admission.JsonStreams;
 import io.opendatahub.mlflow.webhook.admission.MalformedReviewException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,9 +9,7 @@ import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads {@code authorization.k8s.io/v1} access reviews and writes the same object back with its
@@ -22,16 +21,16 @@ public final class AccessReviewCodec {
   private static final int MAX_SUBJECT_FIELD = 1024;
   private static final String EXPECTED = "a SelfSubjectAccessReview or a SubjectAccessReview";
 
-  private final JsonMapper mapper =
-      JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
-  private final AccessReviewAnswers answers = new AccessReviewAnswers(mapper);
+  private final JsonStreams streams = JsonStreams.withDefaultLimits();
+  private final AccessReviewAnswers answers = new AccessReviewAnswers(streams);
 
   public AccessReview decode(byte[] body) throws MalformedReviewException {
     if (body == null || body.length == 0) {
       throw new MalformedReviewException("the body is empty: send " + EXPECTED);
     }
     Read read = new Read();
-    try (JsonParser parser = mapper.createParser(body)) {
+    // The mapper's parser: spec.groups and spec.extra are read as trees.
+    try (JsonParser parser = streams.mapper().createParser(body)) {
       JsonToken first = parser.nextToken();
       if (first == JsonToken.START_OBJECT) {
         read.root(parser);

@@ -1,16 +1,13 @@
 package io.opendatahub.mlflow.webhook.authz;
 
 import io.opendatahub.mlflow.webhook.admission.JsonFields;
+import io.opendatahub.mlflow.webhook.admission.JsonStreams;
 import io.opendatahub.mlflow.webhook.admission.MalformedReviewException;
 import io.opendatahub.mlflow.webhook.policy.AuthorizationPolicy;
-import java.io.ByteArrayOutputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.core.JsonGenerator;
-import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads the {@code SubjectAccessReview} the API server's webhook authorizer sends and writes the
@@ -29,11 +26,10 @@ public final class ChainReviewCodec {
   public static final String V1BETA1 = "authorization.k8s.io/v1beta1";
   private static final String KIND = "SubjectAccessReview";
 
-  private final JsonMapper mapper =
-      JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  private final JsonStreams streams = JsonStreams.withDefaultLimits();
 
   public ChainReview decode(byte[] body) throws MalformedReviewException {
-    JsonNode root = JsonFields.object(mapper, body, "a SubjectAccessReview");
+    JsonNode root = JsonFields.object(streams.mapper(), body, "a SubjectAccessReview");
     String apiVersion = JsonFields.string(root, "apiVersion");
     if (!V1.equals(apiVersion) && !V1BETA1.equals(apiVersion)) {
       throw new MalformedReviewException("apiVersion must be " + V1 + " or " + V1BETA1);
@@ -88,14 +84,12 @@ public final class ChainReviewCodec {
 
   /** The answer in the review's own version, as the API server reads it; written, no tree. */
   public byte[] encode(ChainReview review, AccessDecision decision) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-    try (JsonGenerator generator = mapper.createGenerator(out)) {
+    return streams.write(generator -> {
       generator.writeStartObject();
       generator.writeStringProperty("apiVersion", review.apiVersion());
       generator.writeStringProperty("kind", KIND);
       AccessReviewAnswers.writeStatus(generator, decision);
       generator.writeEndObject();
-    }
-    return out.toByteArray();
+    });
   }
 }

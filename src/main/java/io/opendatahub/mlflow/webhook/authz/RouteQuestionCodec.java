@@ -1,19 +1,17 @@
 package io.opendatahub.mlflow.webhook.authz;
 
+import io.opendatahub.mlflow.webhook.admission.JsonStreams;
 import io.opendatahub.mlflow.webhook.admission.MalformedReviewException;
 import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.Answer;
 import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.CheckOutcome;
 import io.opendatahub.mlflow.webhook.authz.RouteAuthorizer.Question;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The JSON of {@code POST /authorize/mlflow}: one question {@code {workspace, method, path,
@@ -38,8 +36,7 @@ public final class RouteQuestionCodec {
   /** Decoded questions; {@code batch} says which form to answer in. */
   public record Decoded(boolean batch, List<Question> questions) {}
 
-  private final JsonMapper mapper =
-      JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+  private final JsonStreams streams = JsonStreams.withDefaultLimits();
 
   public Decoded decode(byte[] body) throws MalformedReviewException {
     if (body == null || body.length == 0) {
@@ -48,7 +45,8 @@ public final class RouteQuestionCodec {
     Fields root = new Fields();
     Checks checks = null;
     boolean object;
-    try (JsonParser parser = mapper.createParser(body)) {
+    // The mapper's parser: body, query and headers are read as trees.
+    try (JsonParser parser = streams.mapper().createParser(body)) {
       JsonToken first = parser.nextToken();
       object = first == JsonToken.START_OBJECT;
       if (object) {
@@ -199,16 +197,11 @@ public final class RouteQuestionCodec {
 
   /** One answer, written straight to a generator. */
   public byte[] encode(Answer answer) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    try (JsonGenerator generator = mapper.createGenerator(out)) {
-      write(generator, answer);
-    }
-    return out.toByteArray();
+    return streams.write(generator -> write(generator, answer));
   }
 
   public byte[] encodeBatch(List<Answer> answers) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256 * answers.size());
-    try (JsonGenerator generator = mapper.createGenerator(out)) {
+    return streams.write(generator -> {
       generator.writeStartObject();
       generator.writeName("results");
       generator.writeStartArray();
@@ -217,8 +210,7 @@ public final class RouteQuestionCodec {
       }
       generator.writeEndArray();
       generator.writeEndObject();
-    }
-    return out.toByteArray();
+    });
   }
 
   private static void write(JsonGenerator generator, Answer answer) {

@@ -1,5 +1,6 @@
 package io.opendatahub.mlflow.webhook.server;
 
+import io.netty.buffer.Unpooled;
 import io.opendatahub.mlflow.webhook.admission.AdmissionReviewCodec;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -7,12 +8,15 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.ext.web.RoutingContext;
 
 /** Writes JSON answers, including the short error bodies every 4xx and 5xx gets. */
 final class JsonReplies {
 
   static final String JSON = "application/json";
+  /** {@link #JSON} as bytes once: written into every answer's headers as they are. */
+  private static final CharSequence JSON_VALUE = HttpHeaders.createOptimized(JSON);
 
   /** HTTP/2 CANCEL: the stream is dropped, the connection and its other streams stay. */
   private static final long CANCEL = 0x8;
@@ -53,8 +57,16 @@ final class JsonReplies {
     }
     response
         .setStatusCode(code)
-        .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-        .end(Buffer.buffer(body));
+        .putHeader(HttpHeaders.CONTENT_TYPE, JSON_VALUE)
+        .end(wrapped(body));
+  }
+
+  /**
+   * The answer as a buffer over its own bytes: {@link Buffer#buffer(byte[])} copies them, and
+   * every answer is a new array the codecs hand over and never touch again.
+   */
+  private static Buffer wrapped(byte[] body) {
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(body));
   }
 
   void refuse(RoutingContext context, int code, String message) {
@@ -89,8 +101,8 @@ final class JsonReplies {
     }
     response.putHeader(HttpHeaders.CONNECTION, "close")
         .setStatusCode(code)
-        .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
-        .end(Buffer.buffer(errorBody(code, message)))
+        .putHeader(HttpHeaders.CONTENT_TYPE, JSON_VALUE)
+        .end(wrapped(errorBody(code, message)))
         .onComplete(written -> request.connection().close());
   }
 }
