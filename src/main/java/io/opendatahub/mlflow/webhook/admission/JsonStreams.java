@@ -46,6 +46,14 @@ public final class JsonStreams {
     }
   };
 
+  /** Parsers whose reader finds duplicate names itself, cheaper than the parser's sets. */
+  private static final ObjectReadContext NO_DUPLICATE_DETECTION = new ObjectReadContext.Base() {
+    @Override
+    public int getStreamReadFeatures(int defaults) {
+      return defaults & ~StreamReadFeature.STRICT_DUPLICATE_DETECTION.getMask();
+    }
+  };
+
   private final JsonFactory factory;
   private final JsonMapper mapper;
   private final ThreadLocal<Writer> writers = ThreadLocal.withInitial(this::newWriter);
@@ -76,6 +84,14 @@ public final class JsonStreams {
    */
   public JsonParser parser(byte[] body) {
     return factory.createParser(ObjectReadContext.empty(), body);
+  }
+
+  /**
+   * As {@link #parser}, without duplicate-key detection: only for a reader that finds duplicate
+   * names itself and leaves such a body to a reader that refuses it.
+   */
+  public JsonParser parserFindingNoDuplicates(byte[] body) {
+    return factory.createParser(NO_DUPLICATE_DETECTION, body);
   }
 
   /**

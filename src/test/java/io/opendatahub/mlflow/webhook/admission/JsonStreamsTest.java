@@ -155,6 +155,23 @@ class JsonStreamsTest {
         .isInstanceOf(JacksonException.class).hasMessageContaining("Duplicate");
   }
 
+  /**
+   * The review reader's parser leaves duplicate names to DuplicateNames (the parser's sets were
+   * most of a large review's allocation), but keeps every reading limit.
+   */
+  @Test
+  void theParserFindingNoDuplicatesKeepsTheLimits() {
+    JsonStreams limited = new JsonStreams(StreamReadConstraints.builder().maxNestingDepth(3)
+        .build());
+    byte[] duplicated = "{\"a\":1,\"a\":2}".getBytes(StandardCharsets.UTF_8);
+    readAll(limited.parserFindingNoDuplicates(duplicated));
+    assertThatThrownBy(() -> readAll(limited.parserFindingNoDuplicates(
+        "[[[[]]]]".getBytes(StandardCharsets.UTF_8))))
+        .isInstanceOf(StreamConstraintsException.class);
+    assertThatThrownBy(() -> readAll(limited.parser(duplicated)))
+        .isInstanceOf(JacksonException.class).hasMessageContaining("Duplicate");
+  }
+
   private static void readAll(JsonParser parser) {
     try (parser) {
       while (parser.nextToken() != null) {

@@ -23,6 +23,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -193,6 +195,23 @@ class StreamedDecodingTest {
         "\"" + "é".repeat(max + 1) + "\"", "[\"" + "\\u00e9".repeat(max + 1) + "\"]",
         "{\"" + "k".repeat(name) + "\":1}", "{\"" + "k".repeat(name + 1) + "\":1}",
         "{\"" + "é".repeat(name + 1) + "\":1}", "\"unterminated", "[1,2"));
+    // Objects narrower and wider than what DuplicateNames compares one by one, with and without
+    // a name written twice, beside an inner object of the same names; a duplicate before and
+    // after a value past a limit (the first refusal is the one answered).
+    for (int width : List.of(2, 3, DuplicateNames.SCANNED - 1, DuplicateNames.SCANNED,
+        DuplicateNames.SCANNED + 1, DuplicateNames.SCANNED + 2, 40)) {
+      String names = IntStream.range(0, width).mapToObj(i -> "\"k" + i + "\":" + i)
+          .collect(Collectors.joining(","));
+      raws.add("{" + names + "}");
+      raws.add("{" + names + ",\"k0\":0}");
+      raws.add("{" + names + ",\"k" + (width - 1) + "\":0}");
+      raws.add("{" + names + ",\"in\":{" + names + "},\"k1\":0}");
+      raws.add("{" + names + ",\"in\":[{" + names + "}],\"last\":{" + names + "}}");
+    }
+    raws.addAll(List.of("{\"k0\":1,\"\\u006b0\":2}", "{\"a\":{},\"a\":[]}",
+        "{\"a\":1,\"a\":\"" + "x".repeat(max + 1) + "\"}",
+        "{\"a\":\"" + "x".repeat(max + 1) + "\",\"a\":1}",
+        "{\"a\":1,\"a\":{\"" + "k".repeat(name + 1) + "\":1}}"));
     for (int depth = 88; depth <= 98; depth++) {
       raws.add("[".repeat(depth) + "]".repeat(depth));
       raws.add("{\"a\":".repeat(depth) + "1" + "}".repeat(depth));
