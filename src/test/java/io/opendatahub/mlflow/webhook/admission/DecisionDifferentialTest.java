@@ -144,7 +144,7 @@ class DecisionDifferentialTest {
       }
     }
 
-    assertThat(problems).as("%d decisions compared; %s", decisions, covered).isEmpty();
+    assertSame(problems, decisions, covered);
     assertThat(bases).hasSizeGreaterThan(30);
     assertThat(decisions).isGreaterThan(100_000);
     // What the cases reached: every rule, denials, ratcheted and capped findings, patches.
@@ -232,10 +232,18 @@ class DecisionDifferentialTest {
         }
       }
     }
-    assertThat(problems).as("%d decisions compared; %s", decisions, covered).isEmpty();
+    assertSame(problems, decisions, covered);
     assertThat(covered.keySet()).contains("denied", "allowed", "patched",
         "rolebinding-unreadable", "rolebinding-role-kind", "rolebinding-forbidden-group",
         "rolebinding-cross-namespace-sa", "rolebinding-managed", "rolebinding-subject-kind");
+  }
+
+  /** No answer differs; else the first few that do, and how many. */
+  private static void assertSame(List<String> problems, int decisions,
+      Map<String, Integer> covered) {
+    assertThat(problems.size()).as("answers that differ, of %d decisions (%s); the first:\n%s",
+        decisions, covered, String.join("\n", problems.subList(0, Math.min(5, problems.size()))))
+        .isZero();
   }
 
   /** Validates and mutates with both; returns how many decisions were compared. */
