@@ -221,8 +221,8 @@ final class MLflowSpec {
   }
 
   /**
-   * The text of every URI field that holds a blank string (empty or only whitespace), by its
-   * path below {@code spec}, in the order metadata, artifact, trace archival fields.
+   * The path below {@code spec} of every URI field that holds a blank string (empty or only
+   * whitespace): metadata fields, then artifact fields, then the trace archival location.
    */
   List<String> blankUriFields() {
     List<String> fields = List.of();

@@ -6,11 +6,13 @@ import io.opendatahub.mlflow.webhook.admission.AdmissionReviewCodec;
 import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.admission.StaticNamespaceFacts;
-import io.opendatahub.mlflow.webhook.cli.Handlers;
+import io.opendatahub.mlflow.webhook.mlflow.MLflowAdmission;
 import io.opendatahub.mlflow.webhook.policy.Policy;
+import io.opendatahub.mlflow.webhook.rbac.RoleBindingAdmission;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -23,7 +25,8 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * The decision alone, on the bodies of bench/run.sh's admission workloads, already decoded: what
- * {@code AdmissionService} costs between the codec's decode and encode (issue 19). Run with
+ * {@code AdmissionService} costs between the codec's decode and encode (issue 19), with the
+ * service's code and with the code of 5a3467d kept in {@code legacy.decision}. Run with
  * {@code BENCHMARKS=DecisionBenchmark bench/jmh.sh -f 1 -wi 3 -w 2s -i 5 -r 2s -prof gc} for
  * bytes per decision.
  */
@@ -36,12 +39,53 @@ public class DecisionBenchmark {
       "rolebinding-unrelated"})
   public String workload;
 
-  private final AdmissionService service = new AdmissionService(Handlers.all());
+  /** The service's decision code, or the code of 5a3467d it replaced (legacy.decision). */
+  @Param({"current", "legacy"})
+  public String code;
+
+  private Decider service;
   private DecisionContext context;
   private AdmissionRequest request;
 
+  /** One of the two services, as the benchmark calls it. */
+  private interface Decider {
+    AdmissionResponse validate(AdmissionRequest request, DecisionContext context);
+
+    AdmissionResponse mutate(AdmissionRequest request, DecisionContext context);
+  }
+
   @Setup
   public void setUp() throws Exception {
+    if (code.equals("legacy")) {
+      var legacy = new io.opendatahub.mlflow.webhook.legacy.decision.AdmissionService(List.of(
+          new io.opendatahub.mlflow.webhook.legacy.decision.MLflowAdmission(),
+          new io.opendatahub.mlflow.webhook.legacy.decision.RoleBindingAdmission()));
+      service = new Decider() {
+        @Override
+        public AdmissionResponse validate(AdmissionRequest request, DecisionContext context) {
+          return legacy.validate(request, context);
+        }
+
+        @Override
+        public AdmissionResponse mutate(AdmissionRequest request, DecisionContext context) {
+          return legacy.mutate(request, context);
+        }
+      };
+    } else {
+      AdmissionService current = new AdmissionService(
+          List.of(new MLflowAdmission(), new RoleBindingAdmission()));
+      service = new Decider() {
+        @Override
+        public AdmissionResponse validate(AdmissionRequest request, DecisionContext context) {
+          return current.validate(request, context);
+        }
+
+        @Override
+        public AdmissionResponse mutate(AdmissionRequest request, DecisionContext context) {
+          return current.mutate(request, context);
+        }
+      };
+    }
     Policy policy = TestPolicies.shipped();
     context = new DecisionContext(policy, StaticNamespaceFacts.fromPolicy(policy));
     Path dir = Files.createTempDirectory("decision-bench");
