@@ -49,7 +49,7 @@ class DecisionDifferentialTest {
   private final io.opendatahub.mlflow.webhook.legacy.decision.AdmissionService legacy =
       new io.opendatahub.mlflow.webhook.legacy.decision.AdmissionService(List.of(
           new io.opendatahub.mlflow.webhook.legacy.decision.MLflowAdmission(),
-          new io.opendatahub.mlflow.webhook.legacy.decision.RoleBindingAdmission()));
+          new RoleBindingAdmission()));
 
   /** Namespace facts before the informer's first list: the strictest environment applies. */
   private static final NamespaceFacts UNSYNCED = new NamespaceFacts() {

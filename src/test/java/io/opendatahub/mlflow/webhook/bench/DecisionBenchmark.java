@@ -59,7 +59,7 @@ public class DecisionBenchmark {
     if (code.equals("legacy")) {
       var legacy = new io.opendatahub.mlflow.webhook.legacy.decision.AdmissionService(List.of(
           new io.opendatahub.mlflow.webhook.legacy.decision.MLflowAdmission(),
-          new io.opendatahub.mlflow.webhook.legacy.decision.RoleBindingAdmission()));
+          new RoleBindingAdmission()));
       service = new Decider() {
         @Override
         public AdmissionResponse validate(AdmissionRequest request, DecisionContext context) {

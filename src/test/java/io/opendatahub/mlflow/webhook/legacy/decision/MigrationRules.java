@@ -1,5 +1,6 @@
 package io.opendatahub.mlflow.webhook.legacy.decision;
 
+import io.opendatahub.mlflow.webhook.mlflow.Excerpt;
 import io.opendatahub.mlflow.webhook.policy.MLflowRule;
 import tools.jackson.databind.JsonNode;
 

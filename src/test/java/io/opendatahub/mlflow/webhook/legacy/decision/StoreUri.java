@@ -1,5 +1,6 @@
 package io.opendatahub.mlflow.webhook.legacy.decision;
 
+import io.opendatahub.mlflow.webhook.mlflow.Excerpt;
 import java.util.Locale;
 import java.util.Set;
 
