@@ -13,6 +13,7 @@ import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -43,48 +44,22 @@ public class DecisionBenchmark {
   @Param({"current", "legacy"})
   public String code;
 
-  private Decider service;
+  private BiFunction<AdmissionRequest, DecisionContext, AdmissionResponse> decision;
   private DecisionContext context;
   private AdmissionRequest request;
 
-  /** One of the two services, as the benchmark calls it. */
-  private interface Decider {
-    AdmissionResponse validate(AdmissionRequest request, DecisionContext context);
-
-    AdmissionResponse mutate(AdmissionRequest request, DecisionContext context);
-  }
-
   @Setup
   public void setUp() throws Exception {
+    boolean mutate = workload.startsWith("mutate");
     if (code.equals("legacy")) {
       var legacy = new io.opendatahub.mlflow.webhook.legacy.decision.AdmissionService(List.of(
           new io.opendatahub.mlflow.webhook.legacy.decision.MLflowAdmission(),
           new RoleBindingAdmission()));
-      service = new Decider() {
-        @Override
-        public AdmissionResponse validate(AdmissionRequest request, DecisionContext context) {
-          return legacy.validate(request, context);
-        }
-
-        @Override
-        public AdmissionResponse mutate(AdmissionRequest request, DecisionContext context) {
-          return legacy.mutate(request, context);
-        }
-      };
+      decision = mutate ? legacy::mutate : legacy::validate;
     } else {
       AdmissionService current = new AdmissionService(
           List.of(new MLflowAdmission(), new RoleBindingAdmission()));
-      service = new Decider() {
-        @Override
-        public AdmissionResponse validate(AdmissionRequest request, DecisionContext context) {
-          return current.validate(request, context);
-        }
-
-        @Override
-        public AdmissionResponse mutate(AdmissionRequest request, DecisionContext context) {
-          return current.mutate(request, context);
-        }
-      };
+      decision = mutate ? current::mutate : current::validate;
     }
     Policy policy = TestPolicies.shipped();
     context = new DecisionContext(policy, StaticNamespaceFacts.fromPolicy(policy));
@@ -96,7 +71,6 @@ public class DecisionBenchmark {
 
   @Benchmark
   public AdmissionResponse decide() {
-    return workload.startsWith("mutate") ? service.mutate(request, context)
-        : service.validate(request, context);
+    return decision.apply(request, context);
   }
 }
