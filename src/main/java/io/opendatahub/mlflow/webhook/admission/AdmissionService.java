@@ -86,9 +86,14 @@ public final class AdmissionService {
   }
 
   private static AdmissionResponse respond(String uid, List<Finding> findings, ArrayNode patch) {
-    List<String> denials = new ArrayList<>();
-    List<String> warnings = new ArrayList<>();
-    Map<String, List<String>> audits = new LinkedHashMap<>();
+    if (findings.isEmpty()) {
+      // Most answers: nothing to list, nothing to build.
+      return new AdmissionResponse(uid, true, 0, null, List.of(), Map.of(),
+          patch == null || patch.isEmpty() ? null : patch, findings);
+    }
+    List<String> denials = new ArrayList<>(0);
+    List<String> warnings = new ArrayList<>(0);
+    Map<String, List<String>> audits = new LinkedHashMap<>(0);
     for (Finding finding : findings) {
       if (finding.ratcheted()) {
         // Reported as a warning (the client, often the operator, sees it) and an audit
@@ -109,7 +114,7 @@ public final class AdmissionService {
         }
       }
     }
-    Map<String, String> annotations = new LinkedHashMap<>();
+    Map<String, String> annotations = audits.isEmpty() ? Map.of() : new LinkedHashMap<>();
     audits.forEach((key, texts) -> annotations.put(key, String.join("; ", listed(texts))));
     if (!denials.isEmpty()) {
       // One finding per line, as Gatekeeper does: kubectl prints the message as is.

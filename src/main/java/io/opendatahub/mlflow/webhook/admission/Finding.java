@@ -15,6 +15,9 @@ import io.opendatahub.mlflow.webhook.policy.Action;
 public record Finding(String rule, Action action, String field, String message,
     boolean ratcheted) {
 
+  /** Each action's wire name, made once: every finding of every answer is counted by outcome. */
+  private static final String[] OUTCOMES = outcomes();
+
   public Finding(String rule, Action action, String field, String message) {
     this(rule, action, field, message, false);
   }
@@ -31,7 +34,16 @@ public record Finding(String rule, Action action, String field, String message,
 
   /** What was done with it, for metrics and reports: the action, or {@code ratcheted}. */
   public String outcome() {
-    return ratcheted ? "ratcheted" : action.wireName();
+    return ratcheted ? "ratcheted" : OUTCOMES[action.ordinal()];
+  }
+
+  private static String[] outcomes() {
+    Action[] actions = Action.values();
+    String[] names = new String[actions.length];
+    for (Action action : actions) {
+      names[action.ordinal()] = action.wireName();
+    }
+    return names;
   }
 
   public String describe() {

@@ -19,7 +19,8 @@ final class ArtifactRules {
 
   static void check(MLflowSpec spec, RuleFindings findings) {
     StoreRules allowed = findings.rules().artifacts();
-    boolean proxied = proxiedRoot(spec.text("defaultArtifactRoot"));
+    StoreUri root = spec.writtenUri("defaultArtifactRoot");
+    boolean proxied = proxiedRoot(root);
     for (Location location : spec.artifactLocations()) {
       String family = location.uri().schemeFamily();
       if (allowed.allows(family)
@@ -29,7 +30,7 @@ final class ArtifactRules {
       }
       String via = proxied && location.field().equals("artifactsDestination")
           ? ", where the proxied defaultArtifactRoot '"
-              + new StoreUri(spec.text("defaultArtifactRoot")).redacted() + "' puts the data"
+              + root.redacted() + "' puts the data"
           : "";
       String value = location.implicit()
           ? "unset, so the operator serves artifacts from '" + location.uri().redacted() + "'"
@@ -50,23 +51,23 @@ final class ArtifactRules {
    * artifactsDestination}. With a host ({@code mlflow-artifacts://HOST/PATH}) the data goes
    * through another server, whose destination the webhook cannot see; that is judged by scheme.
    */
-  static boolean proxiedRoot(String root) {
-    if (root == null || !new StoreUri(root).schemeFamily().equals(PROXY_SCHEME)) {
+  static boolean proxiedRoot(StoreUri root) {
+    if (root == null || !root.schemeFamily().equals(PROXY_SCHEME)) {
       return false;
     }
-    String rest = root.substring(PROXY_SCHEME.length() + 1);
-    return !rest.startsWith("//") || rest.startsWith("///");
+    int rest = PROXY_SCHEME.length() + 1;
+    return !root.raw().startsWith("//", rest) || root.raw().startsWith("///", rest);
   }
 
   private static void checkServing(MLflowSpec spec, RuleFindings findings) {
     if (spec.serveArtifacts()) {
       return;
     }
-    String root = spec.text("defaultArtifactRoot");
+    StoreUri root = spec.writtenUri("defaultArtifactRoot");
     if (proxiedRoot(root)) {
       findings.add(MLflowRule.ARTIFACT_SERVING, "spec.serveArtifacts",
           "must be true when defaultArtifactRoot is the proxied root '"
-              + new StoreUri(root).redacted() + "': clients send"
+              + root.redacted() + "': clients send"
               + " artifacts through the tracking server, which refuses them when it does not serve"
               + " artifacts. Set spec.serveArtifacts: true and spec.artifactsDestination (e.g."
               + " s3://BUCKET/PATH), or point defaultArtifactRoot at object storage.");
@@ -74,16 +75,16 @@ final class ArtifactRules {
       findings.add(MLflowRule.ARTIFACT_SERVING, "spec.defaultArtifactRoot",
           "must be set when serveArtifacts is not true: clients then write artifacts there"
               + " directly. Set it (e.g. s3://BUCKET/PATH) or set spec.serveArtifacts: true.");
-    } else if (new StoreUri(root).isFileBased()) {
+    } else if (root.isFileBased()) {
       findings.add(MLflowRule.ARTIFACT_SERVING, "spec.serveArtifacts",
-          "must be true when defaultArtifactRoot is file-based ('" + new StoreUri(root).redacted()
+          "must be true when defaultArtifactRoot is file-based ('" + root.redacted()
               + "'): clients cannot write to the server's volume. Set spec.serveArtifacts: true.");
     }
-    String destination = spec.text("artifactsDestination");
-    if (destination != null && new StoreUri(destination).isFileBased()) {
+    StoreUri destination = spec.writtenUri("artifactsDestination");
+    if (destination != null && destination.isFileBased()) {
       findings.add(MLflowRule.ARTIFACT_SERVING, "spec.serveArtifacts",
           "must be true when artifactsDestination is file-based ('"
-              + new StoreUri(destination).redacted() + "'). Set spec.serveArtifacts: true.");
+              + destination.redacted() + "'). Set spec.serveArtifacts: true.");
     }
   }
 }

@@ -2,7 +2,6 @@ package io.opendatahub.mlflow.webhook.mlflow;
 
 import io.opendatahub.mlflow.webhook.mlflow.MLflowSpec.Location;
 import io.opendatahub.mlflow.webhook.policy.MLflowRule;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,9 +15,13 @@ final class CredentialRules {
   private CredentialRules() {}
 
   static void check(MLflowSpec spec, RuleFindings findings) {
-    List<Location> locations = new ArrayList<>(spec.metadataStores());
-    locations.addAll(spec.artifactLocations());
-    locations.addAll(spec.traceArchivalLocations());
+    check(spec.metadataStores(), findings);
+    check(spec.artifactLocations(), findings);
+    check(spec.traceArchivalLocations(), findings);
+    EnvCredentialRules.check(spec, findings);
+  }
+
+  private static void check(List<Location> locations, RuleFindings findings) {
     for (Location location : locations) {
       if (location.implicit() || !location.uri().hasInlineCredentials()) {
         continue;
@@ -30,7 +33,6 @@ final class CredentialRules {
               ? "Put the URI in a Secret and reference it with spec." + location.field() + "From."
               : "Pass credentials through spec.envFrom and a Secret instead."));
     }
-    EnvCredentialRules.check(spec, findings);
   }
 
   /** "a password" or "a credential in its query", for messages. */

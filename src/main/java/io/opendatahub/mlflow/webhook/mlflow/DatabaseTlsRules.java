@@ -3,10 +3,8 @@ package io.opendatahub.mlflow.webhook.mlflow;
 import io.opendatahub.mlflow.webhook.mlflow.MLflowSpec.Location;
 import io.opendatahub.mlflow.webhook.policy.MLflowRule;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
@@ -39,13 +37,15 @@ final class DatabaseTlsRules {
     boolean bundle = spec.node("caBundleConfigMap") != null;
     for (Location store : spec.metadataStores()) {
       String family = store.uri().schemeFamily();
-      String sslmode = store.uri().queryValue("sslmode");
+      boolean postgresql = family.equals("postgresql");
+      // Only PostgreSQL reads sslmode: other stores' queries are not searched for it.
+      String sslmode = postgresql ? store.uri().queryValue("sslmode") : null;
       String mode = sslmode == null ? null : sslmode.toLowerCase(Locale.ROOT);
-      if (family.equals("postgresql") && mode != null && WEAK_MODES.contains(mode)) {
+      if (postgresql && mode != null && WEAK_MODES.contains(mode)) {
         findings.add(MLflowRule.DATABASE_TLS, store.path(), "'" + store.uri().redacted()
             + "' sets sslmode=" + Excerpt.of(sslmode) + ", which does not verify the database's"
             + " certificate and overrides the operator's PGSSLMODE=verify-full. Use sslmode=verify-full.");
-      } else if (!bundle && family.equals("postgresql") && mode == null) {
+      } else if (!bundle && postgresql && mode == null) {
         findings.add(MLflowRule.DATABASE_TLS, store.path(), "'" + store.uri().redacted()
             + "' is reached with PostgreSQL's default sslmode (prefer), which does not verify"
             + " the database's certificate and may fall back to plain text. " + FIX);
@@ -59,20 +59,45 @@ final class DatabaseTlsRules {
       return;
     }
     // One finding per Secret: the operator's own sample reads the primary and the read replica
-    // from one Secret, and one missing bundle is one cause with one fix.
-    Map<String, List<String>> fieldsBySecret = new LinkedHashMap<>();
-    for (String field : SECRET_FIELDS) {
-      JsonNode from = spec.node(field);
-      if (from != null && from.isObject()) {
-        fieldsBySecret.computeIfAbsent(from.path("name").asString(""), name -> new ArrayList<>())
-            .add(field);
+    // from one Secret, and one missing bundle is one cause with one fix. Grouped in place, in
+    // the order each Secret is first named: there are three fields at most.
+    String[] secrets = new String[SECRET_FIELDS.size()];
+    for (int i = 0; i < secrets.length; i++) {
+      JsonNode from = spec.node(SECRET_FIELDS.get(i));
+      secrets[i] = from != null && from.isObject() ? from.path("name").asString("") : null;
+    }
+    for (int i = 0; i < secrets.length; i++) {
+      if (secrets[i] != null && firstNamed(secrets, secrets[i]) == i) {
+        report(findings, secrets[i], fieldsNaming(secrets, i));
       }
     }
-    fieldsBySecret.forEach((secret, fields) -> findings.add(MLflowRule.DATABASE_TLS,
+  }
+
+  private static int firstNamed(String[] secrets, String secret) {
+    int i = 0;
+    while (!secret.equals(secrets[i])) {
+      i++;
+    }
+    return i;
+  }
+
+  /** The fields from {@code first} on that name the Secret {@code first} names. */
+  private static List<String> fieldsNaming(String[] secrets, int first) {
+    List<String> fields = new ArrayList<>(secrets.length - first);
+    for (int i = first; i < secrets.length; i++) {
+      if (secrets[first].equals(secrets[i])) {
+        fields.add(SECRET_FIELDS.get(i));
+      }
+    }
+    return fields;
+  }
+
+  private static void report(RuleFindings findings, String secret, List<String> fields) {
+    findings.add(MLflowRule.DATABASE_TLS,
         "spec." + fields.get(0), (fields.size() == 1 ? "the store URI comes"
             : "the store URIs of " + String.join(", ", fields) + " come") + " from Secret '"
             + Excerpt.of(secret) + "'; unless " + (fields.size() == 1 ? "that URI verifies" : "each"
             + " URI verifies") + " the certificate itself (sslmode=verify-full, ssl_ca), TLS to the"
-            + " database is not verified without a CA bundle. " + FIX));
+            + " database is not verified without a CA bundle. " + FIX);
   }
 }

@@ -14,12 +14,10 @@ final class EmptyUriRules {
   private EmptyUriRules() {}
 
   static void check(MLflowSpec spec, RuleFindings findings) {
-    for (String field : spec.writtenUriFields()) {
-      if (spec.uriField(field).isBlank()) {
-        findings.add(MLflowRule.EMPTY_URI, "spec." + field, "is empty. Set a URI, or remove the"
-            + " field: the operator does not treat an empty URI as unset, and MLflow then falls"
-            + " back to a location inside the container.");
-      }
+    for (String field : spec.blankUriFields()) {
+      findings.add(MLflowRule.EMPTY_URI, "spec." + field, "is empty. Set a URI, or remove the"
+          + " field: the operator does not treat an empty URI as unset, and MLflow then falls"
+          + " back to a location inside the container.");
     }
   }
 }

@@ -13,12 +13,15 @@ record EnvFromPrefix(int index, String prefix) {
 
   /** The {@code envFrom[]} entries of {@code spec} that set a non-empty prefix. */
   static List<EnvFromPrefix> of(JsonNode spec) {
-    List<EnvFromPrefix> prefixes = new ArrayList<>();
     JsonNode envFrom = spec.get("envFrom");
+    List<EnvFromPrefix> prefixes = List.of();
     if (envFrom != null && envFrom.isArray()) {
       for (int i = 0; i < envFrom.size(); i++) {
         JsonNode prefix = envFrom.get(i).get("prefix");
         if (prefix != null && prefix.isString() && !prefix.stringValue().isEmpty()) {
+          if (prefixes.isEmpty()) {
+            prefixes = new ArrayList<>();
+          }
           prefixes.add(new EnvFromPrefix(i, prefix.stringValue()));
         }
       }

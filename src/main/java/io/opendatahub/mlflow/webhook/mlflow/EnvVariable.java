@@ -1,6 +1,7 @@
 package io.opendatahub.mlflow.webhook.mlflow;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 
@@ -17,18 +18,19 @@ record EnvVariable(int index, String name, String value) {
 
   /** The {@code env[]} entries of {@code spec} that have a name. */
   static List<EnvVariable> of(JsonNode spec) {
-    List<EnvVariable> variables = new ArrayList<>();
     JsonNode env = spec.get("env");
-    if (env != null && env.isArray()) {
-      for (int i = 0; i < env.size(); i++) {
-        JsonNode name = env.get(i).get("name");
-        JsonNode value = env.get(i).get("value");
-        if (name != null && name.isString()) {
-          variables.add(new EnvVariable(i, name.stringValue(),
-              value != null && value.isString() ? value.stringValue() : null));
-        }
+    if (env == null || !env.isArray() || env.isEmpty()) {
+      return List.of();
+    }
+    List<EnvVariable> variables = new ArrayList<>(env.size());
+    for (int i = 0; i < env.size(); i++) {
+      JsonNode name = env.get(i).get("name");
+      JsonNode value = env.get(i).get("value");
+      if (name != null && name.isString()) {
+        variables.add(new EnvVariable(i, name.stringValue(),
+            value != null && value.isString() ? value.stringValue() : null));
       }
     }
-    return List.copyOf(variables);
+    return Collections.unmodifiableList(variables);
   }
 }

@@ -8,28 +8,11 @@ import io.opendatahub.mlflow.webhook.admission.KindHandler;
 import io.opendatahub.mlflow.webhook.admission.Operation;
 import io.opendatahub.mlflow.webhook.admission.PatchOp;
 import java.util.List;
-import java.util.function.BiConsumer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Validation and defaulting of {@code MLflow} CRs ({@code mlflow.opendatahub.io}). */
 public final class MLflowAdmission implements KindHandler {
-
-  /** The rules every written spec is judged by, in the order their findings are listed. */
-  private static final List<BiConsumer<MLflowSpec, RuleFindings>> RULES = List.of(
-      MetadataStoreRules::check,
-      CredentialRules::check,
-      ArtifactRules::check,
-      VolumeRules::check,
-      ForbiddenEnvRules::check,
-      OperatorManagedEnvRules::check,
-      TraceArchivalRules::check,
-      StorageFieldRules::check,
-      StoreSecretRules::check,
-      MigrationRules::check,
-      GarbageCollectionRules::check,
-      DatabaseTlsRules::check,
-      EmptyUriRules::check);
 
   /** This service's answers to "which environment does this CR serve", kept across reviews. */
   private final ServedEnvironments environments = new ServedEnvironments();
@@ -55,10 +38,14 @@ public final class MLflowAdmission implements KindHandler {
       return evaluate(spec, null, context);
     }
     JsonNode oldSpec = old.get("spec");
+    List<Finding> now = evaluate(spec, oldSpec, context);
+    if (!Ratchet.anyDenies(now)) {
+      // Ratcheting only ever lifts a deny: without one, the old object's findings change nothing.
+      return now;
+    }
     // The old object is judged by the same policy snapshot and cluster facts, so a finding it
     // shares with the new one is one the update inherited, not one it brought.
-    return Ratchet.apply(evaluate(spec, oldSpec, context), request.object(),
-        evaluate(oldSpec, null, context), old);
+    return Ratchet.apply(now, request.object(), evaluate(oldSpec, null, context), old);
   }
 
   /** Every rule on {@code specNode}; the update rules too when there is an old spec. */
@@ -67,11 +54,32 @@ public final class MLflowAdmission implements KindHandler {
     RuleFindings findings = new RuleFindings(
         context.policy().mlflow().rulesFor(served.environment().name()), served);
     MLflowSpec spec = new MLflowSpec(specNode);
-    RULES.forEach(rule -> rule.accept(spec, findings));
+    check(spec, findings);
     if (oldSpec != null) {
       UpdateRules.check(new MLflowSpec(oldSpec), spec, findings);
     }
     return findings.list();
+  }
+
+  /**
+   * The rules every written spec is judged by, in the order their findings are listed. Called
+   * one by one rather than through a list of functions: the calls inline, and nothing is
+   * allocated to make them.
+   */
+  private static void check(MLflowSpec spec, RuleFindings findings) {
+    MetadataStoreRules.check(spec, findings);
+    CredentialRules.check(spec, findings);
+    ArtifactRules.check(spec, findings);
+    VolumeRules.check(spec, findings);
+    ForbiddenEnvRules.check(spec, findings);
+    OperatorManagedEnvRules.check(spec, findings);
+    TraceArchivalRules.check(spec, findings);
+    StorageFieldRules.check(spec, findings);
+    StoreSecretRules.check(spec, findings);
+    MigrationRules.check(spec, findings);
+    GarbageCollectionRules.check(spec, findings);
+    DatabaseTlsRules.check(spec, findings);
+    EmptyUriRules.check(spec, findings);
   }
 
   @Override

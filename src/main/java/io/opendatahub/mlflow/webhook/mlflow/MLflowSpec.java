@@ -23,12 +23,22 @@ final class MLflowSpec {
   /** Where trace archival moves span payloads: an artifact repository URI. */
   static final String TRACE_ARCHIVAL_LOCATION = "traceArchival.location";
 
+  /** The operator's artifact default and SQLite fallback, parsed once for every review. */
+  private static final Location IMPLICIT_ARTIFACTS_DESTINATION = new Location(
+      "artifactsDestination", new StoreUri(OPERATOR_ARTIFACTS_DESTINATION), true);
+  private static final Location FALLBACK_STORE = new Location("backendStoreUri",
+      new StoreUri(MLflowResource.OPERATOR_FALLBACK_STORE), true);
+
   private final JsonNode spec;
   // Read once per review: a URI or an env list may be megabytes, and most rules ask for them.
+  // Each URI is parsed once and its StoreUri shared by every rule that reads it. The lists are
+  // not copied: the rules only read them.
   private List<Location> metadataStores;
   private List<Location> artifactLocations;
   private List<Location> traceArchivalLocations;
+  private List<Location> fileBasedLocations;
   private List<EnvVariable> env;
+  private List<EnvFromPrefix> envFromPrefixes;
 
   MLflowSpec(JsonNode spec) {
     this.spec = spec;
@@ -115,7 +125,7 @@ final class MLflowSpec {
 
   List<Location> metadataStores() {
     if (metadataStores == null) {
-      metadataStores = locations(METADATA_FIELDS);
+      metadataStores = locations(METADATA_FIELDS, null);
     }
     return metadataStores;
   }
@@ -123,31 +133,70 @@ final class MLflowSpec {
   /** Artifact locations, with the operator's file default when artifacts are served from it. */
   List<Location> artifactLocations() {
     if (artifactLocations == null) {
-      List<Location> locations = new ArrayList<>(locations(ARTIFACT_FIELDS));
-      if (serveArtifacts() && !isString("artifactsDestination")) {
-        locations.add(0, new Location("artifactsDestination",
-            new StoreUri(OPERATOR_ARTIFACTS_DESTINATION), true));
-      }
-      artifactLocations = List.copyOf(locations);
+      artifactLocations = locations(ARTIFACT_FIELDS,
+          serveArtifacts() && !isString("artifactsDestination")
+              ? IMPLICIT_ARTIFACTS_DESTINATION : null);
     }
     return artifactLocations;
   }
 
+  /**
+   * The parsed URI of a metadata or artifact field as written, or null when it is not a
+   * non-blank string: the URI the location rules read, not parsed again.
+   */
+  StoreUri writtenUri(String field) {
+    StoreUri uri = written(metadataStores(), field);
+    return uri != null ? uri : written(artifactLocations(), field);
+  }
+
+  private static StoreUri written(List<Location> locations, String field) {
+    for (Location location : locations) {
+      if (!location.implicit() && location.field().equals(field)) {
+        return location.uri();
+      }
+    }
+    return null;
+  }
+
   boolean usesSqlite() {
-    return usesFallbackStore()
-        || metadataStores().stream().anyMatch(l -> l.uri().schemeFamily().equals("sqlite"));
+    if (usesFallbackStore()) {
+      return true;
+    }
+    for (Location store : metadataStores()) {
+      if (store.uri().schemeFamily().equals("sqlite")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Every location that keeps data on the pod's volume, including implicit ones. */
   List<Location> fileBasedLocations() {
-    List<Location> all = new ArrayList<>(metadataStores());
-    if (usesFallbackStore()) {
-      all.add(new Location("backendStoreUri",
-          new StoreUri(MLflowResource.OPERATOR_FALLBACK_STORE), true));
+    if (fileBasedLocations == null) {
+      List<Location> onVolume = addFileBased(List.of(), metadataStores());
+      if (usesFallbackStore()) {
+        onVolume = add(onVolume, FALLBACK_STORE);
+      }
+      onVolume = addFileBased(onVolume, artifactLocations());
+      fileBasedLocations = addFileBased(onVolume, traceArchivalLocations());
     }
-    all.addAll(artifactLocations());
-    all.addAll(traceArchivalLocations());
-    return all.stream().filter(l -> l.uri().isFileBased()).toList();
+    return fileBasedLocations;
+  }
+
+  private static List<Location> addFileBased(List<Location> onVolume, List<Location> locations) {
+    for (Location location : locations) {
+      if (location.uri().isFileBased()) {
+        onVolume = add(onVolume, location);
+      }
+    }
+    return onVolume;
+  }
+
+  /** {@code list} with {@code location} added: a new list in place of the shared empty one. */
+  private static List<Location> add(List<Location> list, Location location) {
+    List<Location> more = list.isEmpty() ? new ArrayList<>(4) : list;
+    more.add(location);
+    return more;
   }
 
   /**
@@ -171,30 +220,28 @@ final class MLflowSpec {
     return List.of(new Location(TRACE_ARCHIVAL_LOCATION, new StoreUri(location), false));
   }
 
-  /** Every URI field written as a string, even empty, by its path below {@code spec}. */
-  List<String> writtenUriFields() {
-    List<String> fields = new ArrayList<>();
+  /**
+   * The path below {@code spec} of every URI field that holds a blank string (empty or only
+   * whitespace): metadata fields, then artifact fields, then the trace archival location.
+   */
+  List<String> blankUriFields() {
+    List<String> fields = List.of();
     for (String field : METADATA_FIELDS) {
-      addIfString(fields, field, spec.get(field));
+      fields = addIfBlank(fields, field, spec.get(field));
     }
     for (String field : ARTIFACT_FIELDS) {
-      addIfString(fields, field, spec.get(field));
+      fields = addIfBlank(fields, field, spec.get(field));
     }
-    addIfString(fields, TRACE_ARCHIVAL_LOCATION, spec.path("traceArchival").get("location"));
-    return fields;
+    return addIfBlank(fields, TRACE_ARCHIVAL_LOCATION, spec.path("traceArchival").get("location"));
   }
 
-  /** The string at a path from {@link #writtenUriFields()}. */
-  String uriField(String field) {
-    JsonNode node = field.equals(TRACE_ARCHIVAL_LOCATION)
-        ? spec.path("traceArchival").path("location") : spec.path(field);
-    return node.isString() ? node.stringValue() : null;
-  }
-
-  private static void addIfString(List<String> fields, String field, JsonNode node) {
-    if (node != null && node.isString()) {
-      fields.add(field);
+  private static List<String> addIfBlank(List<String> fields, String field, JsonNode node) {
+    if (node == null || !node.isString() || !node.stringValue().isBlank()) {
+      return fields;
     }
+    List<String> more = fields.isEmpty() ? new ArrayList<>(2) : fields;
+    more.add(field);
+    return more;
   }
 
   /** {@code env[]} entries that have a name. */
@@ -207,14 +254,17 @@ final class MLflowSpec {
 
   /** The {@code envFrom[]} entries that set a non-empty prefix. */
   List<EnvFromPrefix> envFromPrefixes() {
-    return EnvFromPrefix.of(spec);
+    if (envFromPrefixes == null) {
+      envFromPrefixes = EnvFromPrefix.of(spec);
+    }
+    return envFromPrefixes;
   }
 
   /** What identifies the backend database: the URI without credentials, or the Secret key. */
   String backendIdentity() {
-    String uri = text("backendStoreUri");
+    StoreUri uri = writtenUri("backendStoreUri");
     if (uri != null) {
-      return new StoreUri(uri).withoutCredentials();
+      return uri.withoutCredentials();
     }
     JsonNode from = spec.get("backendStoreUriFrom");
     if (from != null && from.isObject()) {
@@ -223,14 +273,21 @@ final class MLflowSpec {
     return MLflowResource.OPERATOR_FALLBACK_STORE;
   }
 
-  private List<Location> locations(List<String> fields) {
-    List<Location> locations = new ArrayList<>();
+  /** The fields written as non-blank strings, parsed, after {@code first} when there is one. */
+  private List<Location> locations(List<String> fields, Location first) {
+    List<Location> locations = first == null ? null : new ArrayList<>(fields.size() + 1);
+    if (first != null) {
+      locations.add(first);
+    }
     for (String field : fields) {
       String value = text(field);
       if (value != null) {
+        if (locations == null) {
+          locations = new ArrayList<>(fields.size());
+        }
         locations.add(new Location(field, new StoreUri(value), false));
       }
     }
-    return List.copyOf(locations);
+    return locations == null ? List.of() : locations;
   }
 }

@@ -43,10 +43,16 @@ final class MetadataStoreRules {
         + "From and a Secret.";
   }
 
+  /** "postgresql:// or mysql://": the allowed schemes but file, each as a URI start. */
   private static String uris(StoreRules allowed) {
     List<String> schemes = allowed.schemes().isEmpty()
         ? List.of("postgresql", "mysql") : allowed.schemes();
-    return String.join(" or ", schemes.stream().filter(s -> !s.equals("file"))
-        .map(s -> s + "://").toList());
+    StringBuilder uris = new StringBuilder(32);
+    for (String scheme : schemes) {
+      if (!scheme.equals("file")) {
+        uris.append(uris.isEmpty() ? "" : " or ").append(scheme).append("://");
+      }
+    }
+    return uris.toString();
   }
 }

@@ -19,6 +19,9 @@ final class QueryText {
   private static final List<String> SECRET_KEY_SUFFIXES = List.of("password", "passwd", "pwd",
       "secret", "token", "accesskey", "secretkey", "apikey", "signature");
 
+  /** The spans of a URI without secret query values, shared: most URIs have none. */
+  private static final int[] NONE = new int[0];
+
   private QueryText() {}
 
   /**
@@ -29,7 +32,7 @@ final class QueryText {
   static int[] secretValues(String raw, int from) {
     int query = raw.indexOf('?', from);
     if (query < 0) {
-      return new int[0];
+      return NONE;
     }
     int[] spans = new int[8];
     int count = 0;
@@ -52,7 +55,7 @@ final class QueryText {
         equals = i;
       }
     }
-    return Arrays.copyOf(spans, count);
+    return count == 0 ? NONE : Arrays.copyOf(spans, count);
   }
 
   /**

@@ -26,6 +26,16 @@ final class Ratchet {
 
   private Ratchet() {}
 
+  /** Whether any finding denies: only then can {@link #apply} change anything. */
+  static boolean anyDenies(List<Finding> findings) {
+    for (Finding finding : findings) {
+      if (finding.action() == Action.DENY) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * The new object's findings, with the {@code deny} findings the old object shares downgraded.
    *

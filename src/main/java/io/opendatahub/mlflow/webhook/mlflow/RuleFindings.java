@@ -5,6 +5,7 @@ import io.opendatahub.mlflow.webhook.policy.Action;
 import io.opendatahub.mlflow.webhook.policy.MLflowEnvironmentRules;
 import io.opendatahub.mlflow.webhook.policy.MLflowRule;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Supplier;
 
@@ -18,10 +19,17 @@ final class RuleFindings {
 
   static final int SHOWN_PER_RULE = 10;
 
+  /** {@code MLflowRule.values()} clones its array on every call; read once. */
+  private static final MLflowRule[] RULES = MLflowRule.values();
+
   private final MLflowEnvironmentRules rules;
   private final ServedEnvironment served;
-  private final List<Finding> findings = new ArrayList<>();
-  private final int[] counts = new int[MLflowRule.values().length];
+  private final List<Finding> findings = new ArrayList<>(4);
+  /** Findings per rule, by ordinal; made at the first finding (most reviews have few or none). */
+  private int[] counts;
+  /** Whether a rule went past {@link #SHOWN_PER_RULE}, so {@link #list()} adds count lines. */
+  private boolean capped;
+  private String environment;
 
   RuleFindings(MLflowEnvironmentRules rules, ServedEnvironment served) {
     this.rules = rules;
@@ -32,9 +40,12 @@ final class RuleFindings {
     return rules;
   }
 
-  /** "environment 'production' (set by namespace 'x')", for messages. */
+  /** "environment 'production' (set by namespace 'x')", for messages; built once per review. */
   String environment() {
-    return served.describe();
+    if (environment == null) {
+      environment = served.describe();
+    }
+    return environment;
   }
 
   boolean enabled(MLflowRule rule) {
@@ -42,15 +53,33 @@ final class RuleFindings {
   }
 
   void add(MLflowRule rule, String field, String message) {
-    add(rule, field, () -> message);
+    Action action = rules.actionFor(rule);
+    if (shown(rule, action)) {
+      findings.add(new Finding(rule.id(), action, field, message));
+    }
   }
 
   /** As {@link #add(MLflowRule, String, String)}, building the message only if it is shown. */
   void add(MLflowRule rule, String field, Supplier<String> message) {
     Action action = rules.actionFor(rule);
-    if (action != Action.OFF && ++counts[rule.ordinal()] <= SHOWN_PER_RULE) {
+    if (shown(rule, action)) {
       findings.add(new Finding(rule.id(), action, field, message.get()));
     }
+  }
+
+  /** Counts a finding the rule's action keeps; whether it is within the rule's shown ones. */
+  private boolean shown(MLflowRule rule, Action action) {
+    if (action == Action.OFF) {
+      return false;
+    }
+    if (counts == null) {
+      counts = new int[RULES.length];
+    }
+    if (++counts[rule.ordinal()] <= SHOWN_PER_RULE) {
+      return true;
+    }
+    capped = true;
+    return false;
   }
 
   /**
@@ -67,8 +96,11 @@ final class RuleFindings {
   }
 
   List<Finding> list() {
+    if (!capped) {
+      return findings.isEmpty() ? List.of() : Collections.unmodifiableList(findings);
+    }
     List<Finding> all = new ArrayList<>(findings);
-    for (MLflowRule rule : MLflowRule.values()) {
+    for (MLflowRule rule : RULES) {
       int count = counts[rule.ordinal()];
       if (count > SHOWN_PER_RULE) {
         all.add(new Finding(rule.id(), rules.actionFor(rule), "spec", (count - SHOWN_PER_RULE)
@@ -76,6 +108,6 @@ final class RuleFindings {
             + " again to see the rest."));
       }
     }
-    return List.copyOf(all);
+    return Collections.unmodifiableList(all);
   }
 }

@@ -27,6 +27,8 @@ public final class StoreUri {
 
   private final String raw;
   private final String scheme;
+  /** The scheme without its driver suffix, worked out once: every rule asks for it. */
+  private final String family;
   private final UserInfo userInfo;
   /**
    * Start and end of every secret query value, in pairs and in order; over-covers rather than
@@ -38,6 +40,8 @@ public final class StoreUri {
   public StoreUri(String raw) {
     this.raw = raw;
     this.scheme = parseScheme(raw);
+    int plus = scheme.indexOf('+');
+    this.family = plus > 0 ? scheme.substring(0, plus) : scheme;
     this.userInfo = UserInfo.read(raw);
     secretValues = QueryText.secretValues(raw,
         Math.max(Math.max(userInfo.end(), userInfo.authorityStart()), 0));
@@ -54,8 +58,7 @@ public final class StoreUri {
 
   /** The scheme without a driver suffix: {@code postgresql+psycopg2} gives {@code postgresql}. */
   public String schemeFamily() {
-    int plus = scheme.indexOf('+');
-    return plus > 0 ? scheme.substring(0, plus) : scheme;
+    return family;
   }
 
   /** The full scheme in lower case; without one the URI is a local path, for MLflow a file. */
@@ -65,14 +68,13 @@ public final class StoreUri {
 
   /** SQLite files and plain file stores live on the pod's volume. */
   public boolean isFileBased() {
-    String family = schemeFamily();
     return family.equals("sqlite") || family.equals("file");
   }
 
   /** Whether the user info carries a non-empty password ({@code user:password@host}). */
   public boolean hasInlinePassword() {
     return userInfo.uriPassword()
-        || userInfo.sqlAlchemyPassword() && SQL_FAMILIES.contains(schemeFamily());
+        || userInfo.sqlAlchemyPassword() && SQL_FAMILIES.contains(family);
   }
 
   /** Whether a query parameter carries a credential ({@code ?password=...}, {@code &token=...}). */

@@ -61,9 +61,9 @@ final class UpdateRules {
    * Secret reference, whose content the webhook cannot see, as admitted.
    */
   private static boolean allows(MLflowSpec spec, StoreRules allowed) {
-    String uri = spec.text("backendStoreUri");
+    StoreUri uri = spec.writtenUri("backendStoreUri");
     if (uri != null) {
-      String family = new StoreUri(uri).schemeFamily();
+      String family = uri.schemeFamily();
       return !family.equals("file") && allowed.allows(family);
     }
     return !spec.usesFallbackStore() || allowed.allows("sqlite");

@@ -18,8 +18,19 @@ record UserInfo(int authorityStart, int end, int passwordStart, boolean uriPassw
     boolean sqlAlchemyPassword) {
 
   private static final UserInfo NONE = new UserInfo(-1, -1, -1, false, false);
+  /**
+   * An authority without user info, by where it starts (after a scheme of up to 28 characters):
+   * most URIs have none ({@code s3://bucket/path}), and each review reads several.
+   */
+  private static final UserInfo[] NO_USER = new UserInfo[32];
 
-  /** One scan of the authority; a URI without one shares a constant, allocating nothing. */
+  static {
+    for (int i = 0; i < NO_USER.length; i++) {
+      NO_USER[i] = new UserInfo(i, -1, -1, false, false);
+    }
+  }
+
+  /** One scan of the authority; a URI without user info often shares a constant. */
   static UserInfo read(String raw) {
     int separator = raw.indexOf("://");
     if (separator < 0) {
@@ -38,6 +49,10 @@ record UserInfo(int authorityStart, int end, int passwordStart, boolean uriPassw
     // has no '/', so both readings start the password at the same ':'.
     boolean grammar = lastAt > userEnd + 1 && userEnd < authorityEnd;
     boolean sqlAlchemy = firstAt > userEnd + 1;
+    if (lastAt < 0 && firstAt < 0 && authorityStart < NO_USER.length) {
+      // No '@' in either reading: no user info, no password (grammar needs lastAt).
+      return NO_USER[authorityStart];
+    }
     return new UserInfo(authorityStart, Math.max(lastAt, firstAt),
         firstAt >= 0 || grammar ? userEnd + 1 : -1, grammar, sqlAlchemy);
   }

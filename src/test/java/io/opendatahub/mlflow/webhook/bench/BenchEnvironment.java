@@ -38,6 +38,13 @@ public final class BenchEnvironment {
     }
     writeKubeconfig(dir, client.getConfiguration().getMasterUrl());
 
+    writeBodies(dir);
+    System.out.println("mock API server at " + client.getConfiguration().getMasterUrl());
+    Thread.currentThread().join();
+  }
+
+  /** DIR/WORKLOAD.json: the request body of each workload (the decision benchmark reads them too). */
+  public static void writeBodies(Path dir) throws Exception {
     write(dir, "validate-allowed", Files.readAllBytes(
         Path.of("src/test/resources/reviews/mlflow-postgresql.json")));
     // The validate-allowed spec in what an API server really sends: managedFields, status,
@@ -62,8 +69,6 @@ public final class BenchEnvironment {
     // experiments:list review of team-a.
     write(dir, "authorize-mlflow-cache-hit", ("{\"workspace\":\"team-a\",\"method\":\"GET\","
         + "\"path\":\"/api/2.0/mlflow/experiments/search\"}").getBytes(StandardCharsets.UTF_8));
-    System.out.println("mock API server at " + client.getConfiguration().getMasterUrl());
-    Thread.currentThread().join();
   }
 
   /** DIR/kubeconfig, pointing the service at the mock API server. */
