@@ -51,11 +51,13 @@ final class TokenIdentities {
         .expireAfter(Expiry.<String, TokenReviewed>creating((key, reviewed) ->
             reviewed.failure() != null ? Duration.ZERO : settings.get().cache().tokenTtl()))
         .ticker(ticker)
+        .executor(CacheMaintenance.ON_CALLING_THREAD)
         .buildAsync();
     this.confirmedTokens = Caffeine.newBuilder()
         .maximumSize(MAX_IDENTITIES)
         .expireAfterWrite(CONFIRMED_TOKEN_MEMORY)
         .ticker(ticker)
+        .executor(CacheMaintenance.ON_CALLING_THREAD)
         .build();
   }
 

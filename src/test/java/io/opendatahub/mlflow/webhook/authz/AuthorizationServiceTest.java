@@ -20,6 +20,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -110,6 +111,27 @@ class AuthorizationServiceTest {
     assertThat(deniedAgain.source()).isEqualTo(AccessDecision.Source.CACHE);
     assertThat(deniedAgain.allowed()).isFalse();
     assertThat(cluster.reviews.get()).isEqualTo(2);
+  }
+
+  @Test
+  void cacheUpkeepRunsOnTheCallingThreadNotOnTheCommonPool() {
+    // Caffeine's upkeep reads the ticker (to expire entries), wherever it runs.
+    Set<String> readers = ConcurrentHashMap.newKeySet();
+    Ticker watched = () -> {
+      readers.add(Thread.currentThread().getName());
+      return clock.read();
+    };
+    AuthorizationService watchedService =
+        new AuthorizationService(holder, cluster, AuthorizationService.Listener.NONE, watched);
+
+    for (int i = 0; i < 500; i++) {
+      watchedService.authorize(review(i % 2 == 0 ? "get" : "delete"), "t").join();
+    }
+    // Whatever was handed to the common pool has run by now.
+    ForkJoinPool.commonPool().awaitQuiescence(30, TimeUnit.SECONDS);
+
+    assertThat(cluster.reviews.get()).isEqualTo(2);
+    assertThat(readers).containsOnly(Thread.currentThread().getName());
   }
 
   @Test
