@@ -64,13 +64,9 @@ final class TokenIdentities {
   /** The token's owner; empty when the API server knows no such token, failed if it can't say. */
   CompletableFuture<Optional<Identity>> of(BearerToken bearerToken) {
     String hash = bearerToken.sha256();
-    // Tokens never confirmed share one caller: random tokens cannot crowd out the rechecks of
-    // real ones (each a caller of its own), and their excess fails closed at once.
-    String caller = confirmedTokens.getIfPresent(hash) != null ? "token:" + hash
-        : UNCONFIRMED_TOKENS;
     // A failed load would be logged by the cache with its stack trace: failures are values.
     return identities.get(hash, (ignored, executor) ->
-            upstream.call(AccessReviewer.Question.TOKEN_REVIEW, reviewer, caller,
+            upstream.call(AccessReviewer.Question.TOKEN_REVIEW, reviewer, caller(hash),
                 () -> reviewer.authenticate(bearerToken.secret()))
                 .handle((identity, failure) -> {
                   if (identity != null && identity.isPresent()) {
@@ -81,5 +77,15 @@ final class TokenIdentities {
         .thenCompose(reviewed -> reviewed.failure() == null
             ? CompletableFuture.completedFuture(reviewed.identity())
             : CompletableFuture.failedFuture(reviewed.failure()));
+  }
+
+  /**
+   * Whom a TokenReview of the token is counted against: asked only when one is made, so a cached
+   * identity costs no look-up of it. Tokens never confirmed share one caller: random tokens
+   * cannot crowd out the rechecks of real ones (each a caller of its own), and their excess
+   * fails closed at once.
+   */
+  private String caller(String hash) {
+    return confirmedTokens.getIfPresent(hash) != null ? "token:" + hash : UNCONFIRMED_TOKENS;
   }
 }
