@@ -80,6 +80,20 @@ final class TokenIdentities {
   }
 
   /**
+   * The token's owner (empty: nobody) as a TokenReview answered it within tokenTtl; null when
+   * there is no such answer yet (never asked, expired, still being asked, or failed), and {@link
+   * #of} must be asked. Lets a cached identity be used without a chain of futures.
+   */
+  Optional<Identity> cached(BearerToken bearerToken) {
+    CompletableFuture<TokenReviewed> reviewed = identities.getIfPresent(bearerToken.sha256());
+    if (reviewed == null || !reviewed.isDone() || reviewed.isCompletedExceptionally()) {
+      return null;
+    }
+    TokenReviewed answer = reviewed.join();
+    return answer.failure() == null ? answer.identity() : null;
+  }
+
+  /**
    * Whom a TokenReview of the token is counted against: asked only when one is made, so a cached
    * identity costs no look-up of it. Tokens never confirmed share one caller: random tokens
    * cannot crowd out the rechecks of real ones (each a caller of its own), and their excess
