@@ -3,7 +3,7 @@ package io.opendatahub.mlflow.webhook.authz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opendatahub.mlflow.webhook.admission.MalformedReviewException;
-import java.util.ArrayList;
+import io.opendatahub.mlflow.webhook.testing.ShortStrings;
 import java.util.List;
 import java.util.regex.Pattern;
 import net.jqwik.api.Arbitraries;
@@ -56,18 +56,7 @@ class QuestionFieldsDifferentialTest {
 
   @Test
   void everyStringOfUpToThreeEdgeCharacters() {
-    List<String> strings = new ArrayList<>(List.of(""));
-    for (int length = 1; length <= 3; length++) {
-      List<String> longer = new ArrayList<>();
-      for (String prefix : strings) {
-        if (prefix.length() == length - 1) {
-          for (char c : EDGES.toCharArray()) {
-            longer.add(prefix + c);
-          }
-        }
-      }
-      strings.addAll(longer);
-    }
+    List<String> strings = ShortStrings.upTo(3, EDGES);
     assertThat(strings).hasSize(1 + EDGES.length() + EDGES.length() * EDGES.length()
         + EDGES.length() * EDGES.length() * EDGES.length());
     strings.forEach(QuestionFieldsDifferentialTest::agree);

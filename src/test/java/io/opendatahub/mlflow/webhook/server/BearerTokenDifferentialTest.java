@@ -2,7 +2,7 @@ package io.opendatahub.mlflow.webhook.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
+import io.opendatahub.mlflow.webhook.testing.ShortStrings;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -66,18 +66,7 @@ class BearerTokenDifferentialTest {
 
   @Test
   void everyShortHeaderAroundTheScheme() {
-    List<String> shorts = new ArrayList<>(List.of(""));
-    for (int length = 1; length <= 3; length++) {
-      List<String> longer = new ArrayList<>();
-      for (String prefix : shorts) {
-        if (prefix.length() == length - 1) {
-          for (char c : EDGES.toCharArray()) {
-            longer.add(prefix + c);
-          }
-        }
-      }
-      shorts.addAll(longer);
-    }
+    List<String> shorts = ShortStrings.upTo(3, EDGES);
     for (String around : shorts) {
       agree(around);
       agree("Bearer" + around);
