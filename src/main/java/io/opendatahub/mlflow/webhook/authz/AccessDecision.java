@@ -17,8 +17,11 @@ public record AccessDecision(boolean allowed, boolean denied, String reason,
     LOCAL,
     NONE;
 
+    /** Made once: it labels every answer's metrics. */
+    private final String label = name().toLowerCase(Locale.ROOT);
+
     public String label() {
-      return name().toLowerCase(Locale.ROOT);
+      return label;
     }
   }
 

@@ -191,6 +191,9 @@ public final class AccessReviewCodec {
         JsonFields.string(node, "name"));
   }
 
+  /** A constant, so the field names below are joined by the compiler, not per request. */
+  private static final String AT = "spec.resourceAttributes.";
+
   private static ResourceAttributes checked(String namespace, String verb, String group,
       String version, String resource, String subresource, String name)
       throws MalformedReviewException {
@@ -199,20 +202,19 @@ public final class AccessReviewCodec {
     if (attributes.verb().isEmpty() || attributes.resource().isEmpty()) {
       throw new MalformedReviewException("spec.resourceAttributes.verb and .resource are required");
     }
-    String at = "spec.resourceAttributes.";
-    QuestionFields.namespace(attributes.namespace(), at + "namespace");
-    QuestionFields.word(attributes.verb(), at + "verb", true, QuestionFields.MAX_LABEL);
-    QuestionFields.word(attributes.group(), at + "group", false, QuestionFields.MAX_NAME);
-    QuestionFields.word(attributes.version(), at + "version", false, QuestionFields.MAX_LABEL);
-    QuestionFields.resource(attributes.resource(), at + "resource");
-    QuestionFields.word(attributes.subresource(), at + "subresource", false,
+    QuestionFields.namespace(attributes.namespace(), AT + "namespace");
+    QuestionFields.word(attributes.verb(), AT + "verb", true, QuestionFields.MAX_LABEL);
+    QuestionFields.word(attributes.group(), AT + "group", false, QuestionFields.MAX_NAME);
+    QuestionFields.word(attributes.version(), AT + "version", false, QuestionFields.MAX_LABEL);
+    QuestionFields.resource(attributes.resource(), AT + "resource");
+    QuestionFields.word(attributes.subresource(), AT + "subresource", false,
         QuestionFields.MAX_NAME);
-    QuestionFields.name(attributes.name(), at + "name");
+    QuestionFields.name(attributes.name(), AT + "name");
     if (attributes.resource().contains("/") && !attributes.subresource().isEmpty()) {
       // "gatewayendpoints/use" plus subresource "x" names nothing; RBAC would match it only by
       // a wildcard, and the overlay could not tell which disabled entry it stands for.
-      throw new MalformedReviewException(at + "resource names a subresource ('"
-          + attributes.resource() + "') and " + at + "subresource is set too: give it once");
+      throw new MalformedReviewException(AT + "resource names a subresource ('"
+          + attributes.resource() + "') and " + AT + "subresource is set too: give it once");
     }
     return attributes;
   }

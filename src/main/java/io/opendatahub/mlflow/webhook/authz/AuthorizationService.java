@@ -7,6 +7,7 @@ import io.opendatahub.mlflow.webhook.policy.AuthorizationPolicy;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,9 +122,9 @@ public final class AuthorizationService {
     if (reviewer == null) {
       return done(Optional.empty());
     }
-    return tokens.of(bearerToken).thenApply(identity -> identity.isPresent()
-        ? Optional.<AuthorizeResult>empty() : Optional.of(invalidToken()))
-        .exceptionally(failure -> Optional.of(failClosed.answer(failure)));
+    return withIdentity(bearerToken, identity -> done(identity.isPresent()
+        ? Optional.<AuthorizeResult>empty() : Optional.of(invalidToken())),
+        failure -> Optional.of(failClosed.answer(failure)));
   }
 
   /** What the token's owner may do: the question of a SelfSubjectAccessReview. */
@@ -139,7 +140,7 @@ public final class AuthorizationService {
     String caller = "token:" + bearerToken.sha256();
     // The identity first, every time: it is cached for tokenTtl, so a revoked token is refused
     // within tokenTtl even where a decision about it is still cached.
-    return tokens.of(bearerToken).thenCompose(identity -> {
+    return withIdentity(bearerToken, identity -> {
       if (identity.isEmpty()) {
         return done(invalidToken());
       }
@@ -148,7 +149,7 @@ public final class AuthorizationService {
         return done(AuthorizeResult.decided(overlay.get()));
       }
       return rbac.answer(caller, identity.get(), attributes);
-    }).exceptionally(failClosed::answer);
+    }, failClosed::answer);
   }
 
   public CompletableFuture<AuthorizeResult> authorize(AccessReview review, String token) {
@@ -164,7 +165,7 @@ public final class AuthorizationService {
       return done(AuthorizeResult.refused(401, "callers of SubjectAccessReview cannot be"
           + " authenticated: the service runs without a cluster"));
     }
-    return tokens.of(bearerToken).thenCompose(caller -> {
+    return withIdentity(bearerToken, caller -> {
       if (caller.isEmpty()) {
         return done(invalidToken());
       }
@@ -181,7 +182,29 @@ public final class AuthorizationService {
       }
       String subject = "user:" + DecisionKey.subjectHash(review.bodySubject());
       return rbac.answer(subject, review.bodySubject(), review.attributes());
-    }).exceptionally(failClosed::answer);
+    }, failClosed::answer);
+  }
+
+  /**
+   * {@code then} applied to the token's owner (empty: nobody), a failure answered by {@code
+   * failed}. A cached identity is used at once on this thread, so a cached answer builds no
+   * chain of futures; it is what {@code thenCompose} on the completed identity did, minus the
+   * futures. Otherwise after the TokenReview.
+   */
+  private <T> CompletableFuture<T> withIdentity(BearerToken bearerToken,
+      Function<Optional<Identity>, CompletableFuture<T>> then, Function<Throwable, T> failed) {
+    Optional<Identity> cached = tokens.cached(bearerToken);
+    if (cached == null) {
+      return tokens.of(bearerToken).thenCompose(then).exceptionally(failed);
+    }
+    CompletableFuture<T> result;
+    try {
+      result = then.apply(cached);
+    } catch (RuntimeException e) {
+      return done(failed.apply(e));
+    }
+    return result.isDone() && !result.isCompletedExceptionally() ? result
+        : result.exceptionally(failed);
   }
 
   private static AuthorizeResult missingToken() {

@@ -39,6 +39,11 @@ final class CachedAccessReviews {
       ResourceAttributes attributes) {
     DecisionKey key = new DecisionKey(caller, attributes);
     CompletableFuture<AccessDecision> cached = decisions.getIfPresent(key);
+    if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) {
+      // The usual hit: answered without a chain of futures.
+      return CompletableFuture.completedFuture(
+          AuthorizeResult.decided(cached.join().from(AccessDecision.Source.CACHE)));
+    }
     if (cached != null) {
       return cached.thenApply(decision -> AuthorizeResult.decided(
           decision.from(AccessDecision.Source.CACHE)))

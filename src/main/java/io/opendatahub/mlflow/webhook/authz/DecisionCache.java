@@ -34,6 +34,7 @@ final class DecisionCache {
                 : decision.allowed() ? settings.get().cache().allowedTtl()
                 : settings.get().cache().deniedTtl()))
         .ticker(ticker)
+        .executor(CacheMaintenance.ON_CALLING_THREAD)
         .recordStats()
         .buildAsync();
   }

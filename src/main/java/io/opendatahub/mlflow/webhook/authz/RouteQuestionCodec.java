@@ -171,27 +171,35 @@ public final class RouteQuestionCodec {
       String workspace = field(WORKSPACE, "workspace", where);
       String name = field(NAME, "name", where);
       // Checked here so that nothing Kubernetes could not hold reaches the cache or a log line.
-      QuestionFields.namespace(workspace, where + "workspace");
-      QuestionFields.name(name, where + "name");
-      QuestionFields.word(method, where + "method", true, MAX_METHOD);
-      QuestionFields.text(path, where + "path", MAX_PATH);
+      QuestionFields.namespace(workspace, at(where, "workspace"));
+      QuestionFields.name(name, at(where, "name"));
+      QuestionFields.word(method, at(where, "method"), true, MAX_METHOD);
+      QuestionFields.text(path, at(where, "path"), MAX_PATH);
       return new Question(workspace, method, path, name,
           body == null || body.isNull() ? null : body,
-          RequestParts.query(query, where + "query"),
-          RequestParts.headers(headers, where + "headers"));
+          RequestParts.query(query, at(where, "query")),
+          RequestParts.headers(headers, at(where, "headers")));
     }
 
     private String required(int index, String field, String where)
         throws MalformedReviewException {
       String value = field(index, field, where);
       if (value == null || value.isBlank()) {
-        throw new MalformedReviewException(where + field + " is required");
+        throw new MalformedReviewException(at(where, field) + " is required");
       }
       return value;
     }
 
     private String field(int index, String field, String where) throws MalformedReviewException {
-      return strings.get(index, where + field);
+      return strings.get(index, at(where, field));
+    }
+
+    /**
+     * A field's name in messages: {@code where} (empty for a single question) before it. Joined
+     * only for a batch's questions, since "" + field still makes a new string.
+     */
+    private static String at(String where, String field) {
+      return where.isEmpty() ? field : where + field;
     }
   }
 

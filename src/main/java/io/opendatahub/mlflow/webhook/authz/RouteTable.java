@@ -47,7 +47,8 @@ public final class RouteTable {
     }
   }
 
-  private final Map<String, RouteRule> literals = new HashMap<>();
+  /** Literal paths, then their methods ({@code *} for any): no key is joined per request. */
+  private final Map<String, Map<String, RouteRule>> literals = new HashMap<>();
   private final List<Template> templates = new ArrayList<>();
 
   public RouteTable(List<RouteRule> rules) {
@@ -55,7 +56,7 @@ public final class RouteTable {
       if (PARAMETER.matcher(rule.path()).find()) {
         templates.add(compile(rule));
       } else {
-        literals.put(rule.key(), rule);
+        literals.computeIfAbsent(rule.path(), path -> new HashMap<>()).put(rule.method(), rule);
       }
     }
     templates.sort(Comparator.comparingInt(Template::literalChars).reversed());
@@ -101,9 +102,10 @@ public final class RouteTable {
   }
 
   private Optional<Match> matchServed(String verb, String path) {
-    RouteRule literal = literals.get(verb + " " + path);
-    if (literal == null) {
-      literal = literals.get("* " + path);
+    Map<String, RouteRule> methods = literals.get(path);
+    RouteRule literal = methods == null ? null : methods.get(verb);
+    if (literal == null && methods != null) {
+      literal = methods.get("*");
     }
     if (literal != null) {
       return Optional.of(new Match(literal, Map.of(), path));

@@ -51,24 +51,22 @@ final class TokenIdentities {
         .expireAfter(Expiry.<String, TokenReviewed>creating((key, reviewed) ->
             reviewed.failure() != null ? Duration.ZERO : settings.get().cache().tokenTtl()))
         .ticker(ticker)
+        .executor(CacheMaintenance.ON_CALLING_THREAD)
         .buildAsync();
     this.confirmedTokens = Caffeine.newBuilder()
         .maximumSize(MAX_IDENTITIES)
         .expireAfterWrite(CONFIRMED_TOKEN_MEMORY)
         .ticker(ticker)
+        .executor(CacheMaintenance.ON_CALLING_THREAD)
         .build();
   }
 
   /** The token's owner; empty when the API server knows no such token, failed if it can't say. */
   CompletableFuture<Optional<Identity>> of(BearerToken bearerToken) {
     String hash = bearerToken.sha256();
-    // Tokens never confirmed share one caller: random tokens cannot crowd out the rechecks of
-    // real ones (each a caller of its own), and their excess fails closed at once.
-    String caller = confirmedTokens.getIfPresent(hash) != null ? "token:" + hash
-        : UNCONFIRMED_TOKENS;
     // A failed load would be logged by the cache with its stack trace: failures are values.
     return identities.get(hash, (ignored, executor) ->
-            upstream.call(AccessReviewer.Question.TOKEN_REVIEW, reviewer, caller,
+            upstream.call(AccessReviewer.Question.TOKEN_REVIEW, reviewer, caller(hash),
                 () -> reviewer.authenticate(bearerToken.secret()))
                 .handle((identity, failure) -> {
                   if (identity != null && identity.isPresent()) {
@@ -79,5 +77,29 @@ final class TokenIdentities {
         .thenCompose(reviewed -> reviewed.failure() == null
             ? CompletableFuture.completedFuture(reviewed.identity())
             : CompletableFuture.failedFuture(reviewed.failure()));
+  }
+
+  /**
+   * The token's owner (empty: nobody) as a TokenReview answered it within tokenTtl; null when
+   * there is no such answer yet (never asked, expired, still being asked, or failed), and {@link
+   * #of} must be asked. Lets a cached identity be used without a chain of futures.
+   */
+  Optional<Identity> cached(BearerToken bearerToken) {
+    CompletableFuture<TokenReviewed> reviewed = identities.getIfPresent(bearerToken.sha256());
+    if (reviewed == null || !reviewed.isDone() || reviewed.isCompletedExceptionally()) {
+      return null;
+    }
+    TokenReviewed answer = reviewed.join();
+    return answer.failure() == null ? answer.identity() : null;
+  }
+
+  /**
+   * Whom a TokenReview of the token is counted against: asked only when one is made, so a cached
+   * identity costs no look-up of it. Tokens never confirmed share one caller: random tokens
+   * cannot crowd out the rechecks of real ones (each a caller of its own), and their excess
+   * fails closed at once.
+   */
+  private String caller(String hash) {
+    return confirmedTokens.getIfPresent(hash) != null ? "token:" + hash : UNCONFIRMED_TOKENS;
   }
 }

@@ -3,6 +3,8 @@ package io.opendatahub.mlflow.webhook.authz;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opendatahub.mlflow.webhook.authz.AccessReviewer;
+import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
+import io.opendatahub.mlflow.webhook.admission.NamespaceFacts.KnownNamespace;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
@@ -20,6 +22,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -110,6 +113,71 @@ class AuthorizationServiceTest {
     assertThat(deniedAgain.source()).isEqualTo(AccessDecision.Source.CACHE);
     assertThat(deniedAgain.allowed()).isFalse();
     assertThat(cluster.reviews.get()).isEqualTo(2);
+  }
+
+  @Test
+  void cacheUpkeepRunsOnTheCallingThreadNotOnTheCommonPool() {
+    // Caffeine's upkeep reads the ticker (to expire entries), wherever it runs.
+    Set<String> readers = ConcurrentHashMap.newKeySet();
+    Ticker watched = () -> {
+      readers.add(Thread.currentThread().getName());
+      return clock.read();
+    };
+    AuthorizationService watchedService =
+        new AuthorizationService(holder, cluster, AuthorizationService.Listener.NONE, watched);
+
+    for (int i = 0; i < 500; i++) {
+      watchedService.authorize(review(i % 2 == 0 ? "get" : "delete"), "t").join();
+    }
+    // Whatever was handed to the common pool has run by now.
+    ForkJoinPool.commonPool().awaitQuiescence(30, TimeUnit.SECONDS);
+
+    assertThat(cluster.reviews.get()).isEqualTo(2);
+    assertThat(readers).containsOnly(Thread.currentThread().getName());
+  }
+
+  @Test
+  void aFailureWhileDecidingFailsClosedWhetherTheIdentityWasCachedOrNot() {
+    Policy scoped = TestPolicies.shippedWith(dir, "reason: AI Gateway is disabled on this platform",
+        "reason: AI Gateway is disabled on this platform\n        except: {namespaceSelector:"
+            + " {matchLabels: {gateway: enabled}}}");
+    NamespaceFacts broken = new NamespaceFacts() {
+      @Override
+      public Optional<Map<String, String>> labels(String namespace) {
+        throw new IllegalStateException("the namespace cache broke");
+      }
+
+      @Override
+      public java.util.Collection<KnownNamespace> namespaces() {
+        return List.of();
+      }
+
+      @Override
+      public boolean synced() {
+        return true;
+      }
+    };
+    AuthorizationService failing = new AuthorizationService(() -> scoped, broken, cluster,
+        AuthorizationService.Listener.NONE);
+    ResourceAttributes gateway = new ResourceAttributes("team-a", "get", "mlflow.kubeflow.org",
+        "", "gatewayendpoints", "", "");
+
+    // First with the identity still to be asked, then with it cached.
+    for (int i = 0; i < 2; i++) {
+      AuthorizeResult self = failing.authorizeSelf(gateway, BearerToken.of("t")).join();
+      AuthorizeResult named = failing.authorize(new AccessReview(
+          AccessReview.Kind.SUBJECT_ACCESS_REVIEW, gateway,
+          new Identity("bob", "", List.of(), Map.of()), null), PROXY).join();
+
+      for (AuthorizeResult result : List.of(self, named)) {
+        assertThat(result.httpStatus()).isEqualTo(200);
+        assertThat(result.decision().allowed()).isFalse();
+        assertThat(result.decision().evaluationError())
+            .isEqualTo("the API server could not answer (IllegalStateException); denied until"
+                + " it can");
+      }
+    }
+    assertThat(cluster.reviews.get()).isZero();
   }
 
   @Test

@@ -96,6 +96,24 @@ class RouteTableTest {
   }
 
   @Test
+  void aPathsOwnMethodBeatsItsAnyMethodEntry() {
+    RouteRule any = new RouteRule("*", "/x", null, null, null, null, true, null, null, null);
+    RouteRule post = new RouteRule("POST", "/x", null, null, null, null, null, "no", null, null);
+    RouteRule other = new RouteRule("GET", "/y", null, null, null, null, true, null, null, null);
+    for (List<RouteRule> rules : List.of(List.of(any, post, other), List.of(other, post, any))) {
+      RouteTable table = new RouteTable(rules);
+
+      assertThat(table.match("post", "/x").orElseThrow().rule()).isSameAs(post);
+      assertThat(table.match("GET", "/x").orElseThrow().rule()).isSameAs(any);
+      assertThat(table.match("DELETE", "/x").orElseThrow().rule()).isSameAs(any);
+      assertThat(table.match("GET", "/y").orElseThrow().rule()).isSameAs(other);
+      assertThat(table.match("POST", "/y")).isEmpty();
+      assertThat(table.match("POST", "/x/")).isEmpty();
+      assertThat(table.match("POST", "/z")).isEmpty();
+    }
+  }
+
+  @Test
   void unknownRoutesAndMethodsAreNotGuessed() {
     assertThat(TABLE.match("GET", "/api/2.0/mlflow/experiments/create")).isEmpty();
     assertThat(TABLE.match("POST", "/api/2.0/mlflow/experiments/creat")).isEmpty();

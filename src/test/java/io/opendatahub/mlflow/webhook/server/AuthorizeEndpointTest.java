@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -26,6 +30,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -54,6 +60,8 @@ class AuthorizeEndpointTest {
   private Vertx vertx;
   private WebhookApp app;
   private TestCertificates certs;
+  /** A client of the mock cluster that watches its own requests; closed after the service. */
+  private KubernetesClient watched;
   private final AtomicInteger tokenReviews = new AtomicInteger();
   private final AtomicInteger accessReviews = new AtomicInteger();
 
@@ -67,6 +75,9 @@ class AuthorizeEndpointTest {
   void stop() {
     if (app != null) {
       HttpsClient.await(app.stop());
+    }
+    if (watched != null) {
+      watched.close();
     }
     HttpsClient.await(vertx.close());
   }
@@ -246,6 +257,38 @@ class AuthorizeEndpointTest {
         .contains("mlflow_webhook_authorization_seconds_count{decision=\"allowed\","
             + "resource=\"experiments\",source=\"cache\",verb=\"get\"} 1")
         .contains("mlflow_webhook_authorization_cache_hits_total 1.0");
+  }
+
+  @Test
+  void missesAskTheApiServerOffTheEventLoopsAndHitsAskNothing() throws Exception {
+    rbac();
+    Set<String> askedOn = ConcurrentHashMap.newKeySet();
+    Interceptor threads = new Interceptor() {
+      @Override
+      public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+        if (request.uri().getPath().endsWith("reviews")) {
+          askedOn.add(Thread.currentThread().getName());
+        }
+      }
+    };
+    watched = new KubernetesClientBuilder().withConfig(client.getConfiguration())
+        .withHttpClientBuilderConsumer(http -> http.addOrReplaceInterceptor("threads", threads))
+        .build();
+    startApp(watched);
+
+    Reply miss = post(ALICE, experiments("get"));
+    Reply otherMiss = post(ALICE, experiments("delete"));
+    int asked = tokenReviews.get() + accessReviews.get();
+    for (int i = 0; i < 50; i++) {
+      post(ALICE, experiments(i % 2 == 0 ? "get" : "delete"));
+    }
+
+    assertThat(status(miss).path("allowed").asBoolean()).isTrue();
+    assertThat(status(otherMiss).path("allowed").asBoolean()).isFalse();
+    assertThat(asked).isEqualTo(3);
+    assertThat(tokenReviews.get() + accessReviews.get()).isEqualTo(asked);
+    assertThat(askedOn).isNotEmpty()
+        .noneMatch(thread -> thread.startsWith("vert.x-eventloop"));
   }
 
   @Test
