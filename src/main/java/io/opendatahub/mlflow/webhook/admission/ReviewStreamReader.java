@@ -1,12 +1,12 @@
 package io.opendatahub.mlflow.webhook.admission;
 
-import java.util.ArrayList;
+import static io.opendatahub.mlflow.webhook.admission.ReviewTokens.expect;
+
 import java.util.List;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -24,9 +24,10 @@ import tools.jackson.databind.node.ObjectNode;
  * count toward the codec's reading limits, their keys toward duplicate detection, their strings
  * toward the string length limit, exactly as in a tree.
  *
- * <p>Duplicate names are found by {@link DuplicateNames}, at the name where the parser's strict
- * detection finds them, instead of by the parser, whose detection allocated a set for every
- * object of three or more names: half the bytes of an API server's review's decode.
+ * <p>Walking the tokens (duplicate names, skipping, building nodes) is {@link ReviewTokens}'s job;
+ * this class knows the review's shape. Duplicate names are found there instead of by the parser,
+ * whose detection allocated a set for every object of three or more names: half the bytes of an
+ * API server's review's decode.
  *
  * <p>It answers null for anything else it does not read whole (malformed JSON, a duplicate
  * name, a missing or mistyped envelope field, trailing content): {@link ReviewTreeReader} then
@@ -54,10 +55,10 @@ final class ReviewStreamReader {
     if (body == null || body.length == 0) {
       return null;
     }
-    // Without the parser's duplicate detection: Reading finds duplicates with DuplicateNames
+    // Without the parser's duplicate detection: ReviewTokens finds duplicates
     // and leaves such a body to the tree reader, whose parser refuses it in its words.
     try (JsonParser json = streams.parserFindingNoDuplicates(body)) {
-      return new Reading(json).review();
+      return new Reading(new ReviewTokens(json, nodes)).review();
     } catch (StreamConstraintsException e) {
       throw ReviewTreeReader.beyondLimits(e);
     } catch (RuntimeException e) {
@@ -67,37 +68,34 @@ final class ReviewStreamReader {
     }
   }
 
-  /** One body's reading: its parser and the names of the objects open in it. */
-  private final class Reading {
+  /** One body's reading: the envelope's fields and the two object trees. */
+  private static final class Reading {
 
-    private final JsonParser json;
-    private final DuplicateNames names = new DuplicateNames();
-    private final int maxStringLength;
+    private final ReviewTokens tokens;
 
-    Reading(JsonParser json) {
-      this.json = json;
-      this.maxStringLength = json.streamReadConstraints().getMaxStringLength();
+    Reading(ReviewTokens tokens) {
+      this.tokens = tokens;
     }
 
     private AdmissionReview review() {
-      expect(json.nextToken() == JsonToken.START_OBJECT);
+      expect(tokens.next() == JsonToken.START_OBJECT);
       String apiVersion = null;
       String kind = null;
       AdmissionRequest request = null;
-      for (String field = firstName(); field != null; field = nextName()) {
-        JsonToken token = json.nextToken();
+      for (String field = tokens.firstName(); field != null; field = tokens.nextName()) {
+        JsonToken token = tokens.next();
         switch (field) {
-          case "apiVersion" -> apiVersion = string(token);
-          case "kind" -> kind = string(token);
+          case "apiVersion" -> apiVersion = tokens.string(token);
+          case "kind" -> kind = tokens.string(token);
           case "request" -> {
             expect(token == JsonToken.START_OBJECT);
             request = request();
           }
-          default -> skip(token);
+          default -> tokens.skip(token);
         }
       }
       // What the tree reader refuses: trailing content, another version, another kind, no request.
-      expect(json.nextToken() == null);
+      expect(tokens.next() == null);
       expect(AdmissionReview.V1.equals(apiVersion) || AdmissionReview.V1BETA1.equals(apiVersion));
       expect("AdmissionReview".equals(kind));
       expect(request != null);
@@ -115,15 +113,15 @@ final class ReviewStreamReader {
       JsonNode object = null;
       JsonNode oldObject = null;
       boolean dryRun = false;
-      for (String field = firstName(); field != null; field = nextName()) {
-        JsonToken token = json.nextToken();
+      for (String field = tokens.firstName(); field != null; field = tokens.nextName()) {
+        JsonToken token = tokens.next();
         switch (field) {
-          case "uid" -> uid = string(token);
+          case "uid" -> uid = tokens.string(token);
           case "kind" -> kind = groupVersionKind(token);
-          case "subResource" -> subResource = string(token);
-          case "name" -> name = string(token);
-          case "namespace" -> namespace = string(token);
-          case "operation" -> operation = operation(string(token));
+          case "subResource" -> subResource = tokens.string(token);
+          case "name" -> name = tokens.string(token);
+          case "namespace" -> namespace = tokens.string(token);
+          case "operation" -> operation = operation(tokens.string(token));
           case "userInfo" -> userInfo = userInfo(token);
           case "object" -> object = objectOrNull(token);
           case "oldObject" -> oldObject = objectOrNull(token);
@@ -132,7 +130,7 @@ final class ReviewStreamReader {
                 || token == JsonToken.VALUE_NULL);
             dryRun = token == JsonToken.VALUE_TRUE;
           }
-          default -> skip(token);
+          default -> tokens.skip(token);
         }
       }
       expect(uid != null && !uid.isBlank() && kind != null && operation != null);
@@ -145,13 +143,13 @@ final class ReviewStreamReader {
       String group = null;
       String version = null;
       String kind = null;
-      for (String field = firstName(); field != null; field = nextName()) {
-        JsonToken value = json.nextToken();
+      for (String field = tokens.firstName(); field != null; field = tokens.nextName()) {
+        JsonToken value = tokens.next();
         switch (field) {
-          case "group" -> group = string(value);
-          case "version" -> version = string(value);
-          case "kind" -> kind = string(value);
-          default -> skip(value);
+          case "group" -> group = tokens.string(value);
+          case "version" -> version = tokens.string(value);
+          case "kind" -> kind = tokens.string(value);
+          default -> tokens.skip(value);
         }
       }
       expect(version != null && !version.isEmpty() && kind != null && !kind.isEmpty());
@@ -165,7 +163,7 @@ final class ReviewStreamReader {
         case "UPDATE" -> Operation.UPDATE;
         case "DELETE" -> Operation.DELETE;
         case "CONNECT" -> Operation.CONNECT;
-        default -> throw NotRead.INSTANCE;
+        default -> throw ReviewTokens.NotRead.INSTANCE;
       };
     }
 
@@ -176,29 +174,15 @@ final class ReviewStreamReader {
       expect(token == JsonToken.START_OBJECT);
       String username = null;
       List<String> groups = List.of();
-      for (String field = firstName(); field != null; field = nextName()) {
-        JsonToken value = json.nextToken();
+      for (String field = tokens.firstName(); field != null; field = tokens.nextName()) {
+        JsonToken value = tokens.next();
         switch (field) {
-          case "username" -> username = string(value);
-          case "groups" -> groups = strings(value);
-          default -> skip(value);
+          case "username" -> username = tokens.string(value);
+          case "groups" -> groups = tokens.strings(value);
+          default -> tokens.skip(value);
         }
       }
       return new AdmissionRequest.UserInfo(username, groups);
-    }
-
-    private List<String> strings(JsonToken token) {
-      if (token == JsonToken.VALUE_NULL) {
-        return List.of();
-      }
-      expect(token == JsonToken.START_ARRAY);
-      List<String> values = new ArrayList<>();
-      for (JsonToken value = json.nextToken(); value != JsonToken.END_ARRAY;
-          value = json.nextToken()) {
-        expect(value == JsonToken.VALUE_STRING);
-        values.add(json.getString());
-      }
-      return values;
     }
 
     private JsonNode objectOrNull(JsonToken token) {
@@ -206,146 +190,31 @@ final class ReviewStreamReader {
         return null;
       }
       expect(token == JsonToken.START_OBJECT);
-      ObjectNode object = nodes.objectNode();
-      for (String field = firstName(); field != null; field = nextName()) {
-        JsonToken value = json.nextToken();
+      ObjectNode object = tokens.objectNode();
+      for (String field = tokens.firstName(); field != null; field = tokens.nextName()) {
+        JsonToken value = tokens.next();
         if (field.equals("status")) {
-          skip(value);
+          tokens.skip(value);
         } else if (field.equals("metadata") && value == JsonToken.START_OBJECT) {
           object.set(field, metadata());
         } else {
-          object.set(field, value(value));
+          object.set(field, tokens.value(value));
         }
       }
       return object;
     }
 
     private ObjectNode metadata() {
-      ObjectNode metadata = nodes.objectNode();
-      for (String field = firstName(); field != null; field = nextName()) {
-        JsonToken value = json.nextToken();
+      ObjectNode metadata = tokens.objectNode();
+      for (String field = tokens.firstName(); field != null; field = tokens.nextName()) {
+        JsonToken value = tokens.next();
         if (field.equals("managedFields")) {
-          skip(value);
+          tokens.skip(value);
         } else {
-          metadata.set(field, value(value));
+          metadata.set(field, tokens.value(value));
         }
       }
       return metadata;
-    }
-
-    /** The node for the value at {@code token}, as {@code readTree} builds it. */
-    private JsonNode value(JsonToken token) {
-      expect(token != null);
-      return switch (token) {
-        case START_OBJECT -> {
-          ObjectNode object = nodes.objectNode();
-          for (String field = firstName(); field != null; field = nextName()) {
-            object.set(field, value(json.nextToken()));
-          }
-          yield object;
-        }
-        case START_ARRAY -> {
-          ArrayNode array = nodes.arrayNode();
-          for (JsonToken item = json.nextToken(); item != JsonToken.END_ARRAY;
-              item = json.nextToken()) {
-            array.add(value(item));
-          }
-          yield array;
-        }
-        case VALUE_STRING -> nodes.stringNode(json.getString());
-        case VALUE_NUMBER_INT -> switch (json.getNumberType()) {
-          case INT -> nodes.numberNode(json.getIntValue());
-          case LONG -> nodes.numberNode(json.getLongValue());
-          default -> nodes.numberNode(json.getBigIntegerValue());
-        };
-        case VALUE_NUMBER_FLOAT -> nodes.numberNode(json.getDoubleValue());
-        case VALUE_TRUE -> nodes.booleanNode(true);
-        case VALUE_FALSE -> nodes.booleanNode(false);
-        case VALUE_NULL -> nodes.nullNode();
-        default -> throw NotRead.INSTANCE;
-      };
-    }
-
-    /**
-     * Reads past the value at {@code token} without building it, token by token: every token
-     * counts toward the reading limits and every name is checked for duplicates, as in a tree.
-     */
-    private void skip(JsonToken token) {
-      int depth = 0;
-      for (JsonToken at = token; ; at = json.nextToken()) {
-        expect(at != null);
-        switch (at) {
-          case START_OBJECT -> {
-            depth++;
-            names.open();
-          }
-          case START_ARRAY -> depth++;
-          case END_OBJECT -> {
-            depth--;
-            names.close();
-          }
-          case END_ARRAY -> depth--;
-          case PROPERTY_NAME -> expect(names.add(json.currentName()));
-          case VALUE_STRING -> skipString();
-          default -> { }
-        }
-        if (depth == 0) {
-          return;
-        }
-      }
-    }
-
-    /**
-     * Decodes the string at the current token without making a {@code String} of it, unless it
-     * is longer than the limit: the parser checks a string's whole length only when it makes
-     * the {@code String} (or a {@code char[]} of a long one), so that one is made, and refused
-     * with the parser's own message, as when the tree read it.
-     */
-    private void skipString() {
-      if (json.getStringLength() > maxStringLength) {
-        json.getString();
-      }
-    }
-
-    /** The first name of the object whose START_OBJECT was just read, null if it has none. */
-    private String firstName() {
-      names.open();
-      return nextName();
-    }
-
-    /** The next name of the object being read, null at its end; a duplicate is not read here. */
-    private String nextName() {
-      String name = json.nextName();
-      if (name == null) {
-        names.close();
-      } else {
-        expect(names.add(name));
-      }
-      return name;
-    }
-
-    /** The string at {@code token}, null for JSON null; anything else is not read here. */
-    private String string(JsonToken token) {
-      if (token == JsonToken.VALUE_NULL) {
-        return null;
-      }
-      expect(token == JsonToken.VALUE_STRING);
-      return json.getString();
-    }
-  }
-
-  private static void expect(boolean condition) {
-    if (!condition) {
-      throw NotRead.INSTANCE;
-    }
-  }
-
-  /** Not a review this reader takes whole; thrown without a stack trace, caught in read. */
-  private static final class NotRead extends RuntimeException {
-    static final NotRead INSTANCE = new NotRead();
-
-    private NotRead() {
-      super("not read by the stream reader", null, false, false);
     }
   }
 }
