@@ -172,19 +172,14 @@ public final class WebhookMetrics {
       long nanos) {
     String resource = attributes == null ? NONE : MlflowResources.label(attributes);
     String verb = attributes == null ? NONE : MlflowResources.verbLabel(attributes.verb());
-    // Every label is one of a few shared strings, so the key's hash and equality are cheap; a
-    // plain read finds the timer of a known label set without taking computeIfAbsent's lock.
-    AuthorizationLabels labels = new AuthorizationLabels(resource, verb, decision, source);
-    Timer timer = authorizationTimers.get(labels);
-    if (timer == null) {
-      timer = authorizationTimers.computeIfAbsent(labels, key -> Timer.builder(AUTHORIZATION)
-          .description("Access reviews answered, by resource, verb, decision and source")
-          .tags("resource", key.resource(), "verb", key.verb(),
-              "decision", key.decision(), "source", key.source())
-          .serviceLevelObjectives(LATENCY_BUCKETS)
-          .register(registry));
-    }
-    timer.record(nanos, TimeUnit.NANOSECONDS);
+    authorizationTimers.computeIfAbsent(new AuthorizationLabels(resource, verb, decision, source),
+        labels -> Timer.builder(AUTHORIZATION)
+            .description("Access reviews answered, by resource, verb, decision and source")
+            .tags("resource", labels.resource(), "verb", labels.verb(),
+                "decision", labels.decision(), "source", labels.source())
+            .serviceLevelObjectives(LATENCY_BUCKETS)
+            .register(registry))
+        .record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** Questions answered by {@code /authorize/mlflow}, by outcome. */
