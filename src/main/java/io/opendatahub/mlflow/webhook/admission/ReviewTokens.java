@@ -20,12 +20,14 @@ final class ReviewTokens {
 
   private final JsonParser json;
   private final JsonNodeFactory nodes;
-  private final DuplicateNames names = new DuplicateNames();
+  private final DuplicateNames names;
   private final int maxStringLength;
 
-  ReviewTokens(JsonParser json, JsonNodeFactory nodes) {
+  /** Reads {@code json}, finding duplicate names with {@code names}, which it must have reset. */
+  ReviewTokens(JsonParser json, JsonNodeFactory nodes, DuplicateNames names) {
     this.json = json;
     this.nodes = nodes;
+    this.names = names;
     this.maxStringLength = json.streamReadConstraints().getMaxStringLength();
   }
 
