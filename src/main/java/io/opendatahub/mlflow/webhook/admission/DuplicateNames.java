@@ -12,21 +12,54 @@ import java.util.Set;
  * new name is compared with those of its own object, and an object of more than {@value
  * #SCANNED} names gets a set, so a hostile object of many names costs no more than it did in
  * Jackson. Names compare by {@link String#equals}, as Jackson's do (after decoding escapes). One
- * per stream: not thread-safe.
+ * stream at a time, {@link #reset} between them: not thread-safe.
  */
 final class DuplicateNames {
 
   /** Names per object compared one by one; at this size a scan is cheaper than hashing. */
   static final int SCANNED = 16;
+  /** Names on the stack, and objects open, that a new instance has room for. */
+  static final int NAMES = 32;
+  static final int OBJECTS = 16;
+  /**
+   * Stacks {@link #reset} keeps once grown: an API server's review needs more than a new
+   * instance has room for (managedFields' objects nest), and a few KiB per thread is nothing.
+   */
+  static final int KEPT_NAMES = 256;
+  static final int KEPT_OBJECTS = 64;
 
-  private String[] names = new String[32];
-  private int[] hashes = new int[32];
+  private String[] names = new String[NAMES];
+  private int[] hashes = new int[NAMES];
   private int size;
   /** Per open object, innermost last: where its names start on the stack. */
-  private int[] starts = new int[16];
+  private int[] starts = new int[OBJECTS];
   /** Per open object: its names once it has more than {@link #SCANNED}; null until one has. */
   private Set<String>[] sets;
   private int depth;
+
+  /**
+   * Ready for another stream, as a new instance, whatever the last one left open (a stream that
+   * failed midway). Stacks that a wide or deep body grew past what is kept are dropped, not kept
+   * for the next stream: they would hold that body's names for as long as the thread keeps this.
+   */
+  DuplicateNames reset() {
+    if (names.length > KEPT_NAMES) {
+      names = new String[NAMES];
+      hashes = new int[NAMES];
+    }
+    if (starts.length > KEPT_OBJECTS) {
+      starts = new int[OBJECTS];
+    }
+    sets = null;
+    size = 0;
+    depth = 0;
+    return this;
+  }
+
+  /** Room for how many names: for tests of what {@link #reset} keeps. */
+  int capacity() {
+    return names.length;
+  }
 
   /** An object starts: its names are compared among themselves until {@link #close()}. */
   void open() {

@@ -38,6 +38,12 @@ final class ReviewStreamReader {
 
   private final JsonStreams streams;
   private final JsonNodeFactory nodes;
+  /**
+   * Each thread's duplicate finder, reset for every body: its stacks were a tenth of the bytes
+   * a review's decode allocated (issue 19). Reading runs on the thread that called, start to end.
+   */
+  private final ThreadLocal<DuplicateNames> duplicateNames =
+      ThreadLocal.withInitial(DuplicateNames::new);
 
   ReviewStreamReader(JsonStreams streams) {
     this.streams = streams;
@@ -58,7 +64,8 @@ final class ReviewStreamReader {
     // Without the parser's duplicate detection: ReviewTokens finds duplicates
     // and leaves such a body to the tree reader, whose parser refuses it in its words.
     try (JsonParser json = streams.parserFindingNoDuplicates(body)) {
-      return new Reading(new ReviewTokens(json, nodes)).review();
+      DuplicateNames names = duplicateNames.get().reset();
+      return new Reading(new ReviewTokens(json, nodes, names)).review();
     } catch (StreamConstraintsException e) {
       throw ReviewTreeReader.beyondLimits(e);
     } catch (RuntimeException e) {

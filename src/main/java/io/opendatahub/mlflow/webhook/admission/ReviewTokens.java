@@ -20,12 +20,14 @@ final class ReviewTokens {
 
   private final JsonParser json;
   private final JsonNodeFactory nodes;
-  private final DuplicateNames names = new DuplicateNames();
+  private final DuplicateNames names;
   private final int maxStringLength;
 
-  ReviewTokens(JsonParser json, JsonNodeFactory nodes) {
+  /** Reads {@code json}, finding duplicate names with {@code names}, which it must have reset. */
+  ReviewTokens(JsonParser json, JsonNodeFactory nodes, DuplicateNames names) {
     this.json = json;
     this.nodes = nodes;
+    this.names = names;
     this.maxStringLength = json.streamReadConstraints().getMaxStringLength();
   }
 
@@ -146,7 +148,11 @@ final class ReviewTokens {
    * Decodes the string at the current token without making a {@code String} of it, unless it
    * is longer than the limit: the parser checks a string's whole length only when it makes
    * the {@code String} (or a {@code char[]} of a long one), so that one is made, and refused
-   * with the parser's own message, as when the tree read it.
+   * with the parser's own message, as when the tree read it. Not left to the parser to skip
+   * unread, even where the body is too short to hold a string past the limit: the parser checks
+   * less when it skips a string than when it decodes one (jackson-core 3.2 refuses a surrogate
+   * encoded in UTF-8 only when decoding), so a body the tree refuses would be read; and skipping
+   * saved nothing measurable on an API server's review (issue 19, BENCHMARKS.md).
    */
   private void skipString() {
     if (json.getStringLength() > maxStringLength) {

@@ -6,7 +6,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What the stream reader's duplicate detection holds to: a name twice in one object is found,
- * however wide the object, and the same name in another object, inner or a sibling, is not.
+ * however wide the object, and the same name in another object, inner or a sibling, is not; a
+ * reset instance, kept by a thread for the next body, is as a new one and holds no grown stacks.
  * {@link StreamedDecodingTest} holds it to Jackson's own detection over whole reviews.
  */
 class DuplicateNamesTest {
@@ -43,5 +44,70 @@ class DuplicateNamesTest {
     names.close();
     names.open();
     assertThat(names.add("k0")).as("a closed sibling's name").isTrue();
+  }
+
+  @Test
+  void aResetInstanceKeepsNothingOfAStreamLeftMidway() {
+    DuplicateNames names = new DuplicateNames();
+    names.open();
+    for (int i = 0; i < DuplicateNames.SCANNED * 2; i++) {
+      assertThat(names.add("k" + i)).isTrue();
+    }
+    names.open();
+    assertThat(names.add("inner")).isTrue();
+
+    names.reset();
+
+    names.open();
+    assertThat(names.add("k0")).as("a name of the last stream's wide object").isTrue();
+    assertThat(names.add("inner")).as("a name of the last stream's inner object").isTrue();
+    assertThat(names.add("inner")).isFalse();
+    for (int i = 1; i < DuplicateNames.SCANNED * 2; i++) {
+      assertThat(names.add("k" + i)).isTrue();
+    }
+    assertThat(names.add("k" + (DuplicateNames.SCANNED + 3))).as("past the scanned width")
+        .isFalse();
+    names.close();
+  }
+
+  @Test
+  void resetKeepsStacksGrownAsFarAsAReviewNeedsThem() {
+    DuplicateNames names = new DuplicateNames();
+    for (int d = 0; d < 4; d++) {
+      names.open();
+      for (int i = 0; i < DuplicateNames.SCANNED; i++) {
+        names.add("k" + i);
+      }
+    }
+    int grown = names.capacity();
+    assertThat(grown).isGreaterThan(DuplicateNames.NAMES)
+        .isLessThanOrEqualTo(DuplicateNames.KEPT_NAMES);
+
+    names.reset();
+
+    assertThat(names.capacity()).isEqualTo(grown);
+  }
+
+  @Test
+  void resetDropsTheStacksADeepBodyGrew() {
+    DuplicateNames names = new DuplicateNames();
+    int depth = DuplicateNames.KEPT_OBJECTS * 2;
+    for (int d = 0; d < depth; d++) {
+      names.open();
+      for (int i = 0; i < DuplicateNames.SCANNED; i++) {
+        assertThat(names.add("k" + i)).isTrue();
+      }
+    }
+    assertThat(names.capacity()).isGreaterThanOrEqualTo(depth * DuplicateNames.SCANNED)
+        .isGreaterThan(DuplicateNames.KEPT_NAMES);
+
+    names.reset();
+
+    assertThat(names.capacity()).isEqualTo(DuplicateNames.NAMES);
+    for (int d = 0; d < depth; d++) {
+      names.open();
+      assertThat(names.add("k0")).isTrue();
+      assertThat(names.add("k0")).isFalse();
+    }
   }
 }

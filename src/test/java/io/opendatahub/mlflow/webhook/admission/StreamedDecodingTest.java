@@ -43,8 +43,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * inputs: every sample and review fixture, the hostile corpus, an API-server-shaped review, and
  * variants of it (reordered fields, a duplicated key in every object, every node of it replaced
  * by every JSON type, numbers, strings, names, nesting and token counts at the reading limits in
- * built and in skipped parts, trailing content). A well-formed review must be read by the stream
- * reader itself, not handed to the tree reader.
+ * built and in skipped parts, invalid UTF-8 in strings and names, trailing content). A
+ * well-formed review must be read by the stream reader itself, not handed to the tree reader.
  */
 class StreamedDecodingTest {
 
@@ -72,6 +72,12 @@ class StreamedDecodingTest {
   void inputsAtTheReadingLimitsDecodeOrFailAsTheTreeDecodedThem(String name,
       Supplier<byte[]> body) {
     assertSameAsTree(name, body.get());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalidUtf8")
+  void invalidUtf8InReadAndSkippedPartsFailsAsTheTreeFailed(String name, byte[] body) {
+    assertSameAsTree(name, body);
   }
 
   @Test
@@ -233,6 +239,59 @@ class StreamedDecodingTest {
       }
     }
     return cases.stream();
+  }
+
+  /**
+   * Byte sequences in a string value and in a name, in built and in skipped parts. The parser
+   * checks more when it decodes a string than when it skips one unread (jackson-core 3.2 refuses
+   * an encoded surrogate, ED A0 80, only when decoding): a skipped string must still be decoded,
+   * or a body the tree refuses would be read.
+   */
+  static Stream<Arguments> invalidUtf8() {
+    ObjectNode review = review();
+    Map<String, ObjectNode> slots = Map.of(
+        "spec", (ObjectNode) review.at("/request/object/spec"),
+        "managedFields", (ObjectNode) review.at("/request/object/metadata/managedFields/0/fieldsV1"),
+        "status", (ObjectNode) review.at("/request/object/status"),
+        "options", (ObjectNode) review.at("/request/options"),
+        "root", review);
+    Map<String, byte[]> sequences = Map.of(
+        "encoded surrogate ED A0 80", new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80},
+        "encoded surrogate ED BF BF", new byte[] {(byte) 0xED, (byte) 0xBF, (byte) 0xBF},
+        "bad continuation C3 28", new byte[] {(byte) 0xC3, 0x28},
+        "stray continuation 80", new byte[] {(byte) 0x80},
+        "byte FF", new byte[] {(byte) 0xFF},
+        "overlong C0 AF", new byte[] {(byte) 0xC0, (byte) 0xAF},
+        "past U+10FFFF F4 90 80 80",
+            new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+        "truncated F0 9F 98", new byte[] {(byte) 0xF0, (byte) 0x9F, (byte) 0x98},
+        "U+FFFF EF BF BF", new byte[] {(byte) 0xEF, (byte) 0xBF, (byte) 0xBF},
+        "control character 01", new byte[] {0x01});
+    byte[] marker = SLOT.getBytes(StandardCharsets.UTF_8);
+    List<Arguments> cases = new ArrayList<>();
+    for (Map.Entry<String, ObjectNode> slot : slots.entrySet()) {
+      for (Map.Entry<String, byte[]> sequence : sequences.entrySet()) {
+        for (String raw : List.of("\"a" + SLOT + "b\"", "{\"a" + SLOT + "b\":1}")) {
+          byte[] body = withRaw(review, slot.getValue(), raw);
+          cases.add(Arguments.of(slot.getKey() + ": " + sequence.getKey() + " in "
+              + (raw.startsWith("{") ? "a name" : "a string"),
+              replaced(body, marker, sequence.getValue())));
+        }
+      }
+    }
+    return cases.stream();
+  }
+
+  /** {@code body} with its one {@code marker} replaced by {@code bytes}. */
+  private static byte[] replaced(byte[] body, byte[] marker, byte[] bytes) {
+    String text = new String(body, StandardCharsets.ISO_8859_1);
+    int at = text.indexOf(new String(marker, StandardCharsets.ISO_8859_1));
+    byte[] out = new byte[body.length - marker.length + bytes.length];
+    System.arraycopy(body, 0, out, 0, at);
+    System.arraycopy(bytes, 0, out, at, bytes.length);
+    System.arraycopy(body, at + marker.length, out, at + bytes.length,
+        body.length - at - marker.length);
+    return out;
   }
 
   /** Same outcome as the tree reader, and a readable review read by the stream reader. */
