@@ -7,7 +7,7 @@
 # CPU per request is the server process's user+system time over the wrk run divided by the requests
 # answered: steadier than throughput on a shared machine, since it does not depend on how much of
 # the cores the scheduler gave the server.
-# usage: [WORKLOAD=mutate-patch] [JFR=1] [ALLOC=1] [ALLOC_PAIRS=2] [ALLOC_SECONDS=8]
+# usage: [WORKLOAD=mutate-patch] [JFR=1] [ALLOC=1] [ALLOC_PAIRS=2] [ALLOC_SECONDS=8] [CPU=process|loop] [WARM=5]
 #          bench/ab.sh OLD_JAR NEW_JAR [PAIRS=5] [SECONDS=8]
 set -euo pipefail
 old_jar=$1; new_jar=$2; pairs=${3:-5}; secs=${4:-8}; workload=${WORKLOAD:-mutate-patch}
@@ -43,7 +43,17 @@ for side in old new; do
 done
 cmp "$out/old.answer.json" "$out/new.answer.json" && echo "answers identical: $(wc -c < "$out/new.answer.json") bytes"
 bytes=$(wc -c < "$out/new.answer.json")
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# CPU=loop counts only the event-loop threads (utime + stime: fields 14-15, read after the thread
+# name's closing parenthesis so a name with spaces cannot shift them): on a loaded machine the
+# JIT's compiler threads, still warming up, otherwise weigh on the first pairs.
+cpu_ticks() {
+  if [[ ${CPU:-process} == loop ]]; then
+    cat /proc/"$1"/task/*/stat 2>/dev/null | awk 'match($0, /.*\) /) && substr($0, 1, RLENGTH) ~ /\(vert\.x-eventloo/ {
+      split(substr($0, RLENGTH + 1), f, " "); s += f[12] + f[13] } END { print s + 0 }'
+  else
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+  fi
+}
 # prints: req/s p50 p99 errors CPU-µs-per-request
 run() {
   local t0 t1 result
@@ -54,7 +64,7 @@ run() {
   echo "$result $(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v r="${result%% *}" -v s="$2" \
     'BEGIN { printf "%.1f", t * 1e6 / hz / (r * s) }')"
 }
-for side in old new old new; do run "$side" 5 > /dev/null; done
+for side in old new old new; do run "$side" "${WARM:-5}" > /dev/null; done
 echo "| pair | order | old req/s | new req/s | new/old | old CPU µs/request | new CPU µs/request | new/old CPU | old p50/p99 ms | new p50/p99 ms | errors | load average |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for i in $(seq "$pairs"); do

@@ -111,20 +111,21 @@ public final class AuthorizationService {
   }
 
   /**
-   * Whether the token's owner is known: empty when they are, else the 401. Without an authority
-   * nobody can be authenticated, so only a token's presence is required there; the
+   * Whether the token's owner is known: the 401 when they are not, else who they are. Without an
+   * authority nobody can be authenticated, so only a token's presence is required there; the
    * service then allows nothing (see {@link #authorizeSelf}).
    */
-  public CompletableFuture<Optional<AuthorizeResult>> authenticate(BearerToken bearerToken) {
+  CompletableFuture<Authentication> authenticate(BearerToken bearerToken) {
     if (bearerToken.missing()) {
-      return done(Optional.of(missingToken()));
+      return done(Authentication.refused(missingToken()));
     }
     if (reviewer == null) {
-      return done(Optional.empty());
+      return done(Authentication.of(bearerToken, null));
     }
     return withIdentity(bearerToken, identity -> done(identity.isPresent()
-        ? Optional.<AuthorizeResult>empty() : Optional.of(invalidToken())),
-        failure -> Optional.of(failClosed.answer(failure)));
+        ? Authentication.of(bearerToken, identity.get())
+        : Authentication.refused(invalidToken())),
+        failure -> Authentication.refused(failClosed.answer(failure)));
   }
 
   /** What the token's owner may do: the question of a SelfSubjectAccessReview. */
@@ -134,22 +135,46 @@ public final class AuthorizationService {
       return done(missingToken());
     }
     if (reviewer == null) {
-      return done(AuthorizeResult.decided(PolicyOverlay.decide(attributes, settings(), namespaces)
-          .orElse(AccessDecision.failClosed(STANDALONE))));
+      return done(standalone(attributes));
     }
-    String caller = "token:" + bearerToken.sha256();
     // The identity first, every time: it is cached for tokenTtl, so a revoked token is refused
     // within tokenTtl even where a decision about it is still cached.
-    return withIdentity(bearerToken, identity -> {
-      if (identity.isEmpty()) {
-        return done(invalidToken());
-      }
-      Optional<AccessDecision> overlay = PolicyOverlay.decide(attributes, settings(), namespaces);
-      if (overlay.isPresent()) {
-        return done(AuthorizeResult.decided(overlay.get()));
-      }
-      return rbac.answer(caller, identity.get(), attributes);
-    }, failClosed::answer);
+    return withIdentity(bearerToken, identity -> identity.isEmpty() ? done(invalidToken())
+        : decideSelf(attributes, bearerToken, identity.get()), failClosed::answer);
+  }
+
+  /**
+   * {@link #authorizeSelf(ResourceAttributes, BearerToken)} for a caller {@link #authenticate}
+   * has confirmed for the question being answered: the identity is not looked up again for each
+   * of its checks, as a SelfSubjectAccessReview's identity is not looked up again while its
+   * access review is under way.
+   */
+  CompletableFuture<AuthorizeResult> authorizeSelf(ResourceAttributes attributes,
+      Authentication caller) {
+    if (caller.refused()) {
+      throw new IllegalArgumentException("a refused caller has no checks to ask");
+    }
+    if (reviewer == null) {
+      return done(standalone(attributes));
+    }
+    return guarded(known -> decideSelf(attributes, known.token(), known.identity()), caller,
+        failClosed::answer);
+  }
+
+  /** Policy first, then RBAC (cached), for a caller whose identity is confirmed. */
+  private CompletableFuture<AuthorizeResult> decideSelf(ResourceAttributes attributes,
+      BearerToken bearerToken, Identity identity) {
+    Optional<AccessDecision> overlay = PolicyOverlay.decide(attributes, settings(), namespaces);
+    if (overlay.isPresent()) {
+      return done(AuthorizeResult.decided(overlay.get()));
+    }
+    return rbac.answer("token:" + bearerToken.sha256(), identity, attributes);
+  }
+
+  /** Without an authority only platform policy answers; what it does not allow is denied. */
+  private AuthorizeResult standalone(ResourceAttributes attributes) {
+    return AuthorizeResult.decided(PolicyOverlay.decide(attributes, settings(), namespaces)
+        .orElse(AccessDecision.failClosed(STANDALONE)));
   }
 
   public CompletableFuture<AuthorizeResult> authorize(AccessReview review, String token) {
@@ -197,9 +222,18 @@ public final class AuthorizationService {
     if (cached == null) {
       return tokens.of(bearerToken).thenCompose(then).exceptionally(failed);
     }
+    return guarded(then, cached, failed);
+  }
+
+  /**
+   * {@code then}'s future for {@code input}, a failure (thrown, or completing the future)
+   * answered by {@code failed}.
+   */
+  private static <I, T> CompletableFuture<T> guarded(Function<I, CompletableFuture<T>> then,
+      I input, Function<Throwable, T> failed) {
     CompletableFuture<T> result;
     try {
-      result = then.apply(cached);
+      result = then.apply(input);
     } catch (RuntimeException e) {
       return done(failed.apply(e));
     }

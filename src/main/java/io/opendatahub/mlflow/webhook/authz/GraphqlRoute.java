@@ -28,24 +28,24 @@ final class GraphqlRoute {
     this.heavyDocuments = heavyDocuments;
   }
 
-  CompletableFuture<Answer> decide(RouteRule route, Question question, BearerToken token) {
+  CompletableFuture<Answer> decide(RouteRule route, Question question, Authentication caller) {
     // A long document takes milliseconds to parse: not on the caller's thread (an event loop).
     return GraphqlRequest.heavy(question)
         ? CompletableFuture.supplyAsync(() -> GraphqlChecks.of(question), heavyDocuments)
-            .thenCompose(plan -> decide(route, plan, question, token))
-        : decide(route, GraphqlChecks.of(question), question, token);
+            .thenCompose(plan -> decide(route, plan, question, caller))
+        : decide(route, GraphqlChecks.of(question), question, caller);
   }
 
   private CompletableFuture<Answer> decide(RouteRule route, GraphqlChecks.Plan plan,
-      Question question, BearerToken token) {
+      Question question, Authentication caller) {
     if (plan.refusal() != null) {
       return done(Answer.denied(null, plan.refusal(), false, List.of()));
     }
-    return step(route, plan, question, token, 0, null, new ArrayList<>());
+    return step(route, plan, question, caller, 0, null, new ArrayList<>());
   }
 
   private CompletableFuture<Answer> step(RouteRule route, GraphqlChecks.Plan plan,
-      Question question, BearerToken token, int index, GraphqlChecks.FieldCheck filtered,
+      Question question, Authentication caller, int index, GraphqlChecks.FieldCheck filtered,
       List<CheckOutcome> outcomes) {
     if (index == plan.checks().size()) {
       return done(filtered != null ? filteredAnswer(filtered, outcomes) : allowed(plan, outcomes));
@@ -56,17 +56,17 @@ final class GraphqlRoute {
     RouteRule one = new RouteRule(route.method(), route.path(), List.of(field.check()), null,
         false, false, null, null, null, null);
     List<List<String>> names = List.of(byName ? List.of(question.name()) : List.of());
-    return checks.decide(one, question.workspace(), names, token).thenCompose(answer -> {
+    return checks.decide(one, question.workspace(), names, caller).thenCompose(answer -> {
       if (answer.status() != 200) {
         return done(answer);
       }
       outcomes.addAll(answer.checks());
       if (answer.allowed()) {
-        return step(route, plan, question, token, index + 1, filtered, outcomes);
+        return step(route, plan, question, caller, index + 1, filtered, outcomes);
       }
       CheckOutcome last = outcomes.get(outcomes.size() - 1);
       if (field.mode() == GraphqlChecks.Mode.FILTERED && last.evaluationError() == null) {
-        return step(route, plan, question, token, index + 1,
+        return step(route, plan, question, caller, index + 1,
             filtered == null ? field : filtered, outcomes);
       }
       return done(Answer.denied(field.check(), answer.reason() + " (needed for GraphQL field"

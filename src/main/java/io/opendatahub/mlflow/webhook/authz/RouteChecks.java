@@ -25,14 +25,14 @@ final class RouteChecks {
 
   /** One route, one question: the checks' names already read ({@link CheckNames}). */
   private record Route(RouteRule rule, String namespace, List<List<String>> names,
-      BearerToken token, List<CheckOutcome> outcomes) {}
+      Authentication caller, List<CheckOutcome> outcomes) {}
 
   /** A check's last word: passed or not, or a refusal (401/403) that stops the route. */
   private record Asked(boolean passed, Answer refusal) {}
 
   CompletableFuture<Answer> decide(RouteRule rule, String namespace, List<List<String>> names,
-      BearerToken token) {
-    Route route = new Route(rule, namespace, names, token, new ArrayList<>());
+      Authentication caller) {
+    Route route = new Route(rule, namespace, names, caller, new ArrayList<>());
     return rule.needsAll() ? all(route, 0) : any(route, 0);
   }
 
@@ -109,7 +109,7 @@ final class RouteChecks {
   private CompletableFuture<AuthorizeResult> review(Check check, Route route, String name) {
     return authorization.authorizeSelf(new ResourceAttributes(route.namespace(), check.verb(),
         AuthorizationPolicy.MLFLOW_GROUP, "", check.resource(), check.subresource(), name),
-        route.token());
+        route.caller());
   }
 
   private static Answer denied(Route route, Check check) {

@@ -55,9 +55,9 @@ final class RouteQuestions {
     }
     // Every other question authenticates the caller first: a missing or unknown token gets 401
     // whatever the route table would say.
-    return authorization.authenticate(bearerToken).thenCompose(refusal -> {
-      if (refusal.isPresent()) {
-        AuthorizeResult refused = refusal.get();
+    return authorization.authenticate(bearerToken).thenCompose(caller -> {
+      if (caller.refused()) {
+        AuthorizeResult refused = caller.refusal();
         return done(refused.decision() != null ? failedClosed(refused.decision())
             : Answer.refused(refused.httpStatus(), refused.message()));
       }
@@ -67,12 +67,12 @@ final class RouteQuestions {
             + " tracking server's plugin refuses them (extend the table with an MLflowRouteTable"
             + " document in the policy location)"));
       }
-      return decide(found.get(), question, bearerToken, gone);
+      return decide(found.get(), question, caller, gone);
     });
   }
 
   private CompletableFuture<Answer> decide(RouteTable.Match match, Question asked,
-      BearerToken bearerToken, BooleanSupplier gone) {
+      Authentication caller, BooleanSupplier gone) {
     RouteRule rule = match.rule();
     AuthorizationPolicy.Workspaces workspaces = policies.get().authorization().workspaces();
     String path = match.path();
@@ -89,14 +89,14 @@ final class RouteQuestions {
       return done(Answer.refused(400, e.getMessage()));
     }
     if (WorkspaceRoutes.listing(rule) && blank(question.workspace())) {
-      return listing.list(rule.checks(), bearerToken, gone);
+      return listing.list(rule.checks(), caller.token(), gone);
     }
     if (blank(question.workspace())) {
       return done(Answer.refused(400, "workspace is required for " + rule.key() + ": it is the"
           + " namespace the request acts in (the X-MLFLOW-WORKSPACE header)"));
     }
     if (WorkspaceRoutes.graphql(rule)) {
-      return graphql.decide(rule, question, bearerToken);
+      return graphql.decide(rule, question, caller);
     }
     List<List<String>> names;
     try {
@@ -104,7 +104,7 @@ final class RouteQuestions {
     } catch (MalformedReviewException e) {
       return done(Answer.refused(400, e.getMessage()));
     }
-    return checks.decide(rule, question.workspace(), names, bearerToken);
+    return checks.decide(rule, question.workspace(), names, caller);
   }
 
   /** Could not tell who the caller is (the API server did not answer): denied, and why. */

@@ -5,7 +5,6 @@ import io.opendatahub.mlflow.webhook.authz.AccessReview;
 import io.opendatahub.mlflow.webhook.authz.AccessReviewCodec;
 import io.opendatahub.mlflow.webhook.authz.AuthorizationService;
 import io.opendatahub.mlflow.webhook.authz.AuthorizeResult;
-import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import org.slf4j.Logger;
@@ -68,29 +67,32 @@ final class AuthorizeEndpoint implements PostEndpoint {
       replies.error(response, 401, e.getMessage());
       return;
     }
-    Future.fromCompletionStage(service.authorize(review, token), exchange.context())
-        .onComplete(outcome -> {
-          if (outcome.failed()) {
-            LOG.error("authorize failed unexpectedly", outcome.cause());
-            metrics.authorization(review.attributes(), "error", WebhookMetrics.NONE,
-                System.nanoTime() - started);
-            replies.error(response, 500, "internal error; the webhook's log has the details");
-            return;
-          }
-          AuthorizeResult result = outcome.result();
-          if (result.decision() == null) {
-            metrics.authorization(review.attributes(),
-                result.httpStatus() == 401 ? "unauthenticated" : "forbidden", WebhookMetrics.NONE,
-                System.nanoTime() - started);
-            replies.error(response, result.httpStatus(), result.message());
-            return;
-          }
-          // Counted before the answer leaves: a caller that reads /metrics right after its
-          // answer (on another event loop) must find the request counted.
-          metrics.authorization(review.attributes(), result.decision().label(),
-              result.decision().source().label(), System.nanoTime() - started);
-          replies.ok(response, codec.encode(review, result.decision()));
-        });
+    OnEventLoop.whenDone(service.authorize(review, token), exchange,
+        (result, failure) -> reply(response, review, result, failure, started));
+  }
+
+  /** The decision on a review, or the failure that left it without one. */
+  private void reply(HttpServerResponse response, AccessReview review, AuthorizeResult result,
+      Throwable failure, long started) {
+    if (failure != null) {
+      LOG.error("authorize failed unexpectedly", failure);
+      metrics.authorization(review.attributes(), "error", WebhookMetrics.NONE,
+          System.nanoTime() - started);
+      replies.error(response, 500, "internal error; the webhook's log has the details");
+      return;
+    }
+    if (result.decision() == null) {
+      metrics.authorization(review.attributes(),
+          result.httpStatus() == 401 ? "unauthenticated" : "forbidden", WebhookMetrics.NONE,
+          System.nanoTime() - started);
+      replies.error(response, result.httpStatus(), result.message());
+      return;
+    }
+    // Counted before the answer leaves: a caller that reads /metrics right after its
+    // answer (on another event loop) must find the request counted.
+    metrics.authorization(review.attributes(), result.decision().label(),
+        result.decision().source().label(), System.nanoTime() - started);
+    replies.ok(response, codec.encode(review, result.decision()));
   }
 
   /** The tracking server's plugin accepts either header; so does this endpoint. */

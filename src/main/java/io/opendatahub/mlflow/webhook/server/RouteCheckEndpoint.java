@@ -89,49 +89,63 @@ final class RouteCheckEndpoint implements PostEndpoint {
       return;
     }
     // A client that hung up wants no answer: its batch stops at the next window.
-    Future.fromCompletionStage(authorizer.decideAll(decoded.questions(), token,
-            exchange::clientGone), exchange.context())
-        .onComplete(outcome -> {
-          if (exchange.clientGone()) {
-            metrics.routeCheck("cancelled", System.nanoTime() - started);
-            return;
-          }
-          if (outcome.failed()) {
-            LOG.error("route check failed unexpectedly", outcome.cause());
-            replies.error(response, 500, "internal error; the webhook's log has the details");
-            metrics.routeCheck("error", System.nanoTime() - started);
-            return;
-          }
-          List<Answer> answers = outcome.result();
-          // Who the caller is, or whether they may ask, is the same for every question.
-          Answer refusal = answers.stream()
-              .filter(a -> RouteAuthorizer.refusesCaller(a) || a.status() == 429)
-              .findFirst().orElse(null);
-          if (refusal != null) {
-            replies.error(response, refusal.status(), refusal.error());
-          } else if (decoded.batch()) {
-            // A thousand answers are a megabyte of JSON: written on the batch pool, not the
-            // event loop.
-            Future.fromCompletionStage(CompletableFuture.supplyAsync(
-                    () -> codec.encodeBatch(answers), authorizer.batchPool()),
-                    exchange.context())
-                .onComplete(encoded -> {
-                  if (encoded.succeeded()) {
-                    replies.ok(response, encoded.result());
-                  } else {
-                    LOG.error("encoding route check answers failed", encoded.cause());
-                    replies.error(response, 500, "internal error; the webhook's log has the"
-                        + " details");
-                  }
-                });
-          } else if (answers.get(0).status() != 200) {
-            replies.error(response, answers.get(0).status(), answers.get(0).error());
-          } else {
-            replies.ok(response, codec.encode(answers.get(0)));
-          }
-          long took = System.nanoTime() - started;
-          answers.forEach(answer -> metrics.routeCheck(label(answer), took));
-        });
+    OnEventLoop.whenDone(
+        authorizer.decideAll(decoded.questions(), token, exchange::clientGone), exchange,
+        (answers, failure) -> reply(exchange, decoded, answers, failure, started));
+  }
+
+  /** The answers to a body's questions, or the failure that left it without them. */
+  private void reply(Exchange exchange, RouteQuestionCodec.Decoded decoded, List<Answer> answers,
+      Throwable failure, long started) {
+    HttpServerResponse response = exchange.response();
+    if (exchange.clientGone()) {
+      metrics.routeCheck("cancelled", System.nanoTime() - started);
+      return;
+    }
+    if (failure != null) {
+      LOG.error("route check failed unexpectedly", failure);
+      replies.error(response, 500, "internal error; the webhook's log has the details");
+      metrics.routeCheck("error", System.nanoTime() - started);
+      return;
+    }
+    // Who the caller is, or whether they may ask, is the same for every question.
+    Answer refusal = refusal(answers);
+    if (refusal != null) {
+      replies.error(response, refusal.status(), refusal.error());
+    } else if (decoded.batch()) {
+      // A thousand answers are a megabyte of JSON: written on the batch pool, not the
+      // event loop.
+      Future.fromCompletionStage(CompletableFuture.supplyAsync(
+              () -> codec.encodeBatch(answers), authorizer.batchPool()),
+              exchange.context())
+          .onComplete(encoded -> {
+            if (encoded.succeeded()) {
+              replies.ok(response, encoded.result());
+            } else {
+              LOG.error("encoding route check answers failed", encoded.cause());
+              replies.error(response, 500, "internal error; the webhook's log has the"
+                  + " details");
+            }
+          });
+    } else if (answers.get(0).status() != 200) {
+      replies.error(response, answers.get(0).status(), answers.get(0).error());
+    } else {
+      replies.ok(response, codec.encode(answers.get(0)));
+    }
+    long took = System.nanoTime() - started;
+    for (Answer answer : answers) {
+      metrics.routeCheck(label(answer), took);
+    }
+  }
+
+  /** The first answer that refuses the caller (401, 403) or throttles them (429); else null. */
+  private static Answer refusal(List<Answer> answers) {
+    for (Answer answer : answers) {
+      if (RouteAuthorizer.refusesCaller(answer) || answer.status() == 429) {
+        return answer;
+      }
+    }
+    return null;
   }
 
   private boolean batchesFull(Exchange exchange) {

@@ -1,6 +1,7 @@
 package io.opendatahub.mlflow.webhook.authz;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.opendatahub.mlflow.webhook.authz.AccessReviewer;
 import io.opendatahub.mlflow.webhook.admission.NamespaceFacts;
@@ -113,6 +114,49 @@ class AuthorizationServiceTest {
     assertThat(deniedAgain.source()).isEqualTo(AccessDecision.Source.CACHE);
     assertThat(deniedAgain.allowed()).isFalse();
     assertThat(cluster.reviews.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aRouteQuestionsChecksAreAskedForTheIdentityItsAuthenticationFound() {
+    ResourceAttributes delete = new ResourceAttributes("team-a", "delete", "mlflow.kubeflow.org",
+        "", "experiments", "", "");
+    Authentication alice = service.authenticate(BearerToken.of("t")).join();
+    Authentication admin = Authentication.of(BearerToken.of("admin-token"),
+        new Identity("root", "", List.of("admins"), Map.of()));
+
+    assertThat(alice.refused()).isFalse();
+    assertThat(alice.identity().username()).isEqualTo("alice");
+    assertThat(service.authorizeSelf(delete, alice).join().decision().allowed()).isFalse();
+    // "admin-token" is unknown to the cluster: had its checks looked the token up again, they
+    // would have been refused with 401 instead of asked for the identity they were given.
+    AuthorizeResult asAdmin = service.authorizeSelf(delete, admin).join();
+    assertThat(asAdmin.httpStatus()).isEqualTo(200);
+    assertThat(asAdmin.decision().allowed()).isTrue();
+    assertThat(service.authenticate(BearerToken.of("admin-token")).join().refusal().httpStatus())
+        .isEqualTo(401);
+    assertThat(service.authenticate(BearerToken.of(" ")).join().refusal().httpStatus())
+        .isEqualTo(401);
+    assertThatThrownBy(() -> service.authorizeSelf(delete,
+        Authentication.refused(AuthorizeResult.refused(401, "no"))))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void withoutAnAuthorityAnAuthenticatedCallersChecksAreAnsweredByPolicyAlone() {
+    AuthorizationService standalone =
+        new AuthorizationService(holder, null, AuthorizationService.Listener.NONE);
+    ResourceAttributes get = new ResourceAttributes("team-a", "get", "mlflow.kubeflow.org", "",
+        "experiments", "", "");
+    Authentication anyone = standalone.authenticate(BearerToken.of("anything")).join();
+
+    AccessDecision decision = standalone.authorizeSelf(get, anyone).join().decision();
+
+    assertThat(anyone.refused()).isFalse();
+    assertThat(anyone.identity()).isNull();
+    assertThat(decision.allowed()).isFalse();
+    assertThat(decision.evaluationError()).isEqualTo(AuthorizationService.STANDALONE);
+    assertThat(decision).isEqualTo(standalone.authorizeSelf(get, BearerToken.of("anything"))
+        .join().decision());
   }
 
   @Test
