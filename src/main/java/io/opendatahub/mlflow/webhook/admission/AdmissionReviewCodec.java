@@ -67,8 +67,9 @@ public final class AdmissionReviewCodec {
    * building it as a tree first was a tenth of a patched review's CPU in a profile under load.
    */
   public byte[] encode(String apiVersion, AdmissionResponse response) {
-    byte[] patch =
-        response.hasPatch() ? streams.mapper().writeValueAsBytes(response.patch()) : null;
+    // Written before the answer, not inside it: one document at a time per thread's generator.
+    byte[] patch = response.hasPatch()
+        ? streams.write(json -> json.writeTree(response.patch())) : null;
     return streams.write(json -> {
       json.writeStartObject();
       json.writeStringProperty("apiVersion", apiVersion);

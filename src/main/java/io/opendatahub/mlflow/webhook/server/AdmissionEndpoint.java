@@ -7,7 +7,9 @@ import io.opendatahub.mlflow.webhook.admission.AdmissionReviewCodec;
 import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.DecisionContext;
 import io.opendatahub.mlflow.webhook.admission.MalformedReviewException;
+import io.opendatahub.mlflow.webhook.admission.Operation;
 import io.vertx.core.WorkerExecutor;
+import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -27,6 +29,13 @@ final class AdmissionEndpoint implements PostEndpoint {
     Mode(String label) {
       this.label = label;
     }
+  }
+
+  /** What became of a review, as the metrics label it. */
+  enum Decision {
+    ALLOWED, DENIED, PATCHED, ERROR, MALFORMED;
+
+    final String label = name().toLowerCase(Locale.ROOT);
   }
 
   private final Mode mode;
@@ -86,7 +95,7 @@ final class AdmissionEndpoint implements PostEndpoint {
     try {
       review = codec.decode(body);
     } catch (MalformedReviewException e) {
-      record(WebhookMetrics.UNKNOWN, WebhookMetrics.UNKNOWN, WebhookMetrics.MALFORMED, started);
+      record(WebhookMetrics.UNKNOWN, null, Decision.MALFORMED, started);
       return new Answer(e.status(), replies.errorBody(e.status(), e.getMessage()));
     }
     AdmissionRequest request = review.request();
@@ -98,14 +107,14 @@ final class AdmissionEndpoint implements PostEndpoint {
           : service.mutate(request, decisionContext);
       Answer answer = new Answer(200, codec.encode(review.apiVersion(), response));
       metrics.findings(response.findings());
-      record(kind, request.operation().name(), decision(response), started);
+      record(kind, request.operation(), decision(response), started);
       logDecision(request, response);
       return answer;
     } catch (RuntimeException e) {
       LOG.error("{} failed for uid={} kind={} name={}", mode.label,
           LogText.oneLine(request.uid()), LogText.oneLine(request.kind().kind()),
           LogText.oneLine(request.name()), e);
-      record(kind, request.operation().name(), "error", started);
+      record(kind, request.operation(), Decision.ERROR, started);
       return new Answer(500, replies.errorBody(500, "internal error while deciding uid "
           + request.uid() + "; the webhook's log has the details"));
     }
@@ -113,21 +122,21 @@ final class AdmissionEndpoint implements PostEndpoint {
 
   private Answer failed(Throwable failure, long started) {
     LOG.error("{} failed off the event loop", mode.label, failure);
-    record(WebhookMetrics.UNKNOWN, WebhookMetrics.UNKNOWN, "error", started);
+    record(WebhookMetrics.UNKNOWN, null, Decision.ERROR, started);
     return new Answer(500, replies.errorBody(500,
         "internal error; the webhook's log has the details"));
   }
 
-  private static String decision(AdmissionResponse response) {
+  private static Decision decision(AdmissionResponse response) {
     if (!response.allowed()) {
-      return "denied";
+      return Decision.DENIED;
     }
-    return response.hasPatch() ? "patched" : "allowed";
+    return response.hasPatch() ? Decision.PATCHED : Decision.ALLOWED;
   }
 
-  private void record(String kind, String operation, String decision, long started) {
-    metrics.admission(new WebhookMetrics.AdmissionLabels(mode.label, kind, operation, decision),
-        System.nanoTime() - started);
+  /** {@code operation} is null when the review could not be read. */
+  private void record(String kind, Operation operation, Decision decision, long started) {
+    metrics.admission(mode, kind, operation, decision, System.nanoTime() - started);
   }
 
   private void logDecision(AdmissionRequest request, AdmissionResponse response) {

@@ -3,6 +3,8 @@ package io.opendatahub.mlflow.webhook.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,6 +112,25 @@ class JsonStreamsTest {
       assertThat(text(answer(uid))).as("uid of %d", size).isEqualTo(expected(uid));
       assertThat(text(answer("small"))).isEqualTo(expected("small"));
     }
+  }
+
+  @Test
+  void treesAreWrittenAsTheMapperWritesThemAndOneAfterAnother() {
+    // A patch is written as a tree through the thread's generator, no longer by the mapper.
+    ObjectNode tree = PLAIN.createObjectNode();
+    tree.put("text", "quote \" backslash \\ line\n tab\t nul\u0000 é ☃ \uD83D\uDE00");
+    tree.put("long", Long.MIN_VALUE).put("double", 0.1).put("big", new BigDecimal("1E+400"))
+        .put("huge", new BigInteger("123456789012345678901234567890")).put("yes", true);
+    tree.putNull("null");
+    tree.putArray("list").add(1).add("two").addObject().putArray("empty");
+    tree.putObject("a/b~c").put("", "");
+    String expected = text(PLAIN.writeValueAsBytes(tree));
+    for (int i = 0; i < 3; i++) {
+      assertThat(text(streams.write(json -> json.writeTree(tree)))).isEqualTo(expected);
+      assertThat(text(answer("u" + i))).isEqualTo(expected("u" + i));
+    }
+    assertThat(text(streams.write(json -> json.writeTree(PLAIN.createArrayNode()))))
+        .isEqualTo("[]");
   }
 
   @Test
