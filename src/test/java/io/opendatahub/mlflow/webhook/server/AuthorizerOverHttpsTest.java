@@ -99,6 +99,9 @@ class AuthorizerOverHttpsTest {
       HttpsClient.await(app.stop());
     }
     HttpsClient.await(vertx.close());
+    // Before the extension stops the mock API server: its close waits for the connections the
+    // cluster client still holds, and once timed out there (10 s, "Unable to close MockWebServer").
+    client.close();
   }
 
   private void namespace(String name, Map<String, String> labels) {
