@@ -15,9 +15,6 @@ import io.opendatahub.mlflow.webhook.policy.Action;
 public record Finding(String rule, Action action, String field, String message,
     boolean ratcheted) {
 
-  /** The outcome of a finding reported but not enforced. */
-  public static final String RATCHETED = "ratcheted";
-
   /** Each action's wire name, made once: every finding of every answer is counted by outcome. */
   private static final String[] OUTCOMES = outcomes();
 
@@ -37,7 +34,7 @@ public record Finding(String rule, Action action, String field, String message,
 
   /** What was done with it, for metrics and reports: the action, or {@code ratcheted}. */
   public String outcome() {
-    return ratcheted ? RATCHETED : OUTCOMES[action.ordinal()];
+    return ratcheted ? "ratcheted" : OUTCOMES[action.ordinal()];
   }
 
   private static String[] outcomes() {

@@ -31,7 +31,6 @@ import io.opendatahub.mlflow.webhook.audit.AuditedObject;
 import io.opendatahub.mlflow.webhook.authz.AuthorizationService;
 import io.opendatahub.mlflow.webhook.authz.MlflowResources;
 import io.opendatahub.mlflow.webhook.authz.ResourceAttributes;
-import io.opendatahub.mlflow.webhook.policy.Action;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -66,21 +65,9 @@ public final class WebhookMetrics {
     Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5)
   };
 
-  private static final AdmissionEndpoint.Mode[] ENDPOINTS = AdmissionEndpoint.Mode.values();
-  private static final Operation[] OPERATION_VALUES = Operation.values();
-  /** The operations, and one more for a request whose operation could not be read. */
-  private static final int OPERATIONS = OPERATION_VALUES.length + 1;
-  private static final AdmissionEndpoint.Decision[] DECISIONS = AdmissionEndpoint.Decision.values();
-  /** The outcome slot of a ratcheted finding; the others are the actions' ordinals. */
-  private static final int RATCHETED = Action.values().length;
-
   private final PrometheusMeterRegistry registry;
-  /** By kind; slots by endpoint, operation (or unknown) and decision: see {@link #admission}. */
-  private final MeterSlots<Timer> admissionTimers = new MeterSlots<>(
-      ENDPOINTS.length * OPERATIONS * DECISIONS.length, this::admissionTimer);
-  /** By rule; slots by outcome: the action, or ratcheted. */
-  private final MeterSlots<Counter> findingCounters =
-      new MeterSlots<>(RATCHETED + 1, this::findingCounter);
+  private final Map<AdmissionLabels, Timer> admissionTimers = new ConcurrentHashMap<>();
+  private final Map<FindingLabels, Counter> findingCounters = new ConcurrentHashMap<>();
   private final Map<AuthorizationLabels, Timer> authorizationTimers = new ConcurrentHashMap<>();
   private final Map<String, Timer> upstreamTimers = new ConcurrentHashMap<>();
   private final Map<String, Timer> routeTimers = new ConcurrentHashMap<>();
@@ -172,18 +159,16 @@ public final class WebhookMetrics {
    */
   void admission(AdmissionEndpoint.Mode endpoint, String kind, Operation operation,
       AdmissionEndpoint.Decision decision, long nanos) {
-    int operationSlot = operation == null ? OPERATIONS - 1 : operation.ordinal();
-    int slot = (endpoint.ordinal() * OPERATIONS + operationSlot) * DECISIONS.length
-        + decision.ordinal();
-    admissionTimers.get(kind, slot).record(nanos, TimeUnit.NANOSECONDS);
+    AdmissionLabels labels = new AdmissionLabels(endpoint.label, kind,
+        operation == null ? UNKNOWN : operation.name(), decision.label);
+    admissionTimers.computeIfAbsent(labels, this::admissionTimer)
+        .record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public void findings(List<Finding> findings) {
-    // By index: most lists are empty or hold one finding, and an iterator is an object.
-    for (int i = 0; i < findings.size(); i++) {
-      Finding finding = findings.get(i);
-      findingCounters.get(finding.rule(),
-          finding.ratcheted() ? RATCHETED : finding.action().ordinal()).increment();
+    for (Finding finding : findings) {
+      FindingLabels labels = new FindingLabels(finding.rule(), finding.outcome());
+      findingCounters.computeIfAbsent(labels, this::findingCounter).increment();
     }
   }
 
@@ -259,26 +244,27 @@ public final class WebhookMetrics {
     return registry.scrape();
   }
 
-  /** The timer of {@code kind} and the labels {@link #admission} numbered {@code slot}. */
-  private Timer admissionTimer(String kind, int slot) {
-    int operation = slot / DECISIONS.length % OPERATIONS;
+  private Timer admissionTimer(AdmissionLabels labels) {
     return Timer.builder(ADMISSION)
         .description("Admission reviews answered, by endpoint, kind, operation and decision")
-        .tags("endpoint", ENDPOINTS[slot / DECISIONS.length / OPERATIONS].label, "kind", kind,
-            "operation", operation == OPERATIONS - 1 ? UNKNOWN : OPERATION_VALUES[operation].name(),
-            "decision", DECISIONS[slot % DECISIONS.length].label)
+        .tags("endpoint", labels.endpoint(), "kind", labels.kind(),
+            "operation", labels.operation(), "decision", labels.decision())
         .serviceLevelObjectives(LATENCY_BUCKETS)
         .register(registry);
   }
 
-  private Counter findingCounter(String rule, int outcome) {
+  private Counter findingCounter(FindingLabels labels) {
     return Counter.builder(POLICY_FINDINGS)
         .description("Policy findings on admitted or denied requests, by rule and action"
             + " (ratcheted: a deny finding an UPDATE inherited and did not worsen, not enforced)")
-        .tags("rule", rule, "action", outcome == RATCHETED ? Finding.RATCHETED
-            : Action.values()[outcome].wireName())
+        .tags("rule", labels.rule(), "action", labels.action())
         .register(registry);
   }
+
+  private record AdmissionLabels(String endpoint, String kind, String operation,
+      String decision) {}
+
+  private record FindingLabels(String rule, String action) {}
 
   private record AuthorizationLabels(String resource, String verb, String decision,
       String source) {}
