@@ -7,6 +7,9 @@ import tools.jackson.databind.node.ArrayNode;
 /**
  * {@code AdmissionReview.response}. A denial carries {@code code} 403 and a message; a patch is
  * present only when the mutation changed something.
+ *
+ * @param patchOps the patch as its operations, null or empty for none: the codec writes them
+ *     straight into the answer, without a JSON Patch tree made first
  */
 public record AdmissionResponse(
     String uid,
@@ -15,7 +18,7 @@ public record AdmissionResponse(
     String message,
     List<String> warnings,
     Map<String, String> auditAnnotations,
-    ArrayNode patch,
+    List<PatchOp> patchOps,
     List<Finding> findings) {
 
   public static AdmissionResponse allow(String uid) {
@@ -23,6 +26,14 @@ public record AdmissionResponse(
   }
 
   public boolean hasPatch() {
-    return patch != null && !patch.isEmpty();
+    return patchOps != null && !patchOps.isEmpty();
+  }
+
+  /**
+   * The patch as a JSON Patch document, made anew on each call: for whatever applies or prints
+   * it (the {@code check} command, tests). Null when there is none.
+   */
+  public ArrayNode patch() {
+    return hasPatch() ? PatchOp.document(patchOps) : null;
   }
 }

@@ -69,7 +69,7 @@ public final class AdmissionReviewCodec {
   public byte[] encode(String apiVersion, AdmissionResponse response) {
     // Written before the answer, not inside it: one document at a time per thread's generator.
     byte[] patch = response.hasPatch()
-        ? streams.write(json -> json.writeTree(response.patch())) : null;
+        ? streams.write(json -> PatchOp.write(json, response.patchOps())) : null;
     return streams.write(json -> {
       json.writeStartObject();
       json.writeStringProperty("apiVersion", apiVersion);

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.databind.node.ArrayNode;
 
 /**
  * Turns an admission request into a response: finds the handler for the request's kind, applies
@@ -50,8 +49,7 @@ public final class AdmissionService {
       return AdmissionResponse.allow(request.uid());
     }
     List<PatchOp> operations = handler.mutate(request, context);
-    return respond(request.uid(), List.of(),
-        operations.isEmpty() ? null : PatchOp.document(operations));
+    return respond(request.uid(), List.of(), operations.isEmpty() ? null : operations);
   }
 
   /**
@@ -85,11 +83,12 @@ public final class AdmissionService {
     return null;
   }
 
-  private static AdmissionResponse respond(String uid, List<Finding> findings, ArrayNode patch) {
+  private static AdmissionResponse respond(String uid, List<Finding> findings,
+      List<PatchOp> patch) {
     if (findings.isEmpty()) {
       // Most answers: nothing to list, nothing to build.
       return new AdmissionResponse(uid, true, 0, null, List.of(), Map.of(),
-          patch == null || patch.isEmpty() ? null : patch, findings);
+          patch, findings);
     }
     List<String> denials = new ArrayList<>(0);
     List<String> warnings = new ArrayList<>(0);
@@ -123,7 +122,7 @@ public final class AdmissionService {
           null, findings);
     }
     return new AdmissionResponse(uid, true, 0, null, listed(warnings), annotations,
-        patch == null || patch.isEmpty() ? null : patch, findings);
+        patch, findings);
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.opendatahub.mlflow.webhook.mlflow;
 
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.opendatahub.mlflow.webhook.mlflow.MLflowSpec.Location;
 import io.opendatahub.mlflow.webhook.policy.MLflowRule;
 import io.opendatahub.mlflow.webhook.policy.StorageRules;
@@ -89,12 +88,9 @@ final class VolumeRules {
     }
   }
 
+  /** {@code quantity} in bytes; null when it is not a Kubernetes quantity. */
   static BigDecimal bytes(String quantity) {
-    try {
-      return Quantity.getAmountInBytes(new Quantity(quantity));
-    } catch (RuntimeException e) {
-      return null;
-    }
+    return QuantityBytes.SHARED.bytes(quantity);
   }
 
   private static String describe(List<Location> locations) {

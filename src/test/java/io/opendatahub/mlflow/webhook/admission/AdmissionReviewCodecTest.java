@@ -15,8 +15,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.core.JsonPointer;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
 
 class AdmissionReviewCodecTest {
 
@@ -67,8 +67,8 @@ class AdmissionReviewCodecTest {
 
   @Test
   void aPatchIsBase64OfAJsonPatchArrayWithItsType() {
-    ArrayNode patch = Fixtures.JSON.createArrayNode();
-    patch.addObject().put("op", "add").put("path", "/spec/replicas").put("value", 3);
+    List<PatchOp> patch = List.of(new PatchOp(PatchOp.Op.ADD,
+        JsonPointer.compile("/spec/replicas"), Fixtures.JSON.getNodeFactory().numberNode(3)));
 
     JsonNode response = encode(new AdmissionResponse("u1", true, 0, null, List.of("careful"),
         Map.of("policy-r", "noted"), patch, List.of())).path("response");
@@ -84,7 +84,7 @@ class AdmissionReviewCodecTest {
   @Test
   void anEmptyPatchIsNotSent() {
     JsonNode response = encode(new AdmissionResponse("u1", true, 0, null, List.of(), Map.of(),
-        Fixtures.JSON.createArrayNode(), List.of())).path("response");
+        List.of(), List.of())).path("response");
 
     assertThat(response.has("patch")).isFalse();
     assertThat(response.has("patchType")).isFalse();

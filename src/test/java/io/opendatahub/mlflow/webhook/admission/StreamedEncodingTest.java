@@ -17,8 +17,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.core.JsonPointer;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -78,6 +78,12 @@ class StreamedEncodingTest {
   private static final String AWKWARD = "quote \" backslash \\ newline\n tab\t nul\u0000 bell\u0007"
       + " é 日本 \uD83D\uDE00 </script> \u2028";
 
+  private static final JsonPointer STORAGE = JsonPointer.compile("/spec/storage");
+
+  private static AdmissionResponse patched(List<PatchOp> patch) {
+    return new AdmissionResponse("u", true, 0, null, List.of(), Map.of(), patch, List.of());
+  }
+
   static Stream<AdmissionResponse> responses() {
     List<AdmissionResponse> responses = new ArrayList<>();
     responses.add(AdmissionResponse.allow("u1"));
@@ -97,14 +103,30 @@ class StreamedEncodingTest {
         Arrays.asList("one", AWKWARD, "", null), annotations, null, List.of()));
     // Patches of every length modulo 3, so base64 ends with no, one and two '='.
     for (int extra = 0; extra < 6; extra++) {
-      ArrayNode patch = MAPPER.createArrayNode();
-      patch.addObject().put("op", "add").put("path", "/spec/storage")
-          .put("value", "x".repeat(extra) + AWKWARD);
-      responses.add(new AdmissionResponse("u", true, 0, null, List.of(), Map.of(), patch,
-          List.of()));
+      responses.add(patched(List.of(new PatchOp(PatchOp.Op.ADD, STORAGE,
+          MAPPER.getNodeFactory().stringNode("x".repeat(extra) + AWKWARD)))));
     }
-    responses.add(new AdmissionResponse("u", true, 0, null, List.of(), Map.of(),
-        MAPPER.createArrayNode(), List.of()));
+    // Written from the operations, not a tree (issue 19): every kind of value, several
+    // operations, a path whose keys RFC 6901 escapes, an index, a null value.
+    ObjectNode volume = MAPPER.createObjectNode();
+    volume.putObject("resources").putObject("requests").put("storage", "10Gi");
+    volume.putArray("accessModes").add("ReadWriteOnce").add(AWKWARD);
+    volume.putObject("empty");
+    volume.putArray("none");
+    volume.put("int", 7).put("long", Long.MAX_VALUE).put("double", 0.1).put("big",
+        new java.math.BigDecimal("1e400")).put("yes", true).putNull("null");
+    JsonPointer annotation = JsonPointer.compile("/metadata/annotations")
+        .appendProperty("a/b~c " + AWKWARD);
+    responses.add(patched(List.of(
+        new PatchOp(PatchOp.Op.REPLACE, STORAGE, volume),
+        new PatchOp(PatchOp.Op.ADD, annotation, MAPPER.getNodeFactory().stringNode("v")),
+        new PatchOp(PatchOp.Op.ADD, STORAGE.appendProperty("accessModes").appendIndex(0),
+            MAPPER.getNodeFactory().stringNode("ReadWriteMany")),
+        new PatchOp(PatchOp.Op.ADD, JsonPointer.compile("/spec/x"), null),
+        new PatchOp(PatchOp.Op.ADD, JsonPointer.compile("/spec/y"),
+            MAPPER.getNodeFactory().nullNode()))));
+    responses.add(patched(List.of()));
+    responses.add(patched(null));
     return responses.stream();
   }
 

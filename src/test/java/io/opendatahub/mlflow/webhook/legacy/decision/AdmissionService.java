@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import tools.jackson.databind.node.ArrayNode;
 
 /**
  * Turns an admission request into a response: finds the handler for the request's kind, applies
@@ -57,8 +56,8 @@ public final class AdmissionService {
       return AdmissionResponse.allow(request.uid());
     }
     List<PatchOp> operations = handler.mutate(request, context);
-    return respond(request.uid(), List.of(),
-        operations.isEmpty() ? null : PatchOp.document(operations));
+    // The response carries the operations since session 10 (issue 19); the decision is the same.
+    return respond(request.uid(), List.of(), operations.isEmpty() ? null : operations);
   }
 
   /**
@@ -92,7 +91,8 @@ public final class AdmissionService {
     return null;
   }
 
-  private static AdmissionResponse respond(String uid, List<Finding> findings, ArrayNode patch) {
+  private static AdmissionResponse respond(String uid, List<Finding> findings,
+      List<PatchOp> patch) {
     List<String> denials = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
     Map<String, List<String>> audits = new LinkedHashMap<>();
@@ -125,7 +125,7 @@ public final class AdmissionService {
           null, findings);
     }
     return new AdmissionResponse(uid, true, 0, null, listed(warnings), annotations,
-        patch == null || patch.isEmpty() ? null : patch, findings);
+        patch, findings);
   }
 
   /**
