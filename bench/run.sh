@@ -217,12 +217,17 @@ fi
 # The generator's own young pauses (Serial, its default pinned to one core) stopped its timer and
 # its answer callbacks for 18-25 ms every 5-6 s at 2,000 req/s: every request due meanwhile took
 # that long, for either server, at random places in the windows. Its young generation now holds
-# everything a run allocates (about 9 KiB a request, 16 budgeted), touched before the run starts,
-# so it does not collect; its log says so for every window.
-generator_young_mib=$(( tail_rate * (tail_warmup + tail_windows * tail_secs) * 16 / 1024 ))
-(( generator_young_mib < 256 )) && generator_young_mib=256
+# everything a run allocates (24 KiB a request budgeted), touched before the run starts,
+# so it does not collect; its log says so for every window. (Paced by a thread it allocates about
+# 13 KiB a request; with 16 budgeted a 65 s run still collected once near its end, 40-95 ms.)
+# Metaspace starts large enough that class loading triggers no full collection either.
+generator_young_mib=$(( tail_rate * (tail_warmup + tail_windows * tail_secs) * 24 / 1024 ))
+# At most half the memory available: a longer run collects, and the tables show its pauses.
+available_mib=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
+(( generator_young_mib > available_mib / 2 )) && generator_young_mib=$(( available_mib / 2 ))
+(( generator_young_mib < 1024 )) && generator_young_mib=1024
 generator_jvm=(-XX:+UseSerialGC "-Xmn${generator_young_mib}m" "-Xms$(( generator_young_mib + 256 ))m"
-  "-Xmx$(( generator_young_mib + 256 ))m" -XX:+AlwaysPreTouch)
+  "-Xmx$(( generator_young_mib + 256 ))m" -XX:MetaspaceSize=128m -XX:+AlwaysPreTouch)
 fixed_rate() { # port path body bytes output -> CPU steal % over the run; WINDOW lines to output
   local before after
   before=$(cpu_ticks)
