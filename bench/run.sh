@@ -214,8 +214,8 @@ if [[ "$pairs" -gt 0 ]]; then
 fi
 
 # --- 2. tail: pinned, open loop, several windows, with what the logs saw during each -----------
-# The generator's own young pauses (Serial, its default pinned to one core) stopped its timer and
-# its answer callbacks for 18-25 ms every 5-6 s at 2,000 req/s: every request due meanwhile took
+# The generator's own young pauses (Serial, its default pinned to one core) stopped its sending
+# and its answer callbacks for 18-25 ms every 5-6 s at 2,000 req/s: every request due meanwhile took
 # that long, for either server, at random places in the windows. Its young generation now holds
 # everything a run allocates (24 KiB a request budgeted), touched before the run starts,
 # so it does not collect; its log says so for every window. (Paced by a thread it allocates about
@@ -252,16 +252,17 @@ raw_events() { # log from to -> window-events.awk's six fields
 events() { # log from to -> "GC pauses (total) / longest, longest other safepoint, JIT, KiB/request"
   raw_events "$@" | awk '{ printf "%d (%.1f ms) / %.1f ms, %.1f ms, %d, %s", $1, $2, $3, $4, $5, $6 }'
 }
+span_of() { # FixedRate-output -> "from to": the first window's start, the last one's end (ms)
+  windows_of "$1" | awk 'NR == 1 { from = $2 } { to = $3 } END { print from, to }'
+}
 generator_pauses() { # FixedRate-output [from to] -> "GC pauses (total) / longest" of the generator
-  local log="${1%.txt}.generator.log" from="${2:-}" to="${3:-}"
-  if [[ -z "$from" ]]; then
-    from=$(windows_of "$1" | awk 'NR == 1 { print $2 }'); to=$(windows_of "$1" | awk '{ t = $3 } END { print t }')
-  fi
-  raw_events "$log" "$from" "$to" | awk '{ printf "%d (%.1f ms) / %.1f ms", $1, $2, $3 }'
+  local from="${2:-}" to="${3:-}"
+  [[ -n "$from" ]] || read -r from to < <(span_of "$1")
+  raw_events "${1%.txt}.generator.log" "$from" "$to" | awk '{ printf "%d (%.1f ms) / %.1f ms", $1, $2, $3 }'
 }
 summed_events() { # side FixedRate-output -> events over all its windows, then JIT per window
   local log="$out/tail-$1.jvm.log" first last jit
-  first=$(windows_of "$2" | awk 'NR == 1 { print $2 }'); last=$(windows_of "$2" | awk '{ t = $3 } END { print t }')
+  read -r first last < <(span_of "$2")
   jit=$(windows_of "$2" | while read -r _ from to _; do raw_events "$log" "$from" "$to" | cut -d' ' -f5; done | paste -sd/)
   echo "$(events "$log" "$first" "$last"); JIT per window $jit"
 }
