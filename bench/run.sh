@@ -15,12 +15,15 @@
 # JVM flags, kubeconfig and policy (BASELINE_POLICY=dir if its format differs) and a class-data
 # archive of its own; pairs become ceiling/baseline/service triples (then the reverse order), the
 # tail measures its windows too, and the tables give its ratios beside the service's.
+# BASELINE_JVM_EXTRA="-XX:..." adds flags to the baseline alone (the last of a repeated -XX: flag
+# wins), so BASELINE_JAR=<this tree's jar> measures a JVM flag against its absence in one run.
 # Every row records the load average: on a shared machine a figure means little without it.
 # The service runs with the Dockerfile's JVM flags (read from its ENTRYPOINT) under a 512 MiB
 # limit, a mock API server (namespace informer, TokenReview/SAR answers) and a class-data archive
 # made by a training run; ready time is measured with and without the archive.
 # usage: [WORKLOADS="validate-allowed ..."] [PAIRS=3] [TAIL_SECONDS=20] [TAIL_WINDOWS=3]
-#          [TAIL_WARMUP=40] [TAIL_RATE=2000] [READY_STARTS=3] [BASELINE_JAR=old.jar]
+#          [TAIL_WARMUP=40] [TAIL_RATE=2000] [READY_STARTS=3] [READY_SETTLE=3]
+#          [BASELINE_JAR=old.jar] [BASELINE_JVM_EXTRA="-XX:..."]
 #          [JVM_GC=-XX:+Use...GC] [JVM_EXTRA="-XX:..."]
 #          bench/run.sh [SECONDS=10] [CONNECTIONS=16] [NAMESPACES=10] [ENVIRONMENTS=2]
 # TAIL_SECONDS=0 skips the tail, PAIRS=0 the throughput. JVM_GC replaces the Dockerfile's
@@ -97,6 +100,8 @@ serve() { # service|baseline pinned|free, extra JVM flags...: starts that jar, s
   if [[ "$side" == baseline ]]; then
     jar="$baseline_jar"; port="$bport"; serve_policy="${BASELINE_POLICY:-$policy}"
     lease_namespace=mlflow-policy-webhook-baseline
+    # shellcheck disable=SC2206 # a list of flags
+    set -- "$@" ${BASELINE_JVM_EXTRA:-}
   fi
   start_ns=$(date +%s%N)
   local command=("${prefix[@]}" java "${jvm[@]}" "$@" -jar "$jar"
@@ -123,15 +128,24 @@ ceiling() { # pinned|free, extra JVM flags...: starts the ceiling, sets $ceiling
   until grep -qs listening "$out/ceiling.log"; do sleep 0.1; done
 }
 stop() { kill "$1"; wait "$1" || true; }
+# fabric8's mock API server (8.0.0) deadlocks its event loop for about 17.5 s when a client dies
+# with watch events still queued to it (WatchEventsListener.onClosed awaits an executor whose task
+# awaits a write on that same loop), and the next start then waits that long for its informer:
+# that, not the service, was a 19.8 s "ready" start. Letting the service drain its start-up watch
+# events first gave 18 of 18 starts at 1.4-2.8 s; a pause after the kill did not help.
+settle_and_stop() { # side name: stops $started after a settle, keeps the side's log as $out/name.log
+  sleep "${READY_SETTLE:-3}"; stop "$started"; cp "$out/$1.log" "$out/$2.log"
+}
 
 declare -A ready_plain ready_cds
 for side in "${servers[@]}"; do
   jar=target/mlflow-policy-webhook.jar; [[ "$side" == baseline ]] && jar="$baseline_jar"
   CDS_TRAINING_PORT=$(free_port) src/main/docker/class-data-archive.sh \
     "$jar" "$out/$side.jsa" certs/tls.crt certs/tls.key "${jvm[@]}" > "$out/cds-$side.log"
-  for _ in $(seq "${READY_STARTS:-3}"); do
-    serve "$side" free; ready_plain[$side]+=" $ready_ms"; stop "$started"
-    serve "$side" free -XX:SharedArchiveFile="$out/$side.jsa"; ready_cds[$side]+=" $ready_ms"; stop "$started"
+  for n in $(seq "${READY_STARTS:-3}"); do
+    serve "$side" free; ready_plain[$side]+=" $ready_ms"; settle_and_stop "$side" "$side-start-$n-plain"
+    serve "$side" free -XX:SharedArchiveFile="$out/$side.jsa"; ready_cds[$side]+=" $ready_ms"
+    settle_and_stop "$side" "$side-start-$n-cds"
   done
 done
 
@@ -345,6 +359,7 @@ touch "$out/done"
   [[ -s "$out/tail.md" ]] && cat "$out/tail.md" && echo
   [[ -s "$out/tail-windows.md" ]] && echo "Each window:" && echo && cat "$out/tail-windows.md" && echo
   echo "JVM flags of every server: ${jvm[*]}"
+  [[ -n "$baseline_jar" && -n "${BASELINE_JVM_EXTRA:-}" ]] && echo "baseline alone also: $BASELINE_JVM_EXTRA"
   echo "ceiling layer: $ceiling_layer"
   for side in "${servers[@]}"; do
     if [[ -n "${ready_cds[$side]:-}" ]]; then
