@@ -13,7 +13,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.LongConsumer;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -36,6 +35,12 @@ public final class FixedRate {
   // compilation for 8-10 s: with a 3 s warm-up the backlog of that time (a second and more)
   // landed in the measured window as the whole p99 (TIMELINE=1 showed it draining from t=3s).
   private static final long DEFAULT_WARMUP_SECONDS = 15;
+
+  /** Sends the request due at {@code due} (nanoTime), the {@code index}-th of the run. */
+  @FunctionalInterface
+  private interface Sender {
+    void send(long due, long index);
+  }
 
   /** What one window recorded; guarded by the instance's monitor. */
   private static final class Window {
@@ -69,12 +74,23 @@ public final class FixedRate {
     // 20-30 answered nothing in the whole run: 16 warm-up errors (one per connection), then no
     // request completed. Most likely its first handshakes took longer than that: they get as
     // long as the warm-up and 30 s more.
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setSsl(true)
+    HttpClientOptions options = new HttpClientOptions().setSsl(true)
         .setSslHandshakeTimeout(Math.max(10, warmupSeconds + 30))
         .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS)
         .setTrustAll(true).setVerifyHost(false).setKeepAlive(true)
-        .setDefaultHost("127.0.0.1").setDefaultPort(port),
-        new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(-1));
+        .setDefaultHost("127.0.0.1").setDefaultPort(port);
+    // One client of one connection each, taken in turn, rather than one pool of CONNECTIONS: the
+    // pool opened all of them in the warm-up's backlog, then left some unused for 30 s, so the
+    // server's idle timeout closed one mid-run and the pool opened another. That reconnection's
+    // handshake, and the JIT compilations it set off in both JVMs (perf sched: C1 and C2 threads
+    // of both woke at once and took turns with the server's event loop on core 0 and the pacer
+    // on core 1), was a 20-80 ms stall in a window: the p99.9 of the ceiling and service alike.
+    // In turn, every connection carries RATE/CONNECTIONS requests a second and none idles.
+    HttpClient[] clients = new HttpClient[connections];
+    for (int i = 0; i < connections; i++) {
+      clients[i] = vertx.createHttpClient(options,
+          new PoolOptions().setHttp1MaxSize(1).setMaxWaitQueueSize(-1));
+    }
     Window[] measured = new Window[windows];
     for (int i = 0; i < windows; i++) {
       measured[i] = new Window();
@@ -92,7 +108,8 @@ public final class FixedRate {
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
     long startMillis = System.currentTimeMillis() + 50;
     long interval = TimeUnit.SECONDS.toNanos(1) / rate;
-    LongConsumer send = due -> client.request(HttpMethod.POST, path).compose(request -> request
+    Sender send = (due, nth) -> clients[(int) (nth % connections)]
+        .request(HttpMethod.POST, path).compose(request -> request
             .putHeader("Content-Type", "application/json")
             .putHeader("Authorization", "Bearer bench")
             .putHeader("X-Bench-Size", answerBytes).send(body))
@@ -102,8 +119,8 @@ public final class FixedRate {
           boolean failed = outcome.failed() || outcome.result() / 100 != 2;
           if (due >= start + warmup) {
             long took = answered - due;
-            int index = (int) Math.min(windows - 1, (due - start - warmup) / window);
-            measured[index].record(took, answered, failed);
+            int windowIndex = (int) Math.min(windows - 1, (due - start - warmup) / window);
+            measured[windowIndex].record(took, answered, failed);
             int tick = (int) ((due - start) / TimeUnit.MILLISECONDS.toNanos(100));
             synchronized (worstPerTick) {
               worstPerTick[tick] = Math.max(worstPerTick[tick], took);
@@ -125,7 +142,8 @@ public final class FixedRate {
         for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
           LockSupport.parkNanos(wait);
         }
-        sender.runOnContext(ignored -> send.accept(due));
+        long index = i;
+        sender.runOnContext(ignored -> send.send(due, index));
       }
     }, "pacer");
     pacer.setDaemon(true);
