@@ -53,8 +53,25 @@ public final class BindingReconciler implements BindingRequests, Leadership, Aut
     Listener NONE = (action, result) -> { };
   }
 
-  /** Where the Lease lives and who this replica is. */
-  public record Election(String namespace, String leaseName, String identity) {}
+  /** Where the Lease lives, who this replica is, and the Lease's timings. */
+  public record Election(String namespace, String leaseName, String identity,
+      LeaseTimings timings) {
+
+    public Election(String namespace, String leaseName, String identity) {
+      this(namespace, leaseName, identity, LeaseTimings.CONTROLLER_RUNTIME);
+    }
+  }
+
+  /**
+   * How long a Lease lasts, how long its holder keeps trying to renew it before it stops, and
+   * how often candidates try. The defaults are controller-runtime's: a leader that cannot renew
+   * for 10 s stops, another takes over 15 s after the last renewal.
+   */
+  public record LeaseTimings(Duration leaseDuration, Duration renewDeadline,
+      Duration retryPeriod) {
+    public static final LeaseTimings CONTROLLER_RUNTIME =
+        new LeaseTimings(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
+  }
 
   private final KubernetesClient client;
   private final Supplier<Policy> policies;

@@ -2,41 +2,76 @@ package io.opendatahub.mlflow.webhook.kube;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
-import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The binding reconciler's Lease: one replica at a time holds it and so does the writes that
- * must not be done twice. Timings as controller-runtime's defaults: a leader that cannot renew
- * for 10 s stops, another takes over 15 s after the last renewal.
+ * must not be done twice. A replica campaigns for as long as it runs: fabric8's elector ends
+ * for good when its holder fails to renew (an API server away longer than the renew deadline),
+ * so each lost Lease starts a new elector, or a replica that lost it once would never lead
+ * again and a single replica would stop reconciling after the first outage.
  */
 final class LeaseElection {
 
   private static final Logger LOG = LoggerFactory.getLogger(LeaseElection.class);
 
-  private final CompletableFuture<?> running;
+  private final KubernetesClient client;
+  private final LeaderElectionConfig config;
+  private final Executor pause;
+  private CompletableFuture<?> running;
+  private boolean released;
 
-  private LeaseElection(CompletableFuture<?> running) {
-    this.running = running;
+  private LeaseElection(KubernetesClient client, LeaderElectionConfig config) {
+    this.client = client;
+    this.config = config;
+    this.pause = CompletableFuture.delayedExecutor(config.getRetryPeriod().toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /** Campaigns until released; {@code onStart} and {@code onStop} run on fabric8's thread. */
   static LeaseElection campaign(KubernetesClient client, BindingReconciler.Election settings,
       Runnable onStart, Runnable onStop) {
-    return new LeaseElection(client.leaderElector().withConfig(new LeaderElectionConfigBuilder()
+    BindingReconciler.LeaseTimings timings = settings.timings();
+    LeaseElection election = new LeaseElection(client, new LeaderElectionConfigBuilder()
         .withName(settings.leaseName())
         .withLock(new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity()))
-        .withLeaseDuration(Duration.ofSeconds(15))
-        .withRenewDeadline(Duration.ofSeconds(10))
-        .withRetryPeriod(Duration.ofSeconds(2))
+        .withLeaseDuration(timings.leaseDuration())
+        .withRenewDeadline(timings.renewDeadline())
+        .withRetryPeriod(timings.retryPeriod())
         .withReleaseOnCancel(true)
         .withLeaderCallbacks(new LeaderCallbacks(onStart, onStop,
             leader -> LOG.info("binding reconciler leader: {}", leader)))
-        .build()).build().start());
+        .build());
+    election.campaignAgain();
+    return election;
+  }
+
+  /** A fabric8 elector starts once: each campaign needs a new one. */
+  private synchronized void campaignAgain() {
+    if (released) {
+      return;
+    }
+    CompletableFuture<?> campaign = client.leaderElector().withConfig(config).build().start();
+    running = campaign;
+    campaign.whenComplete((ignored, failure) -> ended(failure));
+  }
+
+  private void ended(Throwable failure) {
+    synchronized (this) {
+      if (released) {
+        return;
+      }
+    }
+    LOG.warn("binding reconciler: the Lease was lost or its campaign failed ({}); campaigning"
+        + " again", failure == null ? "not renewed in time" : failure.toString());
+    CompletableFuture.runAsync(this::campaignAgain, pause);
   }
 
   /**
@@ -44,12 +79,17 @@ final class LeaseElection {
    * measured): it runs on its own thread, never on the caller's, and completes {@code released}
    * when done (or given up).
    */
-  void release(CompletableFuture<Void> released) {
+  void release(CompletableFuture<Void> done) {
+    CompletableFuture<?> campaign;
+    synchronized (this) {
+      released = true;
+      campaign = running;
+    }
     Thread release = new Thread(() -> {
       try {
-        running.cancel(true);
+        campaign.cancel(true);
       } finally {
-        released.complete(null);
+        done.complete(null);
       }
     }, "lease-release");
     release.setDaemon(true);

@@ -3,11 +3,14 @@ package io.opendatahub.mlflow.webhook.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.opendatahub.mlflow.webhook.admission.StaticNamespaceFacts;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -34,11 +37,15 @@ class LeadershipTest {
   }
 
   private BindingReconciler replica(String identity, List<String> told) {
+    return replica(new BindingReconciler.Election("default", "leadership-lease", identity), told);
+  }
+
+  private BindingReconciler replica(BindingReconciler.Election election, List<String> told) {
     BindingReconciler reconciler = new BindingReconciler(client, TestPolicies::shipped,
         new StaticNamespaceFacts(List.of()), BindingReconciler.Listener.NONE);
     reconcilers.add(reconciler);
-    reconciler.onLeadingChange(leading -> told.add(identity + ":" + leading));
-    reconciler.start(new BindingReconciler.Election("default", "leadership-lease", identity));
+    reconciler.onLeadingChange(leading -> told.add(election.identity() + ":" + leading));
+    reconciler.start(election);
     return reconciler;
   }
 
@@ -64,5 +71,45 @@ class LeadershipTest {
         + " anything").containsExactlyInAnyOrder(told.get(0),
         told.get(0).replace(":true", ":false"), otherId + ":true");
     assertThat(other.leading()).isTrue();
+  }
+
+  /**
+   * fabric8's elector ends for good when its holder cannot renew: without a new campaign, a
+   * replica that lost the Lease once (an API server away longer than the renew deadline, while
+   * another replica took over) would never lead again, and a single replica would stop
+   * reconciling and writing reports for the rest of its life.
+   */
+  @Test
+  void aReplicaThatLostTheLeaseCampaignsAgainAndLeadsWhenTheLeaseIsFree() {
+    List<String> told = Collections.synchronizedList(new ArrayList<>());
+    BindingReconciler only = replica(new BindingReconciler.Election("default", "lost-lease", "a",
+        new BindingReconciler.LeaseTimings(Duration.ofSeconds(2), Duration.ofSeconds(1),
+            Duration.ofMillis(200))), told);
+    Eventually.until(BOUND, "it leads", only::leading);
+
+    // Another holder renews the Lease, as one would that took over while this replica could not
+    // reach the API server; then it goes away without giving the Lease up.
+    // The leader renews every 200 ms: an edit that meets a renewal is refused (409) and retried.
+    Eventually.until(BOUND, "the Lease is taken", () -> {
+      try {
+        client.leases().inNamespace("default").withName("lost-lease").edit(lease -> {
+          lease.getSpec().setHolderIdentity("elsewhere");
+          lease.getSpec().setRenewTime(ZonedDateTime.now(ZoneOffset.UTC));
+          return lease;
+        });
+        return true;
+      } catch (KubernetesClientException conflict) {
+        assertThat(conflict.getCode()).isEqualTo(409);
+        return false;
+      }
+    });
+    Eventually.until(BOUND, "it is told it no longer leads", () -> told.contains("a:false"));
+
+    Eventually.until(BOUND, "it leads again once the other's Lease has run out",
+        () -> told.size() == 3);
+    assertThat(told).containsExactly("a:true", "a:false", "a:true");
+    assertThat(only.leading()).isTrue();
+    assertThat(client.leases().inNamespace("default").withName("lost-lease").get().getSpec()
+        .getHolderIdentity()).isEqualTo("a");
   }
 }
