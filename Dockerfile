@@ -31,7 +31,7 @@ RUN WEBHOOK_POLICY=/etc/webhook/policies /tmp/training/class-data-archive.sh \
       /deployments/mlflow-policy-webhook.jar /deployments/mlflow-policy-webhook.jsa \
       /tmp/training/tls.crt /tmp/training/tls.key \
       -XX:+UseSerialGC -XX:MaxRAMPercentage=70 -XX:InitialRAMPercentage=20 \
-      -Dvertx.cacheDirBase=/tmp/vertx-cache \
+      -XX:MaxTenuringThreshold=3 -Dvertx.cacheDirBase=/tmp/vertx-cache \
     && chmod 444 /deployments/mlflow-policy-webhook.jsa && rm -rf /tmp/training /tmp/vertx-cache
 
 ENV WEBHOOK_PORT=8443 \
@@ -50,9 +50,13 @@ EXPOSE 8443
 # on a larger machine the same flags pick G1, so bench/run.sh (which reads these flags) measured
 # another collector than the pod runs. Serial's young pauses with this service's ~17 MiB live
 # heap are ~1-6 ms (BENCHMARKS.md, issue 19).
+# MaxTenuringThreshold=3: at the default 15, objects that outlive a request's handful of young
+# collections (caches, pooled buffers) are copied between survivor spaces for ~30 s of load, and
+# young pauses stay 4-7 ms until they tenure; at 3 they tenure within ~5 s (BENCHMARKS.md).
 # The root filesystem is read-only in the shipped Deployment: Vert.x keeps its cache in /tmp.
 # A JVM that cannot use the class-data archive says so once and starts without it.
 ENTRYPOINT ["java", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=70", "-XX:InitialRAMPercentage=20", \
+            "-XX:MaxTenuringThreshold=3", \
             "-XX:+ExitOnOutOfMemoryError", "-Dvertx.cacheDirBase=/tmp/vertx-cache", \
             "-XX:SharedArchiveFile=/deployments/mlflow-policy-webhook.jsa", \
             "-jar", "/deployments/mlflow-policy-webhook.jar", "serve"]
