@@ -5,9 +5,10 @@
 # /authorize and /authorize/mlflow with a cache hit.
 #  1. Throughput: each workload at maximum load (wrk, fixed connections), PAIRS alternating
 #     ceiling/service pairs; the figure is the median of the pairs' ratios.
-#  2. Tail: service and ceiling restarted pinned to core 0 (taskset), the open-loop generator
-#     pinned to core 1, TAIL_RATE req/s, TAIL_WINDOWS windows of TAIL_SECONDS each after
-#     TAIL_WARMUP s of warm-up, latency from each request's due time; p50/p99/p99.9 of both, the
+#  2. Tail: service and ceiling restarted pinned to core 0 (taskset), each paused (SIGSTOP) while
+#     another is measured, the open-loop generator (16 connections taken in turn) pinned to
+#     core 1, TAIL_RATE req/s, TAIL_WINDOWS windows of TAIL_SECONDS each after TAIL_WARMUP s of
+#     warm-up, latency from each request's due time; p50/p99/p99.9 of both, the
 #     ratios of window i of the service to window i of the ceiling (median and range), and what
 #     the servers' GC, safepoint and JIT logs recorded during each window; the generator gets a
 #     young generation that holds the whole run, and its own GC pauses per window are shown too.
@@ -74,7 +75,8 @@ fi
 java -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.BenchEnvironment "$out" "$namespaces" \
   "$environments" > "$out/environment.log" 2>&1 &
 pids=($!)
-trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+# CONT first: a server paused by the tail would keep a TERM pending and outlive the run.
+trap 'kill -CONT "${pids[@]}" 2>/dev/null || true; kill "${pids[@]}" 2>/dev/null || true' EXIT
 until [[ -s "$out/kubeconfig" && -s "$out/authorize-cache-hit.json" ]]; do sleep 0.2; done
 
 policy=policies; [[ "$environments" -gt 2 ]] && policy="$out/policy"
@@ -173,6 +175,18 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 port_of() { case "$1" in ceiling) echo "$cport";; baseline) echo "$bport";; *) echo "$sport";; esac; }
 sides=(ceiling "${servers[@]}") # ceiling first; the order alternates below
 reversed() { local i; for (( i = $#; i > 0; i-- )); do echo "${!i}"; done; }
+pid_of() { if [[ "$1" == ceiling ]]; then echo "$ceiling"; else cat "$out/$1.pid"; fi; }
+# The tail's servers share core 0. Those not being measured were idle but for their background
+# work (Lease renewals every 2 s, informers, JIT compilations of that work), and that
+# ran on the core of the one being measured: SIGSTOP keeps them off it. A paused service misses
+# its Lease's renewals, stops leading and campaigns again when resumed, in the next warm-up.
+pause_all_but() { # side|none: SIGSTOP every tail server but that one, SIGCONT that one
+  local other
+  for other in "${sides[@]}"; do
+    if [[ "$other" == "$1" || "$1" == none ]]; then kill -CONT "$(pid_of "$other")"
+    else kill -STOP "$(pid_of "$other")"; fi
+  done
+}
 
 # --- 1. throughput: alternating pairs, median of the pairs' ratios ---------------------------
 # With BASELINE_JAR each "pair" is a triple: ceiling, baseline, service, then the reverse, so
@@ -233,11 +247,12 @@ fi
 # The generator's own young pauses (Serial, its default pinned to one core) stopped its sending
 # and its answer callbacks for 18-25 ms every 5-6 s at 2,000 req/s: every request due meanwhile took
 # that long, for either server, at random places in the windows. Its young generation now holds
-# everything a run allocates (24 KiB a request budgeted), touched before the run starts,
+# everything a run allocates (32 KiB a request budgeted), touched before the run starts,
 # so it does not collect; its log says so for every window. (Paced by a thread it allocates about
-# 13 KiB a request; with 16 budgeted a 65 s run still collected once near its end, 40-95 ms.)
+# 13 KiB a request; with 16 budgeted a 65 s run still collected once near its end, 40-95 ms. With
+# a client per connection it filled the eden, 80% of 24 KiB a request, in 75 s: 19 KiB a request.)
 # Metaspace starts large enough that class loading triggers no full collection either.
-generator_young_mib=$(( tail_rate * (tail_warmup + tail_windows * tail_secs) * 24 / 1024 ))
+generator_young_mib=$(( tail_rate * (tail_warmup + tail_windows * tail_secs) * 32 / 1024 ))
 # At most half the memory available: a longer run collects, and the tables show its pauses.
 available_mib=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
 (( generator_young_mib > available_mib / 2 )) && generator_young_mib=$(( available_mib / 2 ))
@@ -247,9 +262,12 @@ generator_jvm=(-XX:+UseSerialGC "-Xmn${generator_young_mib}m" "-Xms$(( generator
 fixed_rate() { # port path body bytes output -> CPU steal % over the run; WINDOW lines to output
   local before after
   before=$(cpu_ticks)
-  "${core1[@]}" java "${generator_jvm[@]}" "-Xlog:gc,safepoint:file=${5%.txt}.generator.log:timemillis,tags" \
+  # The timeline (the worst latency of each 100 ms) is kept, to line a spike up with the logs.
+  TIMELINE=1 "${core1[@]}" java "${generator_jvm[@]}" \
+    "-Xlog:gc,safepoint:file=${5%.txt}.generator.log:timemillis,tags" \
     -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.FixedRate "$1" "$2" \
-    "$3" "$4" "$tail_rate" "$tail_secs" 16 "$tail_windows" "$tail_warmup" > "$5"
+    "$3" "$4" "$tail_rate" "$tail_secs" 16 "$tail_windows" "$tail_warmup" > "$5" \
+    2> "${5%.txt}.timeline.txt"
   after=$(cpu_ticks)
   # CPU time the hypervisor gave to others while this VM wanted it: a tail with high steal is
   # the machine's, not the service's.
@@ -337,9 +355,11 @@ if [[ "$tail_secs" -gt 0 ]]; then
     # Which side goes first alternates from one workload to the next.
     if (( turn++ % 2 == 0 )); then tail_order=("${sides[@]}"); else mapfile -t tail_order < <(reversed "${sides[@]}"); fi
     for side in "${tail_order[@]}"; do
+      pause_all_but "$side"
       tail_load[$side]=$(load)
       steal[$side]=$(fixed_rate "$(port_of "$side")" "$path" "$body" "$bytes" "$out/tail-$workload-$side.txt")
     done
+    pause_all_but none
     for side in "${sides[@]}"; do
       windows_of "$out/tail-$workload-$side.txt" | while read -r n from to rps p50 p99 p999 errors; do
         echo "| $workload | $n | $side | $p50 / $p99 / $p999 | $rps | $errors | $(events "$out/tail-$side.jvm.log" "$from" "$to") | $(generator_pauses "$out/tail-$workload-$side.txt" "$from" "$to") |"
