@@ -84,7 +84,9 @@ public final class BindingReconciler implements BindingRequests, Leadership, Aut
   private final UnobservedWrites writes;
   private final BindingWrites writer;
   private volatile boolean leading;
-  private volatile LeaseElection election;
+  private final Object electionLock = new Object();
+  private LeaseElection election;
+  private boolean closed;
   private final CompletableFuture<Void> released = new CompletableFuture<>();
   private final List<Consumer<Boolean>> leadingListeners = new CopyOnWriteArrayList<>();
   /** The periodic resync while leading; null while not. */
@@ -122,8 +124,15 @@ public final class BindingReconciler implements BindingRequests, Leadership, Aut
   /** Starts the caches, then campaigns for the Lease; reconciles only while leading. */
   public CompletableFuture<Void> start(Election settings) {
     return CompletableFuture.allOf(accounts.start().toCompletableFuture(),
-        bindings.start().toCompletableFuture()).thenRun(() -> election =
-            LeaseElection.campaign(client, settings, this::startLeading, this::stopLeading));
+        bindings.start().toCompletableFuture()).thenRun(() -> {
+          // A close() while the caches were starting must not leave a campaign nobody releases.
+          synchronized (electionLock) {
+            if (!closed) {
+              election = LeaseElection.campaign(client, settings, this::startLeading,
+                  this::stopLeading);
+            }
+          }
+        });
   }
 
   @Override
@@ -264,8 +273,13 @@ public final class BindingReconciler implements BindingRequests, Leadership, Aut
   @Override
   public void close() {
     leading = false;
-    if (election != null) {
-      election.release(released);
+    LeaseElection campaigning;
+    synchronized (electionLock) {
+      closed = true;
+      campaigning = election;
+    }
+    if (campaigning != null) {
+      campaigning.release(released);
     } else {
       released.complete(null);
     }

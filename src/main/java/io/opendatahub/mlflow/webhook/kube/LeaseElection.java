@@ -1,13 +1,17 @@
 package io.opendatahub.mlflow.webhook.kube;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaderElectionRecord;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.Lock;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,12 +45,13 @@ final class LeaseElection {
     BindingReconciler.LeaseTimings timings = settings.timings();
     LeaseElection election = new LeaseElection(client, new LeaderElectionConfigBuilder()
         .withName(settings.leaseName())
-        .withLock(new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity()))
+        .withLock(new RetriedLock(
+            new LeaseLock(settings.namespace(), settings.leaseName(), settings.identity())))
         .withLeaseDuration(timings.leaseDuration())
         .withRenewDeadline(timings.renewDeadline())
         .withRetryPeriod(timings.retryPeriod())
         .withReleaseOnCancel(true)
-        .withLeaderCallbacks(new LeaderCallbacks(onStart, onStop,
+        .withLeaderCallbacks(new LeaderCallbacks(logged(onStart, "start"), logged(onStop, "stop"),
             leader -> LOG.info("binding reconciler leader: {}", leader)))
         .build());
     election.campaignAgain();
@@ -71,7 +76,74 @@ final class LeaseElection {
     }
     LOG.warn("binding reconciler: the Lease was lost or its campaign failed ({}); campaigning"
         + " again", failure == null ? "not renewed in time" : failure.toString());
-    CompletableFuture.runAsync(this::campaignAgain, pause);
+    CompletableFuture.runAsync(this::campaignAgain, pause).exceptionally(cannot -> {
+      ended(cannot);
+      return null;
+    });
+  }
+
+  /**
+   * fabric8's elector ends a campaign without completing it, and so without this class knowing,
+   * when a leader callback throws: the callback's failure is logged and the campaign goes on.
+   */
+  private static Runnable logged(Runnable callback, String which) {
+    return () -> {
+      try {
+        callback.run();
+      } catch (RuntimeException e) {
+        LOG.error("binding reconciler: the {} of leading failed", which, e);
+      }
+    };
+  }
+
+  /**
+   * fabric8's acquire loop retries only a {@link KubernetesClientException}; anything else from
+   * the Lock (a Lease someone wrote without {@code leaseDurationSeconds} makes {@link LeaseLock}
+   * throw a NullPointerException) ends the campaign without completing it. So every failure of
+   * the Lock is made one it retries.
+   */
+  private record RetriedLock(Lock lock) implements Lock {
+
+    @Override
+    public LeaderElectionRecord get(KubernetesClient client) {
+      return retried(() -> lock.get(client));
+    }
+
+    @Override
+    public void create(KubernetesClient client, LeaderElectionRecord record) {
+      retried(() -> {
+        lock.create(client, record);
+        return null;
+      });
+    }
+
+    @Override
+    public void update(KubernetesClient client, LeaderElectionRecord record) {
+      retried(() -> {
+        lock.update(client, record);
+        return null;
+      });
+    }
+
+    @Override
+    public String identity() {
+      return lock.identity();
+    }
+
+    @Override
+    public String describe() {
+      return lock.describe();
+    }
+
+    private static <T> T retried(Supplier<T> call) {
+      try {
+        return call.get();
+      } catch (KubernetesClientException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw new KubernetesClientException("the Lease could not be read or written: " + e, e);
+      }
+    }
   }
 
   /**
