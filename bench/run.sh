@@ -23,7 +23,7 @@
 # limit, a mock API server (namespace informer, TokenReview/SAR answers) and a class-data archive
 # made by a training run; ready time is measured with and without the archive.
 # usage: [WORKLOADS="validate-allowed ..."] [PAIRS=3] [TAIL_SECONDS=20] [TAIL_WINDOWS=3]
-#          [TAIL_WARMUP=40] [TAIL_RATE=2000] [READY_STARTS=3] [READY_SETTLE=3]
+#          [TAIL_WARMUP=40] [TAIL_RATE=2000] [PERF_SCHED=1] [READY_STARTS=3] [READY_SETTLE=3]
 #          [BASELINE_JAR=old.jar] [BASELINE_JVM_EXTRA="-XX:..."]
 #          [JVM_GC=-XX:+Use...GC] [JVM_EXTRA="-XX:..."]
 #          bench/run.sh [SECONDS=10] [CONNECTIONS=16] [NAMESPACES=10] [ENVIRONMENTS=2]
@@ -152,10 +152,18 @@ for side in "${servers[@]}"; do
 done
 
 for side in "${servers[@]}"; do
+  # Builtins only: a ps, cat and tr five times a second took about 2 ms of a core each time
+  # (perf sched), on either core, the pinned server's included. VmHWM is the process's own peak
+  # resident set, so one sample a second misses nothing.
   ( peak=0; while [[ ! -e "$out/done" ]]; do # follows the side across its restarts
-      rss=; [[ -s "$out/$side.pid" ]] && rss=$(ps -o rss= -p "$(cat "$out/$side.pid")" | tr -d ' ' || true)
-      if [[ -n "$rss" && "$rss" -gt "$peak" ]]; then peak=$rss; echo "$peak" > "$out/$side.peak_rss_kb"; fi
-      sleep 0.2; done ) &
+      hwm=0; pid=
+      [[ -s "$out/$side.pid" ]] && read -r pid < "$out/$side.pid"
+      if [[ -n "$pid" ]]; then
+        { while read -r key value _; do [[ "$key" == VmHWM: ]] && hwm=$value; done \
+            < "/proc/$pid/status"; } 2>/dev/null || true
+      fi
+      if (( hwm > peak )); then peak=$hwm; echo "$peak" > "$out/$side.peak_rss_kb"; fi
+      sleep 1; done ) &
   pids+=($!)
 done
 
@@ -262,8 +270,15 @@ generator_jvm=(-XX:+UseSerialGC "-Xmn${generator_young_mib}m" "-Xms$(( generator
 fixed_rate() { # port path body bytes output -> CPU steal % over the run; WINDOW lines to output
   local before after
   before=$(cpu_ticks)
-  # The timeline (the worst latency of each 100 ms) is kept, to line a spike up with the logs.
-  TIMELINE=1 "${core1[@]}" java "${generator_jvm[@]}" \
+  # The timeline (the worst latency of each 100 ms) is kept, to line a spike up with the logs;
+  # PERF_SCHED=1 also records every context switch of both cores (perf sched, about 3 MB a
+  # second) with the offset from its monotonic clock to the wall clock of the logs.
+  local perf=()
+  if [[ "${PERF_SCHED:-0}" == 1 ]]; then
+    python3 -c 'import time; print(time.time() - time.monotonic())' > "${5%.txt}.clock-offset"
+    perf=(perf sched record -k monotonic -C 0,1 -o "${5%.txt}.perf.data" --)
+  fi
+  TIMELINE=1 "${perf[@]}" "${core1[@]}" java "${generator_jvm[@]}" \
     "-Xlog:gc,safepoint:file=${5%.txt}.generator.log:timemillis,tags" \
     -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.FixedRate "$1" "$2" \
     "$3" "$4" "$tail_rate" "$tail_secs" 16 "$tail_windows" "$tail_warmup" > "$5" \
