@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.opendatahub.mlflow.webhook.admission.StaticNamespaceFacts;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
@@ -15,6 +17,8 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,12 +33,29 @@ class LeadershipTest {
   private static final Duration BOUND = Duration.ofSeconds(40);
 
   KubernetesClient client;
+  KubernetesMockServer server;
 
   private final List<BindingReconciler> reconcilers = new ArrayList<>();
 
   @AfterEach
   void stop() {
     reconcilers.forEach(BindingReconciler::close);
+  }
+
+  /** The GETs of that Lease the mock served since the last call (it drains what it recorded). */
+  private int leaseReadsSince(String lease) {
+    int reads = 0;
+    try {
+      for (RecordedRequest request = server.takeRequest(10, TimeUnit.MILLISECONDS);
+          request != null; request = server.takeRequest(10, TimeUnit.MILLISECONDS)) {
+        if ("GET".equals(request.getMethod()) && request.getPath().endsWith("/leases/" + lease)) {
+          reads++;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return reads;
   }
 
   private BindingReconciler replica(String identity, List<String> told) {
@@ -125,7 +146,7 @@ class LeadershipTest {
    * replica campaigns on and leads once the Lease is mended.
    */
   @Test
-  void aLeaseThatCannotBeReadDoesNotEndTheCampaign() throws InterruptedException {
+  void aLeaseThatCannotBeReadDoesNotEndTheCampaign() {
     client.leases().inNamespace("default").resource(new LeaseBuilder()
         .withNewMetadata().withName("odd-lease").withNamespace("default").endMetadata()
         .withNewSpec().withHolderIdentity("elsewhere")
@@ -134,7 +155,12 @@ class LeadershipTest {
     BindingReconciler only = replica(new BindingReconciler.Election("default", "odd-lease", "a",
         new BindingReconciler.LeaseTimings(Duration.ofSeconds(3), Duration.ofMillis(2500),
             Duration.ofMillis(200))), told);
-    Thread.sleep(1_000);
+    // Read after read fails: the campaign goes on (without the fix it ended at the first).
+    AtomicInteger reads = new AtomicInteger();
+    Eventually.until(BOUND, "the unreadable Lease is read three times", () -> {
+      reads.addAndGet(leaseReadsSince("odd-lease"));
+      return reads.get() >= 3;
+    });
     assertThat(told).as("nobody leads while the Lease cannot be read").isEmpty();
 
     client.leases().inNamespace("default").withName("odd-lease").delete();
