@@ -134,7 +134,9 @@ stop() { kill "$1"; wait "$1" || true; }
 # with watch events still queued to it (WatchEventsListener.onClosed awaits an executor whose task
 # awaits a write on that same loop), and the next start then waits that long for its informer:
 # that, not the service, was a 19.8 s "ready" start. Letting the service drain its start-up watch
-# events first gave 18 of 18 starts at 1.4-2.8 s; a pause after the kill did not help.
+# events first gave 18 of 18 starts at 1.4-2.8 s; a pause after the kill did not help. The bench's
+# API server is now testing/CrudApiServer, which closes watches off the event loop; the settle
+# stays so that each start is measured as it was when that was found.
 settle_and_stop() { # side name: stops $started after a settle, keeps the side's log as $out/name.log
   sleep "${READY_SETTLE:-3}"; stop "$started"; cp "$out/$1.log" "$out/$2.log"
 }

@@ -2,20 +2,17 @@ package io.opendatahub.mlflow.webhook.bench;
 
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.opendatahub.mlflow.webhook.kube.BindingReconciler;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
 import io.opendatahub.mlflow.webhook.testing.ChangingNamespaces;
+import io.opendatahub.mlflow.webhook.testing.CrudApiServer;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 
 /**
  * How fast the reconciler binds opted-in ServiceAccounts on fabric8's mock API server (CRUD, plain
@@ -47,9 +44,7 @@ public final class BindingLoad {
               namespaces: [team-a, bulk]
               annotation: mlflow.opendatahub.io/integration=true
         """)));
-    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(),
-        new HashMap<>(), new KubernetesCrudDispatcher(), false);
-    server.init();
+    KubernetesMockServer server = CrudApiServer.start();
     try (KubernetesClient client = server.createClient();
         BindingReconciler reconciler = new BindingReconciler(client, policy,
             new ChangingNamespaces(), BindingReconciler.Listener.NONE)) {

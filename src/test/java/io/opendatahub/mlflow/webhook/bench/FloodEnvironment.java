@@ -1,18 +1,12 @@
 package io.opendatahub.mlflow.webhook.bench;
 
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
+import io.opendatahub.mlflow.webhook.testing.CrudApiServer;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 
 /**
  * For {@code bench/flood.sh}: a mock API server whose TokenReviews know two users, alice (the
@@ -26,10 +20,7 @@ public final class FloodEnvironment {
     java.util.logging.Logger.getLogger("io.fabric8.mockwebserver")
         .setLevel(java.util.logging.Level.WARNING);
     Path dir = Files.createDirectories(Path.of(args[0]));
-    Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(),
-        responses, new KubernetesMixedDispatcher(responses), false);
-    server.init();
+    KubernetesMockServer server = CrudApiServer.start();
     server.expect().post().withPath("/apis/authentication.k8s.io/v1/tokenreviews")
         .andReply(200, request -> {
           String token = Fixtures.JSON.readTree(request.getUtf8Body()).path("spec")

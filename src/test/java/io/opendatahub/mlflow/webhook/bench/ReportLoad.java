@@ -4,10 +4,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.audit.AuditResults;
@@ -19,13 +16,13 @@ import io.opendatahub.mlflow.webhook.kube.InformerNamespaceFacts;
 import io.opendatahub.mlflow.webhook.kube.Leadership;
 import io.opendatahub.mlflow.webhook.kube.PolicyReportWriter;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
+import io.opendatahub.mlflow.webhook.testing.CrudApiServer;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.ReportCrds;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -50,9 +47,7 @@ public final class ReportLoad {
     int namespaces = args.length > 0 ? Integer.parseInt(args[0]) : 1_000;
     int bindings = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
     Duration period = Duration.ofSeconds(1);
-    KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(),
-        new HashMap<>(), new KubernetesCrudDispatcher(), false);
-    server.init();
+    KubernetesMockServer server = CrudApiServer.start();
     try (KubernetesClient client = server.createClient()) {
       ReportCrds.install(client, ReportCrds.OPENREPORTS);
       AuditLoad.fill(client, namespaces, bindings);

@@ -1,11 +1,9 @@
 package io.opendatahub.mlflow.webhook.cli;
 
+import io.opendatahub.mlflow.webhook.testing.CrudApiServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.ServiceProcess;
@@ -20,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -89,9 +86,7 @@ class UnreachableApiServerLogIT {
 
   @Test
   void anApiServerThatGoesAwayAfterTheFirstSyncIsAsQuiet() throws Exception {
-    KubernetesMockServer apiServer = new KubernetesMockServer(new Context(),
-        new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
-    apiServer.init();
+    KubernetesMockServer apiServer = CrudApiServer.start();
     // The service reaches the API server through a relay: closing it drops the watches too.
     TcpRelay relay = new TcpRelay(apiServer.getPort());
     try {

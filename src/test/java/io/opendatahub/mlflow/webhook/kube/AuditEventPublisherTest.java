@@ -6,13 +6,13 @@ import ch.qos.logback.classic.Level;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.opendatahub.mlflow.webhook.audit.AuditResult;
 import io.opendatahub.mlflow.webhook.audit.AuditResult.Severity;
 import io.opendatahub.mlflow.webhook.audit.AuditResult.Status;
 import io.opendatahub.mlflow.webhook.audit.AuditedObject;
 import io.opendatahub.mlflow.webhook.audit.Auditor;
+import io.opendatahub.mlflow.webhook.testing.EnableCrudApiServer;
 import io.opendatahub.mlflow.webhook.testing.LogCapture;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * change of findings, however many passes and restarts see it; nothing from a replica that does
  * not lead.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
+@EnableCrudApiServer
 class AuditEventPublisherTest {
 
   private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-02T03:00:00Z"),

@@ -3,12 +3,12 @@ package io.opendatahub.mlflow.webhook.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.opendatahub.mlflow.webhook.admission.AdmissionService;
 import io.opendatahub.mlflow.webhook.admission.NamespaceFacts.KnownNamespace;
 import io.opendatahub.mlflow.webhook.admission.StaticNamespaceFacts;
 import io.opendatahub.mlflow.webhook.audit.Auditor;
 import io.opendatahub.mlflow.webhook.cli.Handlers;
+import io.opendatahub.mlflow.webhook.testing.EnableCrudApiServer;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import java.time.Duration;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * When the audit works, on a clock the test turns: a burst of triggers makes one pass, and an
  * unchanged cluster is judged once when its caches have synced, then once per period.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
+@EnableCrudApiServer
 class AuditScheduleTest {
 
   private static final Duration PERIOD = Duration.ofMinutes(10);

@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.opendatahub.mlflow.webhook.authz.AccessDecision;
@@ -16,6 +15,7 @@ import io.opendatahub.mlflow.webhook.authz.ResourceAttributes;
 import io.opendatahub.mlflow.webhook.authz.AccessReviewer;
 import io.opendatahub.mlflow.webhook.authz.LocalAuthority;
 import io.opendatahub.mlflow.webhook.rbac.RbacSnapshot;
+import io.opendatahub.mlflow.webhook.testing.EnableCrudApiServer;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +40,7 @@ import tools.jackson.databind.JsonNode;
  * {@code src/test/resources/rbac/agree} (see its README): the local authority from manifests,
  * the local authority from informers of a mock API server, and the delegate.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
+@EnableCrudApiServer
 class AuthoritiesAgreeTest {
 
   private static final Path SCENARIOS = Path.of("src/test/resources/rbac/agree");

@@ -7,9 +7,9 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
+import io.opendatahub.mlflow.webhook.testing.EnableCrudApiServer;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
@@ -29,7 +29,7 @@ import tools.jackson.databind.JsonNode;
  * The whole path with the shipped policy: a ServiceAccount review reaches {@code /mutate}, the
  * account is stored, and its binding appears; a dry run leaves nothing behind.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
+@EnableCrudApiServer
 class AutoBindingOverHttpsTest {
 
   KubernetesClient client;

@@ -7,11 +7,11 @@ import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
 import io.opendatahub.mlflow.webhook.testing.ChangingNamespaces;
+import io.opendatahub.mlflow.webhook.testing.EnableCrudApiServer;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import java.nio.file.Path;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The reconciler against fabric8's mock API server in CRUD mode. */
-@EnableKubernetesMockClient(crud = true, https = false)
+@EnableCrudApiServer
 class BindingReconcilerTest {
 
   private static final Duration BOUND = Duration.ofSeconds(20);

@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ExceptionHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.opendatahub.mlflow.webhook.testing.EnableCrudApiServer;
 import java.lang.reflect.Proxy;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.core.exc.StreamReadException;
 
 /** What an informer does when the API server fails it. */
-@EnableKubernetesMockClient(crud = true, https = false)
+@EnableCrudApiServer
 class InformersTest {
 
   KubernetesClient client;

@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.opendatahub.mlflow.webhook.authz.AccessDecision;
 import io.opendatahub.mlflow.webhook.authz.Identity;
@@ -16,6 +15,7 @@ import io.opendatahub.mlflow.webhook.cli.WebhookApp;
 import io.opendatahub.mlflow.webhook.authz.AuthorityUnavailableException;
 import io.opendatahub.mlflow.webhook.authz.LocalAuthority;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
+import io.opendatahub.mlflow.webhook.testing.EnableCrudApiServer;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.MockReviews;
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /** {@code authority: local} on a cluster: RBAC from informers, follows changes, fails closed. */
-@EnableKubernetesMockClient(crud = true, https = false)
+@EnableCrudApiServer
 class LocalAuthorityOnClusterTest {
 
   private static final Identity ALICE = new Identity("alice", "", List.of("system:authenticated"),

@@ -8,10 +8,10 @@ import io.fabric8.kubernetes.api.model.NamespaceListBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
+import io.opendatahub.mlflow.webhook.testing.EnableCrudApiServer;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Namespace labels come from an informer: a label change shows in decisions without a restart. */
-@EnableKubernetesMockClient(crud = true, https = false)
+@EnableCrudApiServer
 class NamespaceFactsClusterTest {
 
   private static final Duration BOUND = Duration.ofSeconds(15);

@@ -6,7 +6,6 @@ import ch.qos.logback.classic.Level;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.opendatahub.mlflow.webhook.audit.AuditReport;
 import io.opendatahub.mlflow.webhook.audit.AuditResult;
 import io.opendatahub.mlflow.webhook.audit.AuditResult.Severity;
@@ -14,6 +13,7 @@ import io.opendatahub.mlflow.webhook.audit.AuditResult.Status;
 import io.opendatahub.mlflow.webhook.audit.AuditedObject;
 import io.opendatahub.mlflow.webhook.audit.ReportApi;
 import io.opendatahub.mlflow.webhook.audit.ReportKey;
+import io.opendatahub.mlflow.webhook.testing.EnableCrudApiServer;
 import io.opendatahub.mlflow.webhook.testing.LogCapture;
 import io.opendatahub.mlflow.webhook.testing.ReportCrds;
 import java.time.Duration;
@@ -34,7 +34,7 @@ import tools.jackson.databind.node.ObjectNode;
  * The report writer against fabric8's mock API server in CRUD mode, with the report CRDs
  * installed as a test needs them, on a clock the test turns. Writes are counted at the store.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
+@EnableCrudApiServer
 class PolicyReportWriterTest {
 
   private static final Instant T0 = Instant.parse("2026-12-02T03:00:00Z");

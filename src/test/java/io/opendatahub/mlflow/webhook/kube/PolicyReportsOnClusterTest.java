@@ -6,12 +6,12 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.opendatahub.mlflow.webhook.audit.ReportApi;
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
+import io.opendatahub.mlflow.webhook.testing.EnableCrudApiServer;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
@@ -38,7 +38,7 @@ import tools.jackson.databind.JsonNode;
  * and policy changes, and an unchanged cluster costs no report writes however often the audit
  * runs. Waits for the reports to change; never sleeps a fixed time before asserting.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
+@EnableCrudApiServer
 class PolicyReportsOnClusterTest {
 
   private static final Duration BOUND = Duration.ofSeconds(30);

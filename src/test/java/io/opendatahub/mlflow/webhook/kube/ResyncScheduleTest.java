@@ -3,8 +3,8 @@ package io.opendatahub.mlflow.webhook.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.opendatahub.mlflow.webhook.testing.ChangingNamespaces;
+import io.opendatahub.mlflow.webhook.testing.EnableCrudApiServer;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * once per period, not once per time it was elected. The leadership callbacks are the ones
  * fabric8's elector calls; the clock is the test's.
  */
-@EnableKubernetesMockClient(https = false, crud = true)
+@EnableCrudApiServer
 class ResyncScheduleTest {
 
   KubernetesClient client;

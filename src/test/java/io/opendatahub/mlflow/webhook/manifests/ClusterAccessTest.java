@@ -6,12 +6,12 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
 import io.opendatahub.mlflow.webhook.kube.ClusterAudit;
 import io.opendatahub.mlflow.webhook.server.WebhookMetrics;
+import io.opendatahub.mlflow.webhook.testing.EnableCrudApiServer;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
@@ -46,7 +46,7 @@ import tools.jackson.databind.node.ObjectNode;
  * checks the shipped RBAC against what it actually asked for, and the shipped alerts and
  * dashboard against the metrics it actually exposes.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
+@EnableCrudApiServer
 class ClusterAccessTest {
 
   private static final Pattern CORE = Pattern.compile("^/api/v1/(?:namespaces/[^/]+/)?([a-z]+)(/[^/?]+)?");

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.opendatahub.mlflow.webhook.audit.AuditReport;
@@ -17,6 +16,7 @@ import io.opendatahub.mlflow.webhook.audit.ReportApi;
 import io.opendatahub.mlflow.webhook.kube.Leadership;
 import io.opendatahub.mlflow.webhook.kube.PolicyReportWriter;
 import io.opendatahub.mlflow.webhook.manifests.ClusterAccessTest.Access;
+import io.opendatahub.mlflow.webhook.testing.EnableCrudApiServer;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.Kustomize;
 import io.opendatahub.mlflow.webhook.testing.ReportCrds;
@@ -35,7 +35,7 @@ import tools.jackson.databind.node.ObjectNode;
  * The shipped ClusterRole allows every call the policy-report writer makes in either API:
  * discovery, list, create, update and delete of both report kinds.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
+@EnableCrudApiServer
 class ReportAccessTest {
 
   private static final Duration BOUND = Duration.ofSeconds(20);

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
+import io.opendatahub.mlflow.webhook.testing.EnableCrudApiServer;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient.Reply;
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * or the configured token), what it answers, that it follows label changes, and that answering
  * never sends a request to the API server.
  */
-@EnableKubernetesMockClient(https = false, crud = true)
+@EnableCrudApiServer
 class AuthorizerOverHttpsTest {
 
   private static final Duration BOUND = Duration.ofSeconds(15);
@@ -99,9 +99,6 @@ class AuthorizerOverHttpsTest {
       HttpsClient.await(app.stop());
     }
     HttpsClient.await(vertx.close());
-    // Before the extension stops the mock API server: its close waits for the connections the
-    // cluster client still holds, and once timed out there (10 s, "Unable to close MockWebServer").
-    client.close();
   }
 
   private void namespace(String name, Map<String, String> labels) {

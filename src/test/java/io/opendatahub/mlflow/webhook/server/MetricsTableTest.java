@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.opendatahub.mlflow.webhook.cli.WebhookApp;
 import io.opendatahub.mlflow.webhook.kube.ClusterAudit;
 import io.opendatahub.mlflow.webhook.policy.Policy;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
+import io.opendatahub.mlflow.webhook.testing.EnableCrudApiServer;
 import io.opendatahub.mlflow.webhook.testing.Eventually;
 import io.opendatahub.mlflow.webhook.testing.Fixtures;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient;
@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * every {@code mlflow_webhook_*} metric exposed is listed, every value of a label with listed
  * values is one of them. Then the answers a reader would look up are where the table says.
  */
-@EnableKubernetesMockClient(crud = true, https = false)
+@EnableCrudApiServer
 class MetricsTableTest {
 
   private static final String PREFIX = "mlflow_webhook_";

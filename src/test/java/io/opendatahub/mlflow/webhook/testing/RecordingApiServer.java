@@ -1,13 +1,9 @@
 package io.opendatahub.mlflow.webhook.testing;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -26,22 +22,20 @@ public final class RecordingApiServer implements AutoCloseable {
   /** @param unservedGroup an API group answered with 404, or null to serve every group */
   public RecordingApiServer(String unservedGroup) {
     this.unservedGroup = unservedGroup;
-    this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new KubernetesCrudDispatcher() {
-          @Override
-          public MockResponse dispatch(RecordedRequest request) {
-            requests.add(request.getMethod() + " " + request.getPath());
-            String hidden = RecordingApiServer.this.unservedGroup;
-            if (hidden != null && request.getPath().startsWith("/apis/" + hidden + "/")) {
-              return new MockResponse().setResponseCode(404).setBody("{\"kind\":\"Status\","
-                  + "\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"NotFound\","
-                  + "\"message\":\"the server could not find the requested resource\","
-                  + "\"code\":404}");
-            }
-            return super.dispatch(request);
-          }
-        }, false);
-    server.init();
+    this.server = CrudApiServer.start(new CrudApiServer.Dispatcher() {
+      @Override
+      public MockResponse dispatch(RecordedRequest request) {
+        requests.add(request.getMethod() + " " + request.getPath());
+        String hidden = RecordingApiServer.this.unservedGroup;
+        if (hidden != null && request.getPath().startsWith("/apis/" + hidden + "/")) {
+          return new MockResponse().setResponseCode(404).setBody("{\"kind\":\"Status\","
+              + "\"apiVersion\":\"v1\",\"status\":\"Failure\",\"reason\":\"NotFound\","
+              + "\"message\":\"the server could not find the requested resource\","
+              + "\"code\":404}");
+        }
+        return super.dispatch(request);
+      }
+    });
   }
 
   public KubernetesClient client() {
