@@ -9,6 +9,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.PemTrustOptions;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import tools.jackson.databind.JsonNode;
@@ -79,8 +80,14 @@ public final class HttpsClient implements AutoCloseable {
   }
 
   public static <T> T await(Future<T> future) {
+    return await(future, Duration.ofSeconds(20));
+  }
+
+  /** The same with a bound of its own, for bursts a loaded machine takes long to serve. */
+  public static <T> T await(Future<T> future, Duration bound) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+      return future.toCompletionStage().toCompletableFuture()
+          .get(bound.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
