@@ -72,8 +72,10 @@ else
   echo "WARNING: $pinning" >&2
 fi
 
-java -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.BenchEnvironment "$out" "$namespaces" \
-  "$environments" > "$out/environment.log" 2>&1 &
+# The mock API server stays off core 0, where the tail's servers run alone: the measured one's
+# Lease renewals and list/watch traffic are served on core 1, beside the generator.
+"${core1[@]}" java -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.BenchEnvironment "$out" \
+  "$namespaces" "$environments" > "$out/environment.log" 2>&1 &
 pids=($!)
 # CONT first: a server paused by the tail would keep a TERM pending and outlive the run.
 trap 'kill -CONT "${pids[@]}" 2>/dev/null || true; kill "${pids[@]}" 2>/dev/null || true' EXIT
