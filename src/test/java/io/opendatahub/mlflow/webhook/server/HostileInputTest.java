@@ -9,6 +9,7 @@ import io.opendatahub.mlflow.webhook.testing.HttpsClient;
 import io.opendatahub.mlflow.webhook.testing.HttpsClient.Reply;
 import io.opendatahub.mlflow.webhook.testing.RawTls;
 import io.opendatahub.mlflow.webhook.testing.TestCertificates;
+import io.opendatahub.mlflow.webhook.testing.TestApps;
 import io.opendatahub.mlflow.webhook.testing.TestPolicies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -267,13 +268,12 @@ class HostileInputTest {
   }
 
   @Test
-  void manyConnectionsAtOnceAreAllServed() throws Exception {
+  void manyConnectionsAtOnceAreAllServed() {
     // A server with the shipped idle timeout: with this class's 1 s, a loaded machine (client
     // and server share its cores) let more than a second pass between a connection's handshake
     // and its request, and the server rightly closed it as idle ("Connection was closed").
-    WebhookApp shipped = HttpsClient.await(WebhookApp.start(vertx, new WebhookServer.Settings(
-            "127.0.0.1", 0, TlsMaterial.read(certs.tlsCert(), certs.tlsKey()), BODY_LIMIT),
-        TestPolicies.shipped(), null, new WebhookMetrics()));
+    WebhookApp shipped = TestApps.start(vertx, certs, TestPolicies.shipped(), null,
+        new WebhookMetrics());
     try {
       manyConnectionsAtOnceAreAllServedBy(shipped);
     } finally {
