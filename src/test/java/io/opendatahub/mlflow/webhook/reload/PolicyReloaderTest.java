@@ -9,7 +9,9 @@ import io.opendatahub.mlflow.webhook.testing.Eventually;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -136,6 +138,47 @@ class PolicyReloaderTest {
 
     assertThat(holder.get()).isSameAs(before);
     assertThat(events).singleElement().asString().contains("no document with kind: MLflowPolicy");
+  }
+
+  /** Rewrites the mounted file in place, as an editor or {@code cp} onto it does. */
+  private Path rewriteInPlace(String content, FileTime modified) throws Exception {
+    Path file = dir.resolve("..data/policy.yaml").toRealPath();
+    Files.writeString(file, content);
+    Files.setLastModifiedTime(file, modified);
+    return file;
+  }
+
+  @Test
+  void aSecondSameSizeWriteInTheSameClockTickIsSeenAtTheNextPoll() throws Exception {
+    // Two writes of the same size inside one tick of the file system's clock leave size, time and
+    // inode as they were: the stamp cannot tell them apart, so a fresh file is always hashed.
+    FileTime tick = FileTime.from(Instant.now());
+    rewriteInPlace(policy("one"), tick);
+    reloader.check();
+    rewriteInPlace(policy("two"), tick);
+
+    reloader.check();
+
+    assertThat(holder.get().name()).isEqualTo("two");
+    assertThat(events).containsExactly("reloaded one", "reloaded two");
+  }
+
+  @Test
+  void aRewriteThatSetsTheOldTimeBackIsSeenWithinTheHashPeriod() throws Exception {
+    // What a copy that preserves times does: same size, same inode, an old modification time.
+    FileTime old = FileTime.from(Instant.now().minus(Duration.ofHours(1)));
+    rewriteInPlace(policy("first"), old);
+    reloader.check();
+    rewriteInPlace(policy("other"), old);
+
+    int polls = 0;
+    while (!holder.get().name().equals("other") && polls < PolicyReloader.HASH_EVERY) {
+      reloader.check();
+      polls++;
+    }
+
+    assertThat(holder.get().name()).isEqualTo("other");
+    assertThat(events).containsExactly("reloaded other");
   }
 
   @Test
