@@ -6,8 +6,8 @@ import io.opendatahub.mlflow.webhook.policy.PolicyHolder;
 import io.opendatahub.mlflow.webhook.policy.PolicyLoader;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,19 +46,12 @@ public final class PolicyReloader implements AutoCloseable {
   private final PolicyLoader loader;
   private final Listener listener;
   private final Poller poller;
-  private final Clock clock;
   private String seen;
   /** What the last hash was taken after; null before the first or when unreadable. */
   private FileStamps hashed;
   private int pollsSinceHash;
 
   public PolicyReloader(Path location, PolicyHolder holder, PolicyLoader loader, Listener listener) {
-    this(location, holder, loader, listener, Clock.systemUTC());
-  }
-
-  PolicyReloader(Path location, PolicyHolder holder, PolicyLoader loader, Listener listener,
-      Clock clock) {
-    this.clock = clock;
     this.location = location;
     this.holder = holder;
     this.loader = loader;
@@ -75,7 +68,7 @@ public final class PolicyReloader implements AutoCloseable {
   public void check() {
     FileStamps now = hashed == null ? null : hashed.restat();
     if (now != null && now.equals(hashed) && ++pollsSinceHash < HASH_EVERY
-        && !now.modifiedWithin(RECENT, clock.instant())) {
+        && !now.modifiedWithin(RECENT, Instant.now())) {
       return;
     }
     // Stamped before the files are read: a write that lands during the read changes the next

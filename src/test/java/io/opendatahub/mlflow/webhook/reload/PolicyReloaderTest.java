@@ -141,11 +141,10 @@ class PolicyReloaderTest {
   }
 
   /** Rewrites the mounted file in place, as an editor or {@code cp} onto it does. */
-  private Path rewriteInPlace(String content, FileTime modified) throws Exception {
+  private void rewriteInPlace(String content, FileTime modified) throws Exception {
     Path file = dir.resolve("..data/policy.yaml").toRealPath();
     Files.writeString(file, content);
     Files.setLastModifiedTime(file, modified);
-    return file;
   }
 
   @Test
