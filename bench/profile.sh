@@ -8,7 +8,9 @@
 # comes first: the profile says where, this says how much.
 # Outputs in target/profile: WORKLOAD-SIDE.collapsed (collapsed stacks, per thread; for flame
 # graphs) and WORKLOAD-SIDE.html (async-profiler's flame graph), profile.md (the tables).
-# usage: [WORKLOADS="validate-allowed ..."] [INTERVAL_US=1000] [WARM_SECONDS=8]
+# PIN=1 runs both servers on core 0 and wrk (one thread) and the mock API server on core 1, so
+# each server's CPU per request is its own, not shared with the generator's.
+# usage: [WORKLOADS="validate-allowed ..."] [INTERVAL_US=1000] [WARM_SECONDS=8] [PIN=0]
 #          bench/profile.sh [SECONDS=10] [CONNECTIONS=16]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,8 +34,12 @@ cp="target/classes:target/test-classes:$(cat target/bench.classpath)"
 quiet=-Dlogback.configurationFile=bench/logback-quiet.xml
 mapfile -t docker_flags < <(bench/dockerfile-flags.sh)
 jvm=(-XX:MaxRAM=512m "${docker_flags[@]}")
+server_cores=(); generator_cores=(); wrk_threads=2
+if [[ "${PIN:-0}" == 1 ]]; then
+  server_cores=(taskset -c 0); generator_cores=(taskset -c 1); wrk_threads=1
+fi
 
-java -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.BenchEnvironment "$out/env" 10 2 \
+"${generator_cores[@]}" java -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.BenchEnvironment "$out/env" 10 2 \
   > "$out/environment.log" 2>&1 &
 pids=($!)
 trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
@@ -42,10 +48,10 @@ declare -A port pid
 port[service]=$(free_port); port[ceiling]=$(free_port)
 while [[ "${port[ceiling]}" == "${port[service]}" ]]; do port[ceiling]=$(free_port); done
 KUBECONFIG="$out/env/kubeconfig" POD_NAMESPACE=mlflow-policy-webhook-profile LOG_LEVEL=WARN \
-  java "${jvm[@]}" -jar target/mlflow-policy-webhook.jar serve --kube auto \
+  "${server_cores[@]}" java "${jvm[@]}" -jar target/mlflow-policy-webhook.jar serve --kube auto \
   --port "${port[service]}" --policy policies > "$out/service.log" 2>&1 &
 pid[service]=$!; pids+=($!)
-java "${jvm[@]}" -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.CeilingServer \
+"${server_cores[@]}" java "${jvm[@]}" -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.CeilingServer \
   "${port[ceiling]}" certs/tls.crt certs/tls.key bare > "$out/ceiling.log" 2>&1 &
 pid[ceiling]=$!; pids+=($!)
 until curl -sf --cacert certs/ca.crt "https://localhost:${port[service]}/readyz" >/dev/null; do
@@ -64,12 +70,12 @@ thread_ticks() {
 profiler() { jcmd "$1" JVMTI.agent_load "$agent" "\"$2\"" > /dev/null; }
 threads() { awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }' "$1"; }
 wrk_rps() { # port path body bytes seconds -> requests per second
-  BODY="$3" ANSWER_BYTES="$4" wrk -t2 -c"$conns" -d"$5"s -s bench/workload.lua \
+  BODY="$3" ANSWER_BYTES="$4" "${generator_cores[@]}" wrk -t"$wrk_threads" -c"$conns" -d"$5"s -s bench/workload.lua \
     "https://127.0.0.1:$1$2" | sed -nE 's/^RESULT rps=([0-9.]+).*/\1/p'
 }
 
 {
-  echo "Profile: $(date -u +%FT%TZ), $(nproc) cores, wrk -t2 -c$conns, $secs s per side," \
+  echo "Profile: $(date -u +%FT%TZ), $(nproc) cores, wrk -t$wrk_threads -c$conns, $secs s per side," \
     "async-profiler $profiler_version every $interval_us us of CPU; load $(load)."
 } > "$out/profile.md"
 declare -A requests

@@ -5,13 +5,13 @@
 # /authorize and /authorize/mlflow with a cache hit.
 #  1. Throughput: each workload at maximum load (wrk, fixed connections), PAIRS alternating
 #     ceiling/service pairs; the figure is the median of the pairs' ratios.
-#  2. Tail: service and ceiling restarted pinned to core 0 (taskset), each paused (SIGSTOP) while
-#     another is measured, the open-loop generator (16 connections taken in turn) pinned to
-#     core 1, TAIL_RATE req/s, TAIL_WINDOWS windows of TAIL_SECONDS each after TAIL_WARMUP s of
-#     warm-up, latency from each request's due time; p50/p99/p99.9 of both, the
-#     ratios of window i of the service to window i of the ceiling (median and range), and what
-#     the servers' GC, safepoint and JIT logs recorded during each window; the generator gets a
-#     young generation that holds the whole run, and its own GC pauses per window are shown too.
+#  2. Tail: service and ceiling restarted pinned to core 0 (taskset), the open-loop generator
+#     (16 connections per server taken in turn) pinned to core 1, TAIL_RATE req/s; the servers
+#     take turns: TAIL_WARMUP s of each, then TAIL_WINDOWS rounds of one TAIL_SECONDS window per
+#     server, the others paused (SIGSTOP); latency from each request's due time; p50/p99/p99.9
+#     of each side over all its windows and their ratios, the per-round ratios (median and
+#     range), and what the servers' GC, safepoint and JIT logs recorded during their windows;
+#     the generator collects between turns, and its GC pauses inside windows are shown too.
 # BASELINE_JAR=old.jar: an older build measured in the same run, on its own port with the same
 # JVM flags, kubeconfig and policy (BASELINE_POLICY=dir if its format differs) and a class-data
 # archive of its own; pairs become ceiling/baseline/service triples (then the reverse order), the
@@ -22,7 +22,7 @@
 # The service runs with the Dockerfile's JVM flags (read from its ENTRYPOINT) under a 512 MiB
 # limit, a mock API server (namespace informer, TokenReview/SAR answers) and a class-data archive
 # made by a training run; ready time is measured with and without the archive.
-# usage: [WORKLOADS="validate-allowed ..."] [PAIRS=3] [TAIL_SECONDS=20] [TAIL_WINDOWS=3]
+# usage: [WORKLOADS="validate-allowed ..."] [PAIRS=3] [TAIL_SECONDS=4] [TAIL_WINDOWS=15]
 #          [TAIL_WARMUP=40] [TAIL_RATE=2000] [PERF_SCHED=1] [READY_STARTS=3] [READY_SETTLE=3]
 #          [BASELINE_JAR=old.jar] [BASELINE_JVM_EXTRA="-XX:..."]
 #          [JVM_GC=-XX:+Use...GC] [JVM_EXTRA="-XX:..."]
@@ -40,10 +40,11 @@ workloads="${WORKLOADS:-validate-allowed validate-apiserver validate-denied muta
 # server: bench/layers.sh's names (bare router chain tokens tree front front-tokens front-tree;
 # front-tokens is the service's own front, without the Router, reading JSON tokens).
 ceiling_layer="${CEILING_LAYER:-bare}"
-pairs="${PAIRS:-3}"; tail_secs="${TAIL_SECONDS:-20}"; tail_rate="${TAIL_RATE:-2000}"
+pairs="${PAIRS:-3}"; tail_secs="${TAIL_SECONDS:-4}"; tail_rate="${TAIL_RATE:-2000}"
 # 40 s of warm-up: for about 30 s after start the service's young pauses are 4-6 ms of root
 # scanning (16 KB copied), then 1.2-2 ms; 15 s measured that transient in the first window.
-tail_windows="${TAIL_WINDOWS:-3}"; tail_warmup="${TAIL_WARMUP:-40}"
+# Windows of 4 s: with a baseline a service waits two turns, and must renew its Lease within 10 s.
+tail_windows="${TAIL_WINDOWS:-15}"; tail_warmup="${TAIL_WARMUP:-40}"
 run_started=$(date +%s)
 
 if ! command -v wrk >/dev/null; then
@@ -188,17 +189,10 @@ port_of() { case "$1" in ceiling) echo "$cport";; baseline) echo "$bport";; *) e
 sides=(ceiling "${servers[@]}") # ceiling first; the order alternates below
 reversed() { local i; for (( i = $#; i > 0; i-- )); do echo "${!i}"; done; }
 pid_of() { if [[ "$1" == ceiling ]]; then echo "$ceiling"; else cat "$out/$1.pid"; fi; }
-# The tail's servers share core 0. Those not being measured were idle but for their background
-# work (Lease renewals every 2 s, informers, JIT compilations of that work), and that
-# ran on the core of the one being measured: SIGSTOP keeps them off it. A paused service misses
-# its Lease's renewals, stops leading and campaigns again when resumed, in the next warm-up.
-pause_all_but() { # side|none: SIGSTOP every tail server but that one, SIGCONT that one
-  local other
-  for other in "${sides[@]}"; do
-    if [[ "$other" == "$1" || "$1" == none ]]; then kill -CONT "$(pid_of "$other")"
-    else kill -STOP "$(pid_of "$other")"; fi
-  done
-}
+# The tail's servers share core 0; the generator pauses those not being measured (their Lease
+# renewals, informers and JIT compilations would run on the measured one's core). It resumes
+# them all when it ends; so does this, should it have died.
+resume_all() { local side; for side in "${sides[@]}"; do kill -CONT "$(pid_of "$side")"; done; }
 
 # --- 1. throughput: alternating pairs, median of the pairs' ratios ---------------------------
 # With BASELINE_JAR each "pair" is a triple: ceiling, baseline, service, then the reverse, so
@@ -255,28 +249,26 @@ if [[ "$pairs" -gt 0 ]]; then
   for side in "${servers[@]}"; do stop "$(cat "$out/$side.pid")"; done
 fi
 
-# --- 2. tail: pinned, open loop, several windows, with what the logs saw during each -----------
-# The generator's own young pauses (Serial, its default pinned to one core) stopped its sending
-# and its answer callbacks for 18-25 ms every 5-6 s at 2,000 req/s: every request due meanwhile took
-# that long, for either server, at random places in the windows. Its young generation now holds
-# everything a run allocates (32 KiB a request budgeted), touched before the run starts,
-# so it does not collect; its log says so for every window. (Paced by a thread it allocates about
-# 13 KiB a request; with 16 budgeted a 65 s run still collected once near its end, 40-95 ms. With
-# a client per connection it filled the eden, 80% of 24 KiB a request, in 75 s: 19 KiB a request.)
-# Metaspace starts large enough that class loading triggers no full collection either.
-generator_young_mib=$(( tail_rate * (tail_warmup + tail_windows * tail_secs) * 32 / 1024 ))
-# At most half the memory available: a longer run collects, and the tables show its pauses.
-available_mib=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
-(( generator_young_mib > available_mib / 2 )) && generator_young_mib=$(( available_mib / 2 ))
+# --- 2. tail: pinned, open loop, the servers taking turns, with what the logs saw meanwhile ---
+# One generator run per workload measures every side in turn (FixedRate): TAIL_WARMUP s of each
+# in slices, then TAIL_WINDOWS rounds of one TAIL_SECONDS window per side, the order reversed
+# every other round, the sides not measured paused (SIGSTOP). Measured one after the other, in
+# three 20 s windows each, the ceiling and the service saw different phases of the host's stalls
+# (the ceiling's p99 per window ranged 0.61-3.36 ms in one run): the phases, not the servers, set
+# the ratio. A few seconds a turn also keeps a paused service inside its Lease's 10 s renew
+# deadline. The generator collects between turns, not inside a window (its young generation
+# holds a turn's garbage, 32 KiB a request budgeted, touched before the run), and metaspace
+# starts large enough that class loading triggers no full collection either.
+generator_young_mib=$(( tail_rate * tail_secs * 32 / 1024 ))
 (( generator_young_mib < 1024 )) && generator_young_mib=1024
 generator_jvm=(-XX:+UseSerialGC "-Xmn${generator_young_mib}m" "-Xms$(( generator_young_mib + 256 ))m"
   "-Xmx$(( generator_young_mib + 256 ))m" -XX:MetaspaceSize=128m -XX:+AlwaysPreTouch)
-fixed_rate() { # port path body bytes output -> CPU steal % over the run; WINDOW lines to output
+fixed_rate() { # targets path body bytes output -> CPU steal % over the run; WINDOW lines to output
   local before after
   before=$(cpu_ticks)
-  # The timeline (the worst latency of each 100 ms) is kept, to line a spike up with the logs;
-  # PERF_SCHED=1 also records every context switch of both cores (perf sched, about 3 MB a
-  # second) with the offset from its monotonic clock to the wall clock of the logs.
+  # The timeline (the worst latency of each 100 ms of each window) is kept, to line a spike up
+  # with the logs; PERF_SCHED=1 also records every context switch of both cores (perf sched,
+  # about 3 MB a second) with the offset from its monotonic clock to the wall clock of the logs.
   local perf=()
   if [[ "${PERF_SCHED:-0}" == 1 ]]; then
     python3 -c 'import time; print(time.time() - time.monotonic())' > "${5%.txt}.clock-offset"
@@ -296,8 +288,11 @@ fixed_rate() { # port path body bytes output -> CPU steal % over the run; WINDOW
 cpu_ticks() { # "total steal" from the cpu line of /proc/stat
   awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $9 }' /proc/stat
 }
-windows_of() { # FixedRate output -> "n from to rps p50 p99 p999 errors", one line per window
-  sed -nE 's/^WINDOW n=([0-9]+) from=([0-9]+) to=([0-9]+) rps=([0-9.]+) p50=([0-9.]+) p99=([0-9.]+) p999=([0-9.]+) errors=([0-9]+)$/\1 \2 \3 \4 \5 \6 \7 \8/p' "$1"
+windows_of() { # FixedRate-output side -> "n from to rps p50 p99 p999 errors", one line per window
+  sed -nE "s/^WINDOW side=$2 n=([0-9]+) from=([0-9]+) to=([0-9]+) rps=([0-9.]+) p50=([0-9.]+) p99=([0-9.]+) p999=([0-9.]+) errors=([0-9]+)\$/\1 \2 \3 \4 \5 \6 \7 \8/p" "$1"
+}
+pooled_of() { # FixedRate-output side -> "p50 p99 p999 errors" over all the side's windows
+  sed -nE "s/^RESULT side=$2 requests=[0-9]+ p50=([0-9.]+) p99=([0-9.]+) p999=([0-9.]+) errors=([0-9]+)\$/\1 \2 \3 \4/p" "$1"
 }
 raw_events() { # log from to -> window-events.awk's six fields
   awk -v from="$2" -v to="$3" -v rate="$tail_rate" -f bench/window-events.awk "$1"
@@ -305,47 +300,34 @@ raw_events() { # log from to -> window-events.awk's six fields
 events() { # log from to -> "GC pauses (total) / longest, longest other safepoint, JIT, KiB/request"
   raw_events "$@" | awk '{ printf "%d (%.1f ms) / %.1f ms, %.1f ms, %d, %s", $1, $2, $3, $4, $5, $6 }'
 }
-span_of() { # FixedRate-output -> "from to": the first window's start, the last one's end (ms)
-  windows_of "$1" | awk 'NR == 1 { from = $2 } { to = $3 } END { print from, to }'
+generator_pauses() { # FixedRate-output side -> "GC pauses (total) / longest" of the generator in that side's windows
+  windows_of "$1" "$2" | while read -r _ from to _; do raw_events "${1%.txt}.generator.log" "$from" "$to"; done |
+    awk '{ n += $1; t += $2; if ($3 > l) l = $3 } END { printf "%d (%.1f ms) / %.1f ms", n, t, l }'
 }
-generator_pauses() { # FixedRate-output [from to] -> "GC pauses (total) / longest" of the generator
-  local from="${2:-}" to="${3:-}"
-  [[ -n "$from" ]] || read -r from to < <(span_of "$1")
-  raw_events "${1%.txt}.generator.log" "$from" "$to" | awk '{ printf "%d (%.1f ms) / %.1f ms", $1, $2, $3 }'
+summed_events() { # side FixedRate-output -> events summed over the side's windows (its log's own)
+  local log="$out/tail-$1.jvm.log"
+  windows_of "$2" "$1" | while read -r _ from to _; do raw_events "$log" "$from" "$to"; done | awk '
+    { n += $1; t += $2; if ($3 > l) l = $3; if ($4 > s) s = $4; j += $5; if ($6 != "-") { k += $6; m++ } }
+    END { printf "%d (%.1f ms) / %.1f ms, %.1f ms, %d, %s", n, t, l, s, j, (m ? sprintf("%.1f", k / m) : "-") }'
 }
-summed_events() { # side FixedRate-output -> events over all its windows, then JIT per window
-  local log="$out/tail-$1.jvm.log" first last jit
-  read -r first last < <(span_of "$2")
-  jit=$(windows_of "$2" | while read -r _ from to _; do raw_events "$log" "$from" "$to" | cut -d' ' -f5; done | paste -sd/)
-  echo "$(events "$log" "$first" "$last"); JIT per window $jit"
-}
-# Pairs window i of a server with window i of the ceiling -> "p50 p99 p999 (server, medians) p50
-# p99 p999 (ceiling, medians) p99-ratio p99.9-ratio errors", each ratio "median [min-max]" over
-# the windows where both sides kept up with the rate, "n/a" where none did.
-compare() { # server-output ceiling-output
-  paste -d' ' <(windows_of "$1") <(windows_of "$2") | awk -v rate="$tail_rate" -v windows="$tail_windows" '
+# A server's windows against the ceiling's of the same round (adjacent in time) -> "p99-ratio
+# p99.9-ratio", each "median [min-max]" over the rounds where both kept up with the rate.
+per_round() { # FixedRate-output server
+  join <(windows_of "$1" "$2" | sort -k1,1) <(windows_of "$1" ceiling | sort -k1,1) | awk -v rate="$tail_rate" -v rounds="$tail_windows" '
     function median(a, n,   i, j, t) {
       for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
       return n == 0 ? 0 : (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2)
     }
     function spread(a, n,   lo, hi, i) {
-      if (n == 0) return "n/a (" windows " of " windows " behind)"
+      if (n == 0) return "n/a (" rounds " of " rounds " behind)"
       lo = a[1]; hi = a[1]; for (i = 2; i <= n; i++) { if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i] }
-      return sprintf("%.2f [%.2f-%.2f]%s", median(a, n), lo, hi, n < windows ? " (" windows - n " behind)" : "")
+      return sprintf("%.2f [%.2f-%.2f]%s", median(a, n), lo, hi, n < rounds ? " (" rounds - n " behind)" : "")
     }
-    {
-      # fields: 1-8 the server window (n from to rps p50 p99 p999 errors), 9-16 the ceiling window
-      w++; s50[w] = $5; s99[w] = $6; s999[w] = $7; c50[w] = $13; c99[w] = $14; c999[w] = $15
-      errors += $8 + $16
-      # A window where a side fell behind the rate or failed requests has no tail, only a backlog.
-      if ($8 + $16 == 0 && $4 >= 0.95 * rate && $12 >= 0.95 * rate && $14 > 0 && $15 > 0) {
-        k++; r99[k] = $6 / $14; r999[k] = $7 / $15
-      }
+    # fields: 1 round, 2-8 the server window (from to rps p50 p99 p999 errors), 9-15 the ceiling window
+    $8 + $15 == 0 && $4 >= 0.95 * rate && $11 >= 0.95 * rate && $13 > 0 && $14 > 0 {
+      k++; r99[k] = $6 / $13; r999[k] = $7 / $14
     }
-    END {
-      printf "%.3f %.3f %.3f %.3f %.3f %.3f\t%s\t%s\t%d\n", median(s50, w), median(s99, w), median(s999, w),
-        median(c50, w), median(c99, w), median(c999, w), spread(r99, k), spread(r999, k), errors
-    }'
+    END { printf "%s\t%s\n", spread(r99, k), spread(r999, k) }'
 }
 if [[ "$tail_secs" -gt 0 ]]; then
   logs=gc,safepoint,jit+compilation=debug
@@ -356,38 +338,38 @@ if [[ "$tail_secs" -gt 0 ]]; then
   done
   ceiling pinned "-Xlog:$logs:file=$out/tail-ceiling.jvm.log:timemillis,tags"; pids+=("$ceiling")
   {
-    echo "Tail: $tail_rate req/s open loop, $tail_windows windows of $tail_secs s after $tail_warmup s of warm-up; $pinning."
-    echo "Percentiles are medians over the windows; ratios pair window i of a server with window i of the ceiling: median [range] over the windows where both kept up with the rate."
-    echo "Generator: $generator_young_mib MiB young generation, so it should not collect during a run; its GC pauses inside the windows are counted (count (total) / longest)."
-    echo "Window events, summed over the windows: GC pauses (their total) / longest GC pause, longest other safepoint, JIT compilations, KiB allocated per request (heap filled between the first and last collection, over the requests due meanwhile: only meaningful where the side kept up with the rate); then the JIT compilations of each window."
+    echo "Tail: $tail_rate req/s open loop; per workload each side warmed $tail_warmup s, then $tail_windows rounds of one $tail_secs s window per side, taking turns (order reversed every other round), the others paused; $pinning."
+    echo "Percentiles pool every window of a side; the pooled ratios divide the server's by the ceiling's. Per round: the server's window against the ceiling's of the same round, median [range] over the rounds where both kept up with the rate."
+    echo "Generator: $generator_young_mib MiB young generation, collecting between turns; its GC pauses inside the windows are counted (count (total) / longest)."
+    echo "Window events, summed over the side's windows: GC pauses (their total) / longest GC pause, longest other safepoint, JIT compilations, KiB allocated per request (heap filled between a window's first and last collection over the requests due meanwhile, averaged over the windows with two collections or more)."
     echo
-    echo "| workload | server | server p50 / p99 / p99.9 ms | ceiling p50 / p99 / p99.9 ms | **p99 ratio** | **p99.9 ratio** | errors | server window events | ceiling window events | generator GC pauses (ceiling / server) | CPU steal % (ceiling/server) | load average (ceiling/server) |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    echo "| workload | server | server p50 / p99 / p99.9 ms | ceiling p50 / p99 / p99.9 ms | **p99 ratio** | **p99.9 ratio** | per round: p99 ratio | per round: p99.9 ratio | errors | server window events | ceiling window events | generator GC pauses (ceiling / server) | CPU steal % | load average |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   } > "$out/tail.md"
   {
-    echo "| workload | window | side | p50 / p99 / p99.9 ms | req/s | errors | window events | generator GC pauses |"
-    echo "|---|---|---|---|---|---|---|---|"
+    echo "| workload | round | side | p50 / p99 / p99.9 ms | req/s | errors | window events |"
+    echo "|---|---|---|---|---|---|---|"
   } > "$out/tail-windows.md"
-  declare -A steal tail_load; turn=0
+  turn=0
   for workload in $workloads; do
     body="$out/$workload.json"; path=$(path_of "$workload"); bytes=$(answer_bytes "$path" "$body")
     # Which side goes first alternates from one workload to the next.
     if (( turn++ % 2 == 0 )); then tail_order=("${sides[@]}"); else mapfile -t tail_order < <(reversed "${sides[@]}"); fi
-    for side in "${tail_order[@]}"; do
-      pause_all_but "$side"
-      tail_load[$side]=$(load)
-      steal[$side]=$(fixed_rate "$(port_of "$side")" "$path" "$body" "$bytes" "$out/tail-$workload-$side.txt")
-    done
-    pause_all_but none
+    targets=$(for side in "${tail_order[@]}"; do echo "$side=$(port_of "$side"):$(pid_of "$side")"; done | paste -sd,)
+    tail_load=$(load)
+    result="$out/tail-$workload.txt"
+    steal=$(fixed_rate "$targets" "$path" "$body" "$bytes" "$result")
+    resume_all
     for side in "${sides[@]}"; do
-      windows_of "$out/tail-$workload-$side.txt" | while read -r n from to rps p50 p99 p999 errors; do
-        echo "| $workload | $n | $side | $p50 / $p99 / $p999 | $rps | $errors | $(events "$out/tail-$side.jvm.log" "$from" "$to") | $(generator_pauses "$out/tail-$workload-$side.txt" "$from" "$to") |"
-      done >> "$out/tail-windows.md"
-    done
+      windows_of "$result" "$side" | while read -r n from to rps p50 p99 p999 errors; do
+        echo "| $workload | $n | $side | $p50 / $p99 / $p999 | $rps | $errors | $(events "$out/tail-$side.jvm.log" "$from" "$to") |"
+      done
+    done | sort -t'|' -k3,3n -s >> "$out/tail-windows.md"
+    read -r c_p50 c_p99 c_p999 c_errors < <(pooled_of "$result" ceiling)
     for side in "${servers[@]}"; do
-      IFS=$'\t' read -r percentiles r99 r999 errors < <(compare "$out/tail-$workload-$side.txt" "$out/tail-$workload-ceiling.txt")
-      read -r s_p50 s_p99 s_p999 c_p50 c_p99 c_p999 <<< "$percentiles"
-      echo "| $workload | $side | $s_p50 / $s_p99 / $s_p999 | $c_p50 / $c_p99 / $c_p999 | **$r99** | **$r999** | $errors | $(summed_events "$side" "$out/tail-$workload-$side.txt") | $(summed_events ceiling "$out/tail-$workload-ceiling.txt") | $(generator_pauses "$out/tail-$workload-ceiling.txt") / $(generator_pauses "$out/tail-$workload-$side.txt") | ${steal[ceiling]} / ${steal[$side]} | ${tail_load[ceiling]} / ${tail_load[$side]} |" >> "$out/tail.md"
+      read -r s_p50 s_p99 s_p999 s_errors < <(pooled_of "$result" "$side")
+      IFS=$'\t' read -r r99 r999 < <(per_round "$result" "$side")
+      echo "| $workload | $side | $s_p50 / $s_p99 / $s_p999 | $c_p50 / $c_p99 / $c_p999 | **$(ratio "$s_p99" "$c_p99")** | **$(ratio "$s_p999" "$c_p999")** | $r99 | $r999 | $((s_errors + c_errors)) | $(summed_events "$side" "$result") | $(summed_events ceiling "$result") | $(generator_pauses "$result" ceiling) / $(generator_pauses "$result" "$side") | $steal | $tail_load |" >> "$out/tail.md"
     done
   done
 fi

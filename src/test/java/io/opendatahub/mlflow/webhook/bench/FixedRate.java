@@ -7,11 +7,14 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 
@@ -19,15 +22,28 @@ import org.HdrHistogram.Histogram;
  * Open-loop load at a fixed rate for {@code bench/run.sh}: requests are due on a schedule, and
  * each latency counts from when its request was due, not when it could be sent, so a stalled
  * server shows up in the percentiles (no coordinated omission). Trusts any certificate, as wrk
- * does. After WARMUP seconds (sent, not recorded) it measures WINDOWS consecutive windows of
- * SECONDS each: one window could not tell a tail difference from noise. Per window it prints
- * {@code WINDOW n= from= to= rps= p50= p99= p999= errors=}: its wall-clock milliseconds (from
- * its first request's due time to its last answer, at least SECONDS), so {@code bench/run.sh}
- * can pick out what the server's GC, safepoint and JIT logs recorded during it; then the same
- * RESULT line as {@code bench/workload.lua} over all windows. A request belongs to the window it
- * was due in.
- * usage: [TIMELINE=1] FixedRate PORT PATH BODY_FILE ANSWER_BYTES RATE SECONDS [CONNECTIONS=16]
- *   [WINDOWS=1] [WARMUP=15]
+ * does.
+ *
+ * <p>It measures several servers in one run, taking turns: WARMUP seconds of each (sent, not
+ * recorded, in slices of SECONDS), then ROUNDS rounds of one window of SECONDS per server, the
+ * order reversed every other round. Measured minutes apart, a server and the ceiling saw
+ * different phases of the host's stalls (the ceiling's own p99 per 20 s window ranged 0.61-3.36
+ * ms in one run), and those phases, not the servers, set their ratio. Taking turns every few
+ * seconds puts both under the same phases. A server given as {@code name=port:pid} runs alone
+ * while it is measured: the others are paused (SIGSTOP), since their background work (Lease
+ * renewals, informers, JIT compilations) would run on the measured one's core, and resumed
+ * (SIGCONT) for their own turn, a settle first; windows of a few seconds keep a paused service
+ * within its Lease's 10 s renew deadline, so it does not stop leading. The generator collects
+ * between turns ({@link System#gc}), never inside a window.
+ *
+ * <p>Per window it prints {@code WINDOW side= n= from= to= rps= p50= p99= p999= errors=}: its
+ * wall-clock milliseconds (from its first request's due time to its last answer, at least
+ * SECONDS), so {@code bench/run.sh} can pick out what that server's GC, safepoint and JIT logs
+ * recorded during it; then per server {@code RESULT side= ...} over all its windows. A request
+ * belongs to the window it was due in.
+ *
+ * <p>usage: [TIMELINE=1] FixedRate NAME=PORT[:PID],... PATH BODY_FILE ANSWER_BYTES RATE SECONDS
+ * [CONNECTIONS=16] [ROUNDS=1] [WARMUP=15]
  */
 public final class FixedRate {
 
@@ -35,14 +51,41 @@ public final class FixedRate {
   // compilation for 8-10 s: with a 3 s warm-up the backlog of that time (a second and more)
   // landed in the measured window as the whole p99 (TIMELINE=1 showed it draining from t=3s).
   private static final long DEFAULT_WARMUP_SECONDS = 15;
+  /** A resumed server first runs what came due while it was paused (Lease renewal, polls). */
+  private static final long SETTLE_MILLIS = 250;
 
-  /** Sends the request due at {@code due} (nanoTime), the {@code index}-th of the run. */
-  @FunctionalInterface
-  private interface Sender {
-    void send(long due, long index);
+  /** One server under load: its name in the output, its clients, its process if it pauses. */
+  private record Target(String name, long pid, HttpClient[] clients, Window all) {
+
+    static Target parse(String spec, Vertx vertx, HttpClientOptions options, int connections) {
+      int equals = spec.indexOf('=');
+      String name = equals < 0 ? "server" : spec.substring(0, equals);
+      String[] portAndPid = spec.substring(equals + 1).split(":");
+      HttpClientOptions own = new HttpClientOptions(options)
+          .setDefaultPort(Integer.parseInt(portAndPid[0]));
+      // One client of one connection each, taken in turn, rather than one pool of CONNECTIONS:
+      // the pool opened all of them in the warm-up's backlog, then left some unused for 30 s, so
+      // the server's idle timeout closed one mid-run and the pool opened another. That
+      // reconnection's handshake, and the JIT compilations it set off in both JVMs, was a 20-80
+      // ms stall in a window: the p99.9 of the ceiling and service alike. In turn, every
+      // connection carries RATE/CONNECTIONS requests a second and none idles.
+      HttpClient[] clients = new HttpClient[connections];
+      for (int i = 0; i < connections; i++) {
+        clients[i] = vertx.createHttpClient(own,
+            new PoolOptions().setHttp1MaxSize(1).setMaxWaitQueueSize(-1));
+      }
+      long pid = portAndPid.length > 1 ? Long.parseLong(portAndPid[1]) : -1;
+      return new Target(name, pid, clients, new Window());
+    }
+
+    void signal(String signal) throws IOException, InterruptedException {
+      if (pid > 0) {
+        new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor();
+      }
+    }
   }
 
-  /** What one window recorded; guarded by the instance's monitor. */
+  /** What one window (or a server's whole run) recorded; guarded by the instance's monitor. */
   private static final class Window {
     final Histogram latency = new Histogram(TimeUnit.SECONDS.toNanos(30), 3);
     long completed;
@@ -59,15 +102,17 @@ public final class FixedRate {
     }
   }
 
+  /** A turn of one server: SECONDS of requests, measured as window {@code round} or not. */
+  private record Turn(Target target, int round, boolean measured) {}
+
   public static void main(String[] args) throws Exception {
-    int port = Integer.parseInt(args[0]);
     String path = args[1];
     Buffer body = Buffer.buffer(Files.readAllBytes(Path.of(args[2])));
     String answerBytes = args[3];
     int rate = Integer.parseInt(args[4]);
     long seconds = Long.parseLong(args[5]);
     int connections = args.length > 6 ? Integer.parseInt(args[6]) : 16;
-    int windows = args.length > 7 ? Integer.parseInt(args[7]) : 1;
+    int rounds = args.length > 7 ? Integer.parseInt(args[7]) : 1;
     long warmupSeconds = args.length > 8 ? Long.parseLong(args[8]) : DEFAULT_WARMUP_SECONDS;
     Vertx vertx = Vertx.vertx();
     // With Vert.x's 10 s handshake time-out, a cold server pinned to a core of a machine at load
@@ -78,109 +123,142 @@ public final class FixedRate {
         .setSslHandshakeTimeout(Math.max(10, warmupSeconds + 30))
         .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS)
         .setTrustAll(true).setVerifyHost(false).setKeepAlive(true)
-        .setDefaultHost("127.0.0.1").setDefaultPort(port);
-    // One client of one connection each, taken in turn, rather than one pool of CONNECTIONS: the
-    // pool opened all of them in the warm-up's backlog, then left some unused for 30 s, so the
-    // server's idle timeout closed one mid-run and the pool opened another. That reconnection's
-    // handshake, and the JIT compilations it set off in both JVMs (perf sched: C1 and C2 threads
-    // of both woke at once and took turns with the server's event loop on core 0 and the pacer
-    // on core 1), was a 20-80 ms stall in a window: the p99.9 of the ceiling and service alike.
-    // In turn, every connection carries RATE/CONNECTIONS requests a second and none idles.
-    HttpClient[] clients = new HttpClient[connections];
-    for (int i = 0; i < connections; i++) {
-      clients[i] = vertx.createHttpClient(options,
-          new PoolOptions().setHttp1MaxSize(1).setMaxWaitQueueSize(-1));
+        .setDefaultHost("127.0.0.1");
+    List<Target> targets = new ArrayList<>();
+    for (String spec : args[0].split(",")) {
+      targets.add(Target.parse(spec, vertx, options, connections));
     }
-    Window[] measured = new Window[windows];
-    for (int i = 0; i < windows; i++) {
-      measured[i] = new Window();
+    List<Turn> turns = new ArrayList<>();
+    long slices = Math.max(1, (warmupSeconds + seconds - 1) / seconds);
+    for (int slice = 0; slice < slices; slice++) {
+      for (Target target : inTurn(targets, slice)) {
+        turns.add(new Turn(target, slice, false));
+      }
     }
-    long measuredSeconds = seconds * windows;
-    // TIMELINE=1: the worst latency of each 100 ms of due times, to see when the tail happened.
+    for (int round = 0; round < rounds; round++) {
+      for (Target target : inTurn(targets, round)) {
+        turns.add(new Turn(target, round + 1, true));
+      }
+    }
     boolean timeline = "1".equals(System.getenv("TIMELINE"));
-    long[] worstPerTick = new long[(int) ((measuredSeconds + warmupSeconds) * 10 + 1)];
-    AtomicLong warmupErrors = new AtomicLong();
-    // The first seconds warm this JVM and open its connections: sent, but not recorded.
-    long warmup = TimeUnit.SECONDS.toNanos(warmupSeconds);
-    long window = TimeUnit.SECONDS.toNanos(seconds);
-    long total = rate * (measuredSeconds + warmupSeconds);
-    CountDownLatch done = new CountDownLatch((int) total);
-    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
-    long startMillis = System.currentTimeMillis() + 50;
     long interval = TimeUnit.SECONDS.toNanos(1) / rate;
-    Sender send = (due, nth) -> clients[(int) (nth % connections)]
-        .request(HttpMethod.POST, path).compose(request -> request
-            .putHeader("Content-Type", "application/json")
-            .putHeader("Authorization", "Bearer bench")
-            .putHeader("X-Bench-Size", answerBytes).send(body))
-        .compose(response -> response.body().map(b -> response.statusCode()))
-        .onComplete(outcome -> {
-          long answered = System.nanoTime();
-          boolean failed = outcome.failed() || outcome.result() / 100 != 2;
-          if (due >= start + warmup) {
+    long perTurn = rate * seconds;
+    long warmupErrors = 0;
+    Context sender = vertx.getOrCreateContext();
+    try {
+      for (Turn turn : turns) {
+        for (Target other : targets) {
+          if (other != turn.target()) {
+            other.signal("STOP");
+          }
+        }
+        turn.target().signal("CONT");
+        Thread.sleep(SETTLE_MILLIS);
+        Window window = run(turn, sender, path, body, answerBytes, interval, perTurn, seconds,
+            timeline);
+        if (!turn.measured()) {
+          warmupErrors += window.errors + (perTurn - window.completed);
+        }
+        // The next turn's requests must not wait for this turn's garbage.
+        System.gc();
+      }
+    } finally {
+      for (Target target : targets) {
+        target.signal("CONT");
+      }
+    }
+    for (Target target : targets) {
+      Window all = target.all();
+      synchronized (all) {
+        System.out.printf("RESULT side=%s requests=%d p50=%.3f p99=%.3f p999=%.3f errors=%d%n",
+            target.name(), all.completed, all.latency.getValueAtPercentile(50) / 1e6,
+            all.latency.getValueAtPercentile(99) / 1e6,
+            all.latency.getValueAtPercentile(99.9) / 1e6, all.errors);
+      }
+    }
+    System.out.printf("WARMUP errors=%d%n", warmupErrors);
+    vertx.close();
+    System.exit(0);
+  }
+
+  /** The targets in this round's order: the first round as given, the next reversed, and so on. */
+  private static List<Target> inTurn(List<Target> targets, int round) {
+    List<Target> order = new ArrayList<>(targets);
+    if (round % 2 == 1) {
+      Collections.reverse(order);
+    }
+    return order;
+  }
+
+  /** One turn's requests to {@code target}, all answered (or timed out) when it returns. */
+  private static Window run(Turn turn, Context sender, String path, Buffer body,
+      String answerBytes, long interval, long count, long seconds, boolean timeline)
+      throws InterruptedException {
+    Target target = turn.target();
+    boolean measured = turn.measured();
+    Window window = new Window();
+    HttpClient[] clients = target.clients();
+    CountDownLatch done = new CountDownLatch((int) count);
+    long[] worstPerTick = new long[(int) (seconds * 10 + 1)];
+    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
+    long startMillis = System.currentTimeMillis() + 10;
+    // Each request is sent when it is due, by this thread, which sleeps until then: a Vert.x
+    // timer ticks once a millisecond at best (Netty's NIO selector waits in whole milliseconds),
+    // so requests waited up to 1-2 ms for their tick, and that wait, the same for any server, was
+    // most of every percentile (p50 0.6-0.8 ms for a server busy 20 us a request), hiding the
+    // server's own share of the tail.
+    for (long i = 0; i < count; i++) {
+      long due = start + i * interval;
+      for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+        LockSupport.parkNanos(wait);
+      }
+      HttpClient client = clients[(int) (i % clients.length)];
+      sender.runOnContext(ignored -> client.request(HttpMethod.POST, path)
+          .compose(request -> request
+              .putHeader("Content-Type", "application/json")
+              .putHeader("Authorization", "Bearer bench")
+              .putHeader("X-Bench-Size", answerBytes).send(body))
+          .compose(response -> response.body().map(b -> response.statusCode()))
+          .onComplete(outcome -> {
+            long answered = System.nanoTime();
             long took = answered - due;
-            int windowIndex = (int) Math.min(windows - 1, (due - start - warmup) / window);
-            measured[windowIndex].record(took, answered, failed);
-            int tick = (int) ((due - start) / TimeUnit.MILLISECONDS.toNanos(100));
+            boolean failed = outcome.failed() || outcome.result() / 100 != 2;
+            window.record(took, answered, failed);
+            if (measured) {
+              target.all().record(took, answered, failed);
+            }
+            int tick = (int) Math.min(worstPerTick.length - 1,
+                (due - start) / TimeUnit.MILLISECONDS.toNanos(100));
             synchronized (worstPerTick) {
               worstPerTick[tick] = Math.max(worstPerTick[tick], took);
             }
-          } else if (failed) {
-            warmupErrors.incrementAndGet();
-          }
-          done.countDown();
-        });
-    // Each request is sent when it is due, by a thread of its own that sleeps until then: a
-    // Vert.x timer ticks once a millisecond at best (Netty's NIO selector waits in whole
-    // milliseconds), so requests waited up to 1-2 ms for their tick, and that wait, the same for
-    // any server, was most of every percentile (p50 0.6-0.8 ms for a server busy 20 us a
-    // request), hiding the server's own share of the tail.
-    Context sender = vertx.getOrCreateContext();
-    Thread pacer = new Thread(() -> {
-      for (long i = 0; i < total; i++) {
-        long due = start + i * interval;
-        for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
-          LockSupport.parkNanos(wait);
-        }
-        long index = i;
-        sender.runOnContext(ignored -> send.send(due, index));
-      }
-    }, "pacer");
-    pacer.setDaemon(true);
-    pacer.start();
-    done.await(measuredSeconds + warmupSeconds + 60, TimeUnit.SECONDS);
-    Histogram all = new Histogram(TimeUnit.SECONDS.toNanos(30), 3);
-    long completed = 0;
-    long errors = warmupErrors.get();
-    long lastAnswer = start + warmup;
-    long expected = (long) rate * seconds;
-    for (int i = 0; i < windows; i++) {
-      Window w = measured[i];
-      synchronized (w) {
-        long from = start + warmup + i * window;
-        long to = Math.max(from + window, w.lastAnswer);
+            done.countDown();
+          }));
+    }
+    done.await(seconds + 60, TimeUnit.SECONDS);
+    if (measured) {
+      synchronized (window) {
+        long to = Math.max(start + TimeUnit.SECONDS.toNanos(seconds), window.lastAnswer);
         // Requests still unanswered at the time-out count as errors of their window.
-        long windowErrors = w.errors + (expected - w.completed);
-        System.out.printf("WINDOW n=%d from=%d to=%d rps=%.0f p50=%.3f p99=%.3f p999=%.3f errors=%d%n",
-            i + 1, startMillis + TimeUnit.NANOSECONDS.toMillis(from - start),
-            startMillis + TimeUnit.NANOSECONDS.toMillis(to - start), w.completed / ((to - from) / 1e9),
-            w.latency.getValueAtPercentile(50) / 1e6, w.latency.getValueAtPercentile(99) / 1e6,
-            w.latency.getValueAtPercentile(99.9) / 1e6, windowErrors);
-        all.add(w.latency);
-        completed += w.completed;
-        errors += windowErrors;
-        lastAnswer = Math.max(lastAnswer, to);
+        long errors = window.errors + (count - window.completed);
+        System.out.printf(
+            "WINDOW side=%s n=%d from=%d to=%d rps=%.0f p50=%.3f p99=%.3f p999=%.3f errors=%d%n",
+            target.name(), turn.round(), startMillis,
+            startMillis + TimeUnit.NANOSECONDS.toMillis(to - start),
+            window.completed / ((to - start) / 1e9), window.latency.getValueAtPercentile(50) / 1e6,
+            window.latency.getValueAtPercentile(99) / 1e6,
+            window.latency.getValueAtPercentile(99.9) / 1e6, errors);
+        synchronized (target.all()) {
+          target.all().errors += count - window.completed;
+        }
       }
     }
-    System.out.printf("RESULT rps=%.0f p50=%.3f p99=%.3f p999=%.3f errors=%d%n",
-        completed / ((lastAnswer - start - warmup) / 1e9), all.getValueAtPercentile(50) / 1e6,
-        all.getValueAtPercentile(99) / 1e6, all.getValueAtPercentile(99.9) / 1e6, errors);
-    if (timeline) {
-      for (int tick = (int) (warmupSeconds * 10); tick < worstPerTick.length; tick++) {
-        System.err.printf("t=%.1fs worst=%.1fms%n", tick / 10.0, worstPerTick[tick] / 1e6);
+    if (timeline && measured) {
+      for (int tick = 0; tick < worstPerTick.length - 1; tick++) {
+        System.err.printf("side=%s n=%d t=%.1fs worst=%.1fms%n", target.name(), turn.round(),
+            tick / 10.0, worstPerTick[tick] / 1e6);
       }
     }
-    vertx.close();
-    System.exit(0);
+    return window;
   }
 }
