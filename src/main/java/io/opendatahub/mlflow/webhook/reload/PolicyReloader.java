@@ -19,10 +19,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A poll hashes the files only when their {@link FileStamps} changed, one was modified in
  * the last {@link #RECENT}, or {@link #HASH_EVERY} polls have passed since the last hash.
- * Listing, reading and hashing the shipped policy on every poll took 0.8-0.9 ms of CPU, twice a
- * second, on the core the event loop serves requests on (BENCHMARKS.md, issue 19). The periodic
- * hash catches what a stamp cannot: a rewrite in place that keeps the size and sets the old
- * modification time back.
+ * Listing, reading and hashing the shipped policy on every poll took 0.8-0.9 ms of CPU, then
+ * polling every 500 ms, on the core the event loop serves requests on (BENCHMARKS.md, issue 19).
+ * The periodic hash catches what a stamp cannot: a rewrite in place that keeps the size and
+ * sets the old modification time back.
  */
 public final class PolicyReloader implements AutoCloseable {
 
@@ -31,8 +31,8 @@ public final class PolicyReloader implements AutoCloseable {
   /** Longer than any file system's timestamp granularity (FAT's 2 s is the coarsest). */
   static final Duration RECENT = Duration.ofSeconds(3);
 
-  /** 30 s at the service's 500 ms poll. */
-  static final int HASH_EVERY = 60;
+  /** 30 s at the service's 2 s poll. */
+  static final int HASH_EVERY = 15;
 
   /** What the reloader reports; implemented by the metrics. */
   public interface Listener {
