@@ -43,7 +43,8 @@ ceiling_layer="${CEILING_LAYER:-bare}"
 pairs="${PAIRS:-3}"; tail_secs="${TAIL_SECONDS:-4}"; tail_rate="${TAIL_RATE:-2000}"
 # 40 s of warm-up: for about 30 s after start the service's young pauses are 4-6 ms of root
 # scanning (16 KB copied), then 1.2-2 ms; 15 s measured that transient in the first window.
-# Windows of 4 s: with a baseline a service waits two turns, and must renew its Lease within 10 s.
+# Windows of 4 s: with a baseline a server waits two turns, and builds before 85addda must renew
+# their Lease within 10 s.
 tail_windows="${TAIL_WINDOWS:-15}"; tail_warmup="${TAIL_WARMUP:-40}"
 run_started=$(date +%s)
 
@@ -255,10 +256,10 @@ fi
 # every other round, the sides not measured paused (SIGSTOP). Measured one after the other, in
 # three 20 s windows each, the ceiling and the service saw different phases of the host's stalls
 # (the ceiling's p99 per window ranged 0.61-3.36 ms in one run): the phases, not the servers, set
-# the ratio. A few seconds a turn also keeps a paused service inside its Lease's 10 s renew
-# deadline. The generator collects between turns, not inside a window (its young generation
-# holds a turn's garbage, 32 KiB a request budgeted, touched before the run), and metaspace
-# starts large enough that class loading triggers no full collection either.
+# the ratio. A few seconds a turn also keep a paused service inside its Lease's renew deadline
+# (10 s before 85addda). The generator collects between turns, not inside a window (its young
+# generation holds a turn's garbage, 32 KiB a request budgeted, touched before the run), and
+# metaspace starts large enough that class loading triggers no full collection either.
 generator_young_mib=$(( tail_rate * tail_secs * 32 / 1024 ))
 (( generator_young_mib < 1024 )) && generator_young_mib=1024
 generator_jvm=(-XX:+UseSerialGC "-Xmn${generator_young_mib}m" "-Xms$(( generator_young_mib + 256 ))m"

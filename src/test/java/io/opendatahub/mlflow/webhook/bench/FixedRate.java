@@ -33,8 +33,8 @@ import org.HdrHistogram.Histogram;
  * while it is measured: the others are paused (SIGSTOP), since their background work (Lease
  * renewals, informers, JIT compilations) would run on the measured one's core, and resumed
  * (SIGCONT) for their own turn, a settle first; windows of a few seconds keep a paused service
- * within its Lease's 10 s renew deadline, so it does not stop leading. The generator collects
- * between turns ({@link System#gc}), never inside a window.
+ * within its Lease's renew deadline (10 s for builds before 85addda), so it does not stop
+ * leading. The generator collects between turns ({@link System#gc}), never inside a window.
  *
  * <p>Per window it prints {@code WINDOW side= n= from= to= rps= p50= p99= p999= errors=}: its
  * wall-clock milliseconds (from its first request's due time to its last answer, at least
