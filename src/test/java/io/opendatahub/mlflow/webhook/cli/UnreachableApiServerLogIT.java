@@ -103,9 +103,10 @@ class UnreachableApiServerLogIT {
       relay.close();
       apiServer.destroy();
     }
-    // The informers' watches retry quietly after the first sync; leader election notices first.
-    List<String> lines = stopAfter("the reconciler notices it lost the API server", log ->
-        log.contains("no longer leading the binding reconciler"));
+    // The informers' watches retry quietly after the first sync; the leader notices first, at
+    // its renewals (every 26 s; it stops leading after 107 s): two failed ones are a minute.
+    List<String> lines = stopAfter("the leader logs two failed renewals of its Lease",
+        Duration.ofSeconds(120), log -> failedRenewals(log) >= 2);
 
     assertThat(lines).as("every line in the service's format").allMatch(
         line -> SERVICE_LINE.matcher(line).matches());
@@ -150,13 +151,14 @@ class UnreachableApiServerLogIT {
    */
   private List<String> stopAfterRetries() throws Exception {
     return stopAfter("the namespace informer retried its list three times",
-        log -> namespaceRetries(log) >= RETRIES);
+        Duration.ofSeconds(60), log -> namespaceRetries(log) >= RETRIES);
   }
 
   /** Lets the service run until its log shows {@code signal}, stops it, reads its log. */
-  private List<String> stopAfter(String what, Predicate<String> signal) throws Exception {
+  private List<String> stopAfter(String what, Duration bound, Predicate<String> signal)
+      throws Exception {
     try {
-      Eventually.until(Duration.ofSeconds(60), what, () -> signal.test(readLog()));
+      Eventually.until(bound, what, () -> signal.test(readLog()));
     } catch (AssertionError e) {
       throw new AssertionError(e.getMessage() + "; the service's log:\n"
           + Files.readString(log), e);
@@ -164,6 +166,11 @@ class UnreachableApiServerLogIT {
     service.destroy();
     assertThat(service.waitFor(30, TimeUnit.SECONDS)).isTrue();
     return Files.readAllLines(log);
+  }
+
+  private static long failedRenewals(String log) {
+    return log.lines().filter(line -> line.contains("LeaderElector")
+        && line.contains("retrying")).count();
   }
 
   private static long namespaceRetries(String log) {
