@@ -32,9 +32,10 @@ import org.HdrHistogram.Histogram;
  * seconds puts both under the same phases. A server given as {@code name=port:pid} runs alone
  * while it is measured: the others are paused (SIGSTOP), since their background work (Lease
  * renewals, informers, JIT compilations) would run on the measured one's core, and resumed
- * (SIGCONT) for their own turn, a settle first; windows of a few seconds keep a paused service
- * within its Lease's renew deadline (10 s for builds before 85addda), so it does not stop
- * leading. The generator collects between turns ({@link System#gc}), never inside a window.
+ * (SIGCONT) for their own turn, which opens with 250 ms of unrecorded load; windows of a few
+ * seconds keep a paused service within its Lease's renew deadline (10 s for builds before
+ * 85addda), so it does not stop leading. The generator collects between turns ({@link
+ * System#gc}), never inside a window.
  *
  * <p>Per window it prints {@code WINDOW side= n= from= to= rps= p50= p99= p999= errors=}: its
  * wall-clock milliseconds (from its first request's due time to its last answer, at least
@@ -51,7 +52,10 @@ public final class FixedRate {
   // compilation for 8-10 s: with a 3 s warm-up the backlog of that time (a second and more)
   // landed in the measured window as the whole p99 (TIMELINE=1 showed it draining from t=3s).
   private static final long DEFAULT_WARMUP_SECONDS = 15;
-  /** A resumed server first runs what came due while it was paused (Lease renewal, polls). */
+  /**
+   * A resumed server first runs what came due while it was paused (Lease renewal, polls): each
+   * turn begins with this much load that is sent at the rate but not recorded.
+   */
   private static final long SETTLE_MILLIS = 250;
 
   /** One server under load: its name in the output, its clients, its process if it pauses. */
@@ -143,6 +147,7 @@ public final class FixedRate {
     boolean timeline = "1".equals(System.getenv("TIMELINE"));
     long interval = TimeUnit.SECONDS.toNanos(1) / rate;
     long perTurn = rate * seconds;
+    long settle = rate * SETTLE_MILLIS / 1000;
     long warmupErrors = 0;
     Context sender = vertx.getOrCreateContext();
     try {
@@ -153,9 +158,8 @@ public final class FixedRate {
           }
         }
         turn.target().signal("CONT");
-        Thread.sleep(SETTLE_MILLIS);
-        Window window = run(turn, sender, path, body, answerBytes, interval, perTurn, seconds,
-            timeline);
+        Window window = run(turn, sender, path, body, answerBytes, interval, settle, perTurn,
+            seconds, timeline);
         if (!turn.measured()) {
           warmupErrors += window.errors + (perTurn - window.completed);
         }
@@ -190,25 +194,31 @@ public final class FixedRate {
     return order;
   }
 
-  /** One turn's requests to {@code target}, all answered (or timed out) when it returns. */
+  /**
+   * One turn's requests to {@code target}: {@code settle} unrecorded, then {@code count} that
+   * make its window; all answered (or timed out) when it returns.
+   */
   private static Window run(Turn turn, Context sender, String path, Buffer body,
-      String answerBytes, long interval, long count, long seconds, boolean timeline)
+      String answerBytes, long interval, long settle, long count, long seconds, boolean timeline)
       throws InterruptedException {
     Target target = turn.target();
     boolean measured = turn.measured();
     Window window = new Window();
     HttpClient[] clients = target.clients();
-    CountDownLatch done = new CountDownLatch((int) count);
+    CountDownLatch done = new CountDownLatch((int) (settle + count));
     long[] worstPerTick = new long[(int) (seconds * 10 + 1)];
-    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
-    long startMillis = System.currentTimeMillis() + 10;
+    long settleNanos = settle * interval;
+    long begin = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
+    long start = begin + settleNanos;
+    long startMillis = System.currentTimeMillis() + 10 + TimeUnit.NANOSECONDS.toMillis(settleNanos);
     // Each request is sent when it is due, by this thread, which sleeps until then: a Vert.x
     // timer ticks once a millisecond at best (Netty's NIO selector waits in whole milliseconds),
     // so requests waited up to 1-2 ms for their tick, and that wait, the same for any server, was
     // most of every percentile (p50 0.6-0.8 ms for a server busy 20 us a request), hiding the
     // server's own share of the tail.
-    for (long i = 0; i < count; i++) {
-      long due = start + i * interval;
+    for (long i = 0; i < settle + count; i++) {
+      long due = begin + i * interval;
+      boolean recorded = i >= settle;
       for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
         LockSupport.parkNanos(wait);
       }
@@ -220,17 +230,19 @@ public final class FixedRate {
               .putHeader("X-Bench-Size", answerBytes).send(body))
           .compose(response -> response.body().map(b -> response.statusCode()))
           .onComplete(outcome -> {
-            long answered = System.nanoTime();
-            long took = answered - due;
-            boolean failed = outcome.failed() || outcome.result() / 100 != 2;
-            window.record(took, answered, failed);
-            if (measured) {
-              target.all().record(took, answered, failed);
-            }
-            int tick = (int) Math.min(worstPerTick.length - 1,
-                (due - start) / TimeUnit.MILLISECONDS.toNanos(100));
-            synchronized (worstPerTick) {
-              worstPerTick[tick] = Math.max(worstPerTick[tick], took);
+            if (recorded) {
+              long answered = System.nanoTime();
+              long took = answered - due;
+              boolean failed = outcome.failed() || outcome.result() / 100 != 2;
+              window.record(took, answered, failed);
+              if (measured) {
+                target.all().record(took, answered, failed);
+              }
+              int tick = (int) Math.min(worstPerTick.length - 1,
+                  (due - start) / TimeUnit.MILLISECONDS.toNanos(100));
+              synchronized (worstPerTick) {
+                worstPerTick[tick] = Math.max(worstPerTick[tick], took);
+              }
             }
             done.countDown();
           }));
