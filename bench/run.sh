@@ -4,7 +4,8 @@
 # Workloads: /validate allowed and denied, /mutate with a patch, an unrelated RoleBinding,
 # /authorize and /authorize/mlflow with a cache hit.
 #  1. Throughput: each workload at maximum load (wrk, fixed connections), PAIRS alternating
-#     ceiling/service pairs; the figure is the median of the pairs' ratios.
+#     ceiling/service pairs, after THROUGHPUT_WARMUP s of every workload on every side; the
+#     figure is the median of the pairs' ratios.
 #  2. Tail: service and ceiling restarted pinned to core 0 (taskset), the open-loop generator
 #     (16 connections per server taken in turn) pinned to core 1, TAIL_RATE req/s; the servers
 #     take turns: TAIL_WARMUP s of each, then TAIL_WINDOWS rounds of one TAIL_SECONDS window per
@@ -22,7 +23,7 @@
 # The service runs with the Dockerfile's JVM flags (read from its ENTRYPOINT) under a 512 MiB
 # limit, a mock API server (namespace informer, TokenReview/SAR answers) and a class-data archive
 # made by a training run; ready time is measured with and without the archive.
-# usage: [WORKLOADS="validate-allowed ..."] [PAIRS=3] [TAIL_SECONDS=4] [TAIL_WINDOWS=15]
+# usage: [WORKLOADS="validate-allowed ..."] [PAIRS=3] [THROUGHPUT_WARMUP=20] [TAIL_SECONDS=4] [TAIL_WINDOWS=15]
 #          [TAIL_WARMUP=40] [TAIL_RATE=2000] [PERF_SCHED=1] [READY_STARTS=3] [READY_SETTLE=3]
 #          [BASELINE_JAR=old.jar] [BASELINE_JVM_EXTRA="-XX:..."]
 #          [JVM_GC=-XX:+Use...GC] [JVM_EXTRA="-XX:..."]
@@ -40,7 +41,7 @@ workloads="${WORKLOADS:-validate-allowed validate-apiserver validate-denied muta
 # server: bench/layers.sh's names (bare router chain tokens tree front front-tokens front-tree;
 # front-tokens is the service's own front, without the Router, reading JSON tokens).
 ceiling_layer="${CEILING_LAYER:-bare}"
-pairs="${PAIRS:-3}"; tail_secs="${TAIL_SECONDS:-4}"; tail_rate="${TAIL_RATE:-2000}"
+pairs="${PAIRS:-3}"; throughput_warmup="${THROUGHPUT_WARMUP:-20}"; tail_secs="${TAIL_SECONDS:-4}"; tail_rate="${TAIL_RATE:-2000}"
 # 40 s of warm-up: for about 30 s after start the service's young pauses are 4-6 ms of root
 # scanning (16 KB copied), then 1.2-2 ms; 15 s measured that transient in the first window.
 # Windows of 4 s: with a baseline a server waits two turns, and builds before 85addda must renew
@@ -212,10 +213,14 @@ if [[ "$pairs" -gt 0 ]]; then
       echo "|---|---|---|---|---|---|---|---|---|"
     fi
   } > "$out/throughput.md"
-  # JIT warm-up of every path first, so the first workload measured is not the one that pays it.
+  # JIT warm-up of every path first, so the first workload measured is not the one that pays it,
+  # and long enough that the pairs measure compiled code: the service's validate-allowed rate
+  # still rose for about a minute of load (session 16: 24k, 35k, 44k, 53k req/s in its first
+  # four 10 s runs), while the Kubernetes client's first requests on the same Netty code
+  # deoptimised it; 5 s a workload measured the service's compiler, not its steady state.
   for workload in $workloads; do
     body="$out/$workload.json"; path=$(path_of "$workload"); bytes=$(answer_bytes "$path" "$body")
-    for side in "${sides[@]}"; do max_rate "$(port_of "$side")" "$path" "$body" "$bytes" 5 >/dev/null; done
+    for side in "${sides[@]}"; do max_rate "$(port_of "$side")" "$path" "$body" "$bytes" "$throughput_warmup" >/dev/null; done
   done
   declare -A r
   for workload in $workloads; do
