@@ -5,7 +5,10 @@
 # service's own code, ...: bench/profile-components.py), and the components given in microseconds
 # of CPU per request answered, side by side. The difference column is what the service adds.
 # Per-thread CPU per request (from /proc, without the profiler, whose sampling costs CPU itself)
-# comes first: the profile says where, this says how much.
+# comes first: the profile says where, this says how much; then, from the same run, what the
+# generator, the kernel's interrupts and the idle cores spent per request, and how often one core
+# woke a thread on the other: a slower server leaves wrk idle more often, and every wake-up costs
+# both sides (a VM's inter-processor interrupt).
 # Outputs in target/profile: WORKLOAD-SIDE.collapsed (collapsed stacks, per thread; for flame
 # graphs) and WORKLOAD-SIDE.html (async-profiler's flame graph), profile.md (the tables).
 # PIN=1 runs both servers on core 0 and wrk (one thread) and the mock API server on core 1, so
@@ -19,6 +22,7 @@ source bench/common.sh
 secs="${1:-10}"; conns="${2:-16}"; interval_us="${INTERVAL_US:-1000}"; warm="${WARM_SECONDS:-8}"
 workloads="${WORKLOADS:-validate-allowed validate-apiserver authorize-mlflow-cache-hit}"
 profiler_version=4.1
+TIMEFORMAT='%U %S' # bash's time: the generator's user and system seconds
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 mvn -B -q -DskipTests package dependency:build-classpath \
@@ -66,6 +70,13 @@ thread_ticks() {
     echo "$(tr ' ' _ < "$task/comm") $(awk '{ print $14 + $15 }' "$task/stat")"
   done | awk '{ t[$1] += $2 } END { for (n in t) print n, t[n] }' | sort
 }
+# The machine's CPU ticks (user+nice, system, idle, irq+softirq, steal), the interrupts one core
+# sends another to wake a thread (rescheduling, function calls), and a process's context switches:
+# read around the unprofiled run, so that what the server's speed costs the generator and the
+# kernel is counted too (wrk and the server share the cores unless PIN=1).
+machine_ticks() { awk '/^cpu / { print $2 + $3, $4, $5, $7 + $8, $9 }' /proc/stat; }
+wakeups() { awk '/^ *(RES|CAL):/ { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i } END { print s }' /proc/interrupts; }
+switches() { cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ { s += $2 } END { print s }'; }
 # agent commands go through jcmd, which would split an unquoted option list at its '='
 profiler() { jcmd "$1" JVMTI.agent_load "$agent" "\"$2\"" > /dev/null; }
 threads() { awk '{ printf "%s%s %s", sep, $1, $2; sep = ", " }' "$1"; }
@@ -91,8 +102,19 @@ for workload in $workloads; do
   done
   for side in ceiling service; do
     thread_ticks "${pid[$side]}" > "$out/$workload-$side.ticks0"
-    rps=$(wrk_rps "${port[$side]}" "$path" "$body" "$bytes" "$secs")
+    read -r -a cpu0 < <(machine_ticks); wake0=$(wakeups); switch0=$(switches "${pid[$side]}")
+    { time wrk_rps "${port[$side]}" "$path" "$body" "$bytes" "$secs" > "$out/rps"; } 2> "$out/wrk.time"
+    rps=$(cat "$out/rps")
+    read -r -a cpu1 < <(machine_ticks); wake1=$(wakeups); switch1=$(switches "${pid[$side]}")
     thread_ticks "${pid[$side]}" > "$out/$workload-$side.ticks1"
+    read -r wrk_user wrk_system < "$out/wrk.time"
+    awk -v r="$rps" -v s="$secs" -v hz="$(getconf CLK_TCK)" -v wu="$wrk_user" -v ws="$wrk_system" \
+      -v c0="${cpu0[*]}" -v c1="${cpu1[*]}" -v w0="$wake0" -v w1="$wake1" -v x0="$switch0" \
+      -v x1="$switch1" 'BEGIN { n = r * s; split(c0, a); split(c1, b); f = 1e6 / hz / n
+        printf "generator %.2f, all processes user %.2f and system %.2f, interrupts %.2f, idle %.2f, steal %.2f; wake-up interrupts %.3f, server context switches %.3f\n",
+          (wu + ws) * 1e6 / n, (b[1] - a[1]) * f, (b[2] - a[2]) * f, (b[4] - a[4]) * f,
+          (b[3] - a[3]) * f, (b[5] - a[5]) * f, (w1 - w0) / n, (x1 - x0) / n }' \
+      > "$out/$workload-$side.machine"
     join "$out/$workload-$side.ticks0" "$out/$workload-$side.ticks1" | awk -v r="$rps" -v s="$secs" \
       -v hz="$(getconf CLK_TCK)" '$3 > $2 { printf "%s %.2f\n", $1, ($3 - $2) * 1e6 / hz / (r * s) }' \
       > "$out/$workload-$side.threads"
@@ -108,6 +130,9 @@ for workload in $workloads; do
     echo
     echo "CPU per request by thread, without the profiler (us): ceiling" \
       "$(threads "$out/$workload-ceiling.threads"); service $(threads "$out/$workload-service.threads")"
+    echo
+    echo "The same run across the machine, per request (us; interrupts and switches a request):" \
+      "ceiling: $(cat "$out/$workload-ceiling.machine"); service: $(cat "$out/$workload-service.machine")"
     echo
     python3 bench/profile-components.py "$interval_us" \
       "$out/$workload-ceiling.collapsed" "${requests[ceiling]}" \
