@@ -1,7 +1,10 @@
 package io.opendatahub.mlflow.webhook.admission;
 
 import java.util.Map;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.SerializableString;
 import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.io.SerializedString;
 
 /**
  * Reads {@code AdmissionReview} requests ({@code admission.k8s.io/v1} and {@code v1beta1}) and
@@ -38,6 +41,32 @@ public final class AdmissionReviewCodec {
       .maxNumberLength(MAX_NUMBER_CHARS)
       .build();
 
+  // The answer's names and fixed values, quoted and encoded once: written as they are, not
+  // escaped character by character for every answer.
+  private static final SerializableString API_VERSION = new SerializedString("apiVersion");
+  private static final SerializableString KIND = new SerializedString("kind");
+  private static final SerializableString ADMISSION_REVIEW = new SerializedString("AdmissionReview");
+  private static final SerializableString V1 = new SerializedString(AdmissionReview.V1);
+  private static final SerializableString V1BETA1 = new SerializedString(AdmissionReview.V1BETA1);
+  private static final SerializableString RESPONSE = new SerializedString("response");
+  private static final SerializableString UID = new SerializedString("uid");
+  private static final SerializableString ALLOWED = new SerializedString("allowed");
+  private static final SerializableString STATUS = new SerializedString("status");
+  private static final SerializableString FAILURE = new SerializedString("Failure");
+  private static final SerializableString CODE = new SerializedString("code");
+  private static final SerializableString REASON = new SerializedString("reason");
+  private static final SerializableString MESSAGE = new SerializedString("message");
+  private static final SerializableString BAD_REQUEST = new SerializedString("BadRequest");
+  private static final SerializableString FORBIDDEN = new SerializedString("Forbidden");
+  private static final SerializableString INVALID = new SerializedString("Invalid");
+  private static final SerializableString INTERNAL_ERROR = new SerializedString("InternalError");
+  private static final SerializableString WARNINGS = new SerializedString("warnings");
+  private static final SerializableString AUDIT_ANNOTATIONS =
+      new SerializedString("auditAnnotations");
+  private static final SerializableString PATCH_TYPE = new SerializedString("patchType");
+  private static final SerializableString JSON_PATCH = new SerializedString("JSONPatch");
+  private static final SerializableString PATCH = new SerializedString("patch");
+
   private final JsonStreams streams = new JsonStreams(LIMITS);
   private final ReviewStreamReader streamReader = new ReviewStreamReader(streams);
   private final ReviewTreeReader treeReader = new ReviewTreeReader(streams.mapper());
@@ -72,41 +101,66 @@ public final class AdmissionReviewCodec {
         ? streams.write(json -> PatchOp.write(json, response.patchOps())) : null;
     return streams.write(json -> {
       json.writeStartObject();
-      json.writeStringProperty("apiVersion", apiVersion);
-      json.writeStringProperty("kind", "AdmissionReview");
-      json.writeObjectPropertyStart("response");
-      json.writeStringProperty("uid", response.uid());
-      json.writeBooleanProperty("allowed", response.allowed());
+      json.writeName(API_VERSION);
+      writeApiVersion(json, apiVersion);
+      json.writeName(KIND);
+      json.writeString(ADMISSION_REVIEW);
+      json.writeName(RESPONSE);
+      json.writeStartObject();
+      json.writeName(UID);
+      json.writeString(response.uid());
+      json.writeName(ALLOWED);
+      json.writeBoolean(response.allowed());
       if (!response.allowed()) {
-        json.writeObjectPropertyStart("status");
-        json.writeStringProperty("status", "Failure");
-        json.writeNumberProperty("code", response.code());
-        json.writeStringProperty("reason", reasonPhrase(response.code()));
-        json.writeStringProperty("message", response.message());
+        json.writeName(STATUS);
+        json.writeStartObject();
+        json.writeName(STATUS);
+        json.writeString(FAILURE);
+        json.writeName(CODE);
+        json.writeNumber(response.code());
+        json.writeName(REASON);
+        json.writeString(reasonPhrase(response.code()));
+        json.writeName(MESSAGE);
+        json.writeString(response.message());
         json.writeEndObject();
       }
       if (!response.warnings().isEmpty()) {
-        json.writeArrayPropertyStart("warnings");
+        json.writeName(WARNINGS);
+        json.writeStartArray();
         for (String warning : response.warnings()) {
           json.writeString(warning);
         }
         json.writeEndArray();
       }
       if (!response.auditAnnotations().isEmpty()) {
-        json.writeObjectPropertyStart("auditAnnotations");
+        json.writeName(AUDIT_ANNOTATIONS);
+        json.writeStartObject();
         for (Map.Entry<String, String> entry : response.auditAnnotations().entrySet()) {
           json.writeStringProperty(entry.getKey(), entry.getValue());
         }
         json.writeEndObject();
       }
       if (patch != null) {
-        json.writeStringProperty("patchType", "JSONPatch");
+        json.writeName(PATCH_TYPE);
+        json.writeString(JSON_PATCH);
         // Base64 with padding and no line breaks, as java.util.Base64's basic encoder.
-        json.writeBinaryProperty("patch", patch);
+        json.writeName(PATCH);
+        json.writeBinary(patch);
       }
       json.writeEndObject();
       json.writeEndObject();
     });
+  }
+
+  /** The request's API version: one of the two the decoder takes, written pre-encoded. */
+  private static void writeApiVersion(JsonGenerator json, String apiVersion) {
+    if (AdmissionReview.V1.equals(apiVersion)) {
+      json.writeString(V1);
+    } else if (AdmissionReview.V1BETA1.equals(apiVersion)) {
+      json.writeString(V1BETA1);
+    } else {
+      json.writeString(apiVersion);
+    }
   }
 
   /** A small JSON error body for 4xx/5xx answers: {@code {"code":400,"message":"..."}}. */
@@ -119,12 +173,12 @@ public final class AdmissionReviewCodec {
     });
   }
 
-  private static String reasonPhrase(int code) {
+  private static SerializableString reasonPhrase(int code) {
     return switch (code) {
-      case 400 -> "BadRequest";
-      case 403 -> "Forbidden";
-      case 422 -> "Invalid";
-      default -> "InternalError";
+      case 400 -> BAD_REQUEST;
+      case 403 -> FORBIDDEN;
+      case 422 -> INVALID;
+      default -> INTERNAL_ERROR;
     };
   }
 }
