@@ -147,26 +147,26 @@ final class ReceiveDeadline {
    */
   void received(RoutingContext context) {
     Receiving receiving = new Receiving(context.request());
-    received(receiving);
+    received(receiving, System.nanoTime());
     context.addEndHandler(ended -> ended(receiving));
     context.next();
   }
 
   /**
-   * Starts the clock on a request that just arrived; call {@link #ended} once, when its answer
-   * has ended or its connection closed.
+   * Starts the clock on a request that arrived at {@code nowNanos} (the caller's clock reading,
+   * taken once per request); call {@link #ended} once, when its answer has ended or its
+   * connection closed.
    */
-  void received(Receiving receiving) {
+  void received(Receiving receiving, long nowNanos) {
     HttpServerRequest request = receiving.request;
     Connection state = connections.get(request.connection());
     if (state == null) {
       receiving.timer = vertx.setTimer(deadlineMillis, fired -> cutOffUnreceived(request));
       return;
     }
-    long now = System.nanoTime();
-    long due = state.servedOne ? now + deadlineNanos : state.openedNanos + deadlineNanos;
+    long due = state.servedOne ? nowNanos + deadlineNanos : state.openedNanos + deadlineNanos;
     // At least a millisecond, as a timer would give it.
-    receiving.dueNanos = now - due > -1_000_000 ? now + 1_000_000 : due;
+    receiving.dueNanos = nowNanos - due > -1_000_000 ? nowNanos + 1_000_000 : due;
     receiving.connection = state;
     state.servedOne = true;
     state.inFlight++;
