@@ -10,6 +10,7 @@ import tools.jackson.core.ObjectReadContext;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamContext;
+import tools.jackson.core.TokenStreamFactory;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.util.JsonRecyclerPools;
 import tools.jackson.databind.ObjectWriter;
@@ -27,6 +28,11 @@ import tools.jackson.databind.json.JsonMapper;
  *   <li>{@link #parser} comes straight from the factory, without the deserialization context the
  *       mapper builds for each parser: for readers that read tokens and build no tree through the
  *       parser. The mapper ({@link #mapper}) reads trees, with the same limits and features.
+ *   <li>Property names are interned. Jackson's symbol table already hands out one {@code String}
+ *       per name; interned, it is the very constant the readers' {@code switch}es and the rules'
+ *       {@code ObjectNode.get} compare it with, so each comparison ends at the identity check
+ *       instead of comparing the characters. Only a name new to the symbol table is interned,
+ *       through Jackson's bounded {@code InternCache}.
  *   <li>{@link #write} writes with a generator each thread keeps (a new one per answer, with its
  *       write contexts, was up to 5% of {@code /authorize}'s event-loop samples) and returns the
  *       document as a byte array of its exact size, copied once from the generator's buffer. The
@@ -60,6 +66,7 @@ public final class JsonStreams {
     factory = JsonFactory.builder()
         .streamReadConstraints(limits)
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .enable(TokenStreamFactory.Feature.INTERN_PROPERTY_NAMES)
         .recyclerPool(JsonRecyclerPools.threadLocalPool())
         .build();
     mapper = JsonMapper.builder(factory).build();

@@ -193,6 +193,35 @@ class JsonStreamsTest {
         .isInstanceOf(JacksonException.class).hasMessageContaining("Duplicate");
   }
 
+  /**
+   * Every reader's names are the interned strings, so a name equal to one of the readers' and
+   * rules' constants is that very constant: their comparisons end at the identity check. Names
+   * built at run time, and names first seen in this body, come back interned too.
+   */
+  @Test
+  void namesAreTheInternedStrings() {
+    String unseen = "name-" + System.nanoTime();
+    byte[] body = ("{\"apiVersion\":1,\"spec\":{\"" + unseen + "\":2}}")
+        .getBytes(StandardCharsets.UTF_8);
+    for (JsonParser parser : List.of(streams.parser(body),
+        streams.parserFindingNoDuplicates(body), streams.mapper().createParser(body))) {
+      List<String> names = new ArrayList<>();
+      try (parser) {
+        for (var token = parser.nextToken(); token != null; token = parser.nextToken()) {
+          if (token == tools.jackson.core.JsonToken.PROPERTY_NAME) {
+            names.add(parser.currentName());
+          }
+        }
+      }
+      assertThat(names).hasSize(3);
+      assertThat(names.get(0)).isSameAs("apiVersion");
+      assertThat(names.get(1)).isSameAs("spec");
+      assertThat(names.get(2)).isEqualTo(unseen).isSameAs(unseen.intern());
+    }
+    ObjectNode tree = (ObjectNode) streams.mapper().readTree(body);
+    assertThat(tree.propertyNames()).first().isSameAs("apiVersion");
+  }
+
   private static void readAll(JsonParser parser) {
     try (parser) {
       while (parser.nextToken() != null) {
