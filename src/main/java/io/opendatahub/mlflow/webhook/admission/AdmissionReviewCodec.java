@@ -45,7 +45,8 @@ public final class AdmissionReviewCodec {
   // escaped character by character for every answer.
   private static final SerializableString API_VERSION = new SerializedString("apiVersion");
   private static final SerializableString KIND = new SerializedString("kind");
-  private static final SerializableString ADMISSION_REVIEW = new SerializedString("AdmissionReview");
+  private static final SerializableString ADMISSION_REVIEW =
+      new SerializedString("AdmissionReview");
   private static final SerializableString V1 = new SerializedString(AdmissionReview.V1);
   private static final SerializableString V1BETA1 = new SerializedString(AdmissionReview.V1BETA1);
   private static final SerializableString RESPONSE = new SerializedString("response");

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.json.JsonMapper;
@@ -207,8 +208,8 @@ class JsonStreamsTest {
         streams.parserFindingNoDuplicates(body), streams.mapper().createParser(body))) {
       List<String> names = new ArrayList<>();
       try (parser) {
-        for (var token = parser.nextToken(); token != null; token = parser.nextToken()) {
-          if (token == tools.jackson.core.JsonToken.PROPERTY_NAME) {
+        for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+          if (token == JsonToken.PROPERTY_NAME) {
             names.add(parser.currentName());
           }
         }
