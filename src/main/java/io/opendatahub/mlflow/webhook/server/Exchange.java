@@ -27,8 +27,6 @@ final class Exchange extends ReceiveDeadline.Receiving implements Handler<Buffer
 
   private final PostFront front;
   private final Context context;
-  /** When the request arrived: a request refused unread is timed from here. */
-  final long arrivedNanos;
   private PostRoute route;
   /** Bytes charged to the budget; 0 when none. */
   private long charged;
@@ -46,10 +44,9 @@ final class Exchange extends ReceiveDeadline.Receiving implements Handler<Buffer
   private boolean declared;
 
   Exchange(PostFront front, HttpServerRequest request, Context context, long arrivedNanos) {
-    super(request);
+    super(request, arrivedNanos);
     this.front = front;
     this.context = context;
-    this.arrivedNanos = arrivedNanos;
   }
 
   HttpServerRequest request() {

@@ -64,7 +64,7 @@ final class PostFront implements Handler<HttpServerRequest> {
   @Override
   public void handle(HttpServerRequest request) {
     Exchange exchange = new Exchange(this, request, context, System.nanoTime());
-    deadline.received(exchange, exchange.arrivedNanos);
+    deadline.received(exchange);
     Handler<Void> done = ignored -> exchange.finish();
     request.response().endHandler(done).closeHandler(done);
     PostRoute route = request.method() == HttpMethod.POST ? route(request.path()) : null;

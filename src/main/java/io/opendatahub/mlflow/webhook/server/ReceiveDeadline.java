@@ -47,13 +47,19 @@ final class ReceiveDeadline {
    */
   static class Receiving {
     final HttpServerRequest request;
+    /**
+     * The clock when the request arrived, read once per request by whoever made this: the
+     * deadline starts here, and a request refused unread is timed from here.
+     */
+    final long arrivedNanos;
     private long dueNanos;
     /** Null when the connection is unknown: then {@link #timer} is the request's own. */
     private Connection connection;
     private long timer = -1;
 
-    Receiving(HttpServerRequest request) {
+    Receiving(HttpServerRequest request, long arrivedNanos) {
       this.request = request;
+      this.arrivedNanos = arrivedNanos;
     }
   }
 
@@ -146,27 +152,27 @@ final class ReceiveDeadline {
    * request's answer ends or its connection closes.
    */
   void received(RoutingContext context) {
-    Receiving receiving = new Receiving(context.request());
-    received(receiving, System.nanoTime());
+    Receiving receiving = new Receiving(context.request(), System.nanoTime());
+    received(receiving);
     context.addEndHandler(ended -> ended(receiving));
     context.next();
   }
 
   /**
-   * Starts the clock on a request that arrived at {@code nowNanos} (the caller's clock reading,
-   * taken once per request); call {@link #ended} once, when its answer has ended or its
-   * connection closed.
+   * Starts the clock on a request that just arrived (at {@link Receiving#arrivedNanos}); call
+   * {@link #ended} once, when its answer has ended or its connection closed.
    */
-  void received(Receiving receiving, long nowNanos) {
+  void received(Receiving receiving) {
+    long arrived = receiving.arrivedNanos;
     HttpServerRequest request = receiving.request;
     Connection state = connections.get(request.connection());
     if (state == null) {
       receiving.timer = vertx.setTimer(deadlineMillis, fired -> cutOffUnreceived(request));
       return;
     }
-    long due = state.servedOne ? nowNanos + deadlineNanos : state.openedNanos + deadlineNanos;
+    long due = state.servedOne ? arrived + deadlineNanos : state.openedNanos + deadlineNanos;
     // At least a millisecond, as a timer would give it.
-    receiving.dueNanos = nowNanos - due > -1_000_000 ? nowNanos + 1_000_000 : due;
+    receiving.dueNanos = arrived - due > -1_000_000 ? arrived + 1_000_000 : due;
     receiving.connection = state;
     state.servedOne = true;
     state.inFlight++;
