@@ -73,13 +73,14 @@ final class ServeCommand {
 
     WebhookMetrics metrics = engine.join().metrics();
     Vertx vertx = engine.join().vertx();
-    KubernetesClient client;
+    KubeConnection.Connection cluster;
     try {
-      client = connect(config, env, vertx);
+      cluster = connect(config, env, metrics);
     } catch (Kubeconfig.InvalidException e) {
       closeQuietly(null, vertx);
       return startupFailure(e.getMessage());
     }
+    KubernetesClient client = cluster == null ? null : cluster.client();
 
     WebhookApp app;
     try {
@@ -92,11 +93,11 @@ final class ServeCommand {
           policy, client, metrics, config.auditInterval()).toCompletionStage().toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
-      closeQuietly(client, vertx);
+      closeQuietly(cluster, vertx);
       return startupFailure("cannot serve HTTPS on " + config.host() + ":" + config.port()
           + ": " + e.getCause().getMessage());
     } catch (TimeoutException | InterruptedException e) {
-      closeQuietly(client, vertx);
+      closeQuietly(cluster, vertx);
       return startupFailure("the HTTPS server did not start within 30 s");
     }
     app.watchPolicy(config.policy(), POLICY_POLL);
@@ -115,14 +116,14 @@ final class ServeCommand {
       } catch (Exception e) {
         LOG.warn("stop did not complete cleanly: {}", e.toString());
       }
-      closeQuietly(client, vertx);
+      closeQuietly(cluster, vertx);
       LOG.info("stopped");
     });
     return 0;
   }
 
-  private static KubernetesClient connect(ServeConfig config, Map<String, String> env,
-      Vertx vertx) throws Kubeconfig.InvalidException {
+  private static KubeConnection.Connection connect(ServeConfig config, Map<String, String> env,
+      WebhookMetrics metrics) throws Kubeconfig.InvalidException {
     if (config.kube() == ServeConfig.KubeMode.NONE) {
       LOG.info("kube=none: standalone, namespaces known from the policy only");
       return null;
@@ -134,12 +135,12 @@ final class ServeCommand {
       return null;
     }
     LOG.info("kube=auto: using {}", found.get().description());
-    return KubeConnection.connect(vertx, found.get());
+    return KubeConnection.connect(found.get(), metrics.registry());
   }
 
-  private static void closeQuietly(KubernetesClient client, Vertx vertx) {
-    if (client != null) {
-      client.close();
+  private static void closeQuietly(KubeConnection.Connection cluster, Vertx vertx) {
+    if (cluster != null) {
+      cluster.close();
     }
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(STOP_GRACE_SECONDS,

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.RequestConfig;
 import io.fabric8.kubernetes.client.RequestConfigBuilder;
 import io.fabric8.kubernetes.client.vertx5.Vertx5HttpClientFactory;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Decides whether a cluster is there to talk to, and builds the fabric8 client on the service's
- * own {@link Vertx}, so Kubernetes traffic and HTTPS share one set of event loops.
+ * Decides whether a cluster is there to talk to, and builds the fabric8 client on a Vert.x
+ * instance of its own, with one event loop that serves no HTTPS request.
  */
 public final class KubeConnection {
 
@@ -69,14 +70,42 @@ public final class KubeConnection {
     return client.newClient(request).adapt(KubernetesClient.class);
   }
 
-  public static KubernetesClient connect(Vertx vertx, Source source) {
+  /**
+   * The client to the API server, on an event loop of its own.
+   *
+   * <p>fabric8 decodes every watch event, and the answers it is waiting for, on the event loop
+   * the connection belongs to. On one of the service's loops that work waits in line with the
+   * reviews and holds them up: a relist of thousands of RoleBindings, or a Lease renewal run
+   * slowly while the JIT compiles it (seen in the pinned tail bench, issue 19).
+   *
+   * @param registry where the client's calls are counted ({@code vertx_http_client_*})
+   */
+  public static Connection connect(Source source, MeterRegistry registry) {
     Config config = source.config();
     config.setRequestTimeout(REQUEST_TIMEOUT_MILLIS);
     // Callers retry within their own deadline; fabric8's default backoff would outlast it.
     config.setRequestRetryBackoffLimit(0);
-    return new KubernetesClientBuilder()
-        .withConfig(config)
-        .withHttpClientFactory(new Vertx5HttpClientFactory(vertx))
-        .build();
+    Vertx loop = ClientLoop.create(registry);
+    try {
+      return new Connection(new KubernetesClientBuilder()
+          .withConfig(config)
+          .withHttpClientFactory(new Vertx5HttpClientFactory(loop))
+          .build(), loop);
+    } catch (RuntimeException e) {
+      ClientLoop.close(loop);
+      throw e;
+    }
+  }
+
+  /** The client and the Vert.x instance it runs on, which fabric8 does not close: closed here. */
+  public record Connection(KubernetesClient client, Vertx loop) implements AutoCloseable {
+    @Override
+    public void close() {
+      try {
+        client.close();
+      } finally {
+        ClientLoop.close(loop);
+      }
+    }
   }
 }
