@@ -172,6 +172,9 @@ for side in "${servers[@]}"; do
       if (( hwm > peak )); then peak=$hwm; echo "$peak" > "$out/$side.peak_rss_kb"; fi
       sleep 1; done ) &
   pids+=($!)
+  # Off core 0, where the tail's servers run alone: its bash and sleep ran there in 100 ms ticks
+  # of the tail (perf sched, issue 19 session 18), beside either server.
+  if (( ${#core1[@]} )); then taskset -cp 1 "$!" >/dev/null; fi
 done
 
 answer_bytes() { # path body -> how many bytes the service answers, for the ceiling to match
