@@ -38,9 +38,10 @@ function mib(size) { # "45M" -> 45, "512K" -> 0.5, "1G" -> 1024
   if (ns / 1e6 > safepoint) safepoint = ns / 1e6
   next
 }
-# "made not entrant" is an older version of a method set aside (mostly for its new tier), not a
-# compilation of its own.
-/\]\[jit,compilation *\]/ && !/made not entrant/ { compiled++ }
+# Only compilations: "made not entrant" is an older version of a method set aside (mostly for its
+# new tier), "made zombie" the code cache's sweeper freeing such a version later, often hundreds
+# in one pass (JDK 17); neither is a compilation.
+/\]\[jit,compilation *\]/ && !/made (not entrant|zombie)/ { compiled++ }
 END {
   perRequest = (pauses > 1 && rate > 0 && last > first) \
     ? sprintf("%.1f", filled * 1024 / (rate * (last - first) / 1000)) : "-"
