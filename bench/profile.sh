@@ -13,7 +13,8 @@
 # graphs) and WORKLOAD-SIDE.html (async-profiler's flame graph), profile.md (the tables).
 # PIN=1 runs both servers on core 0 and wrk (one thread) and the mock API server on core 1, so
 # each server's CPU per request is its own, not shared with the generator's.
-# usage: [WORKLOADS="validate-allowed ..."] [INTERVAL_US=1000] [WARM_SECONDS=8] [PIN=0]
+# CEILING_LAYER=front-tokens (say) profiles one of CeilingServer's layers in the bare one's place.
+# usage: [WORKLOADS="validate-allowed ..."] [INTERVAL_US=1000] [WARM_SECONDS=8] [PIN=0] [CEILING_LAYER=bare]
 #          bench/profile.sh [SECONDS=10] [CONNECTIONS=16]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,7 +57,7 @@ KUBECONFIG="$out/env/kubeconfig" POD_NAMESPACE=mlflow-policy-webhook-profile LOG
   --port "${port[service]}" --policy policies > "$out/service.log" 2>&1 &
 pid[service]=$!; pids+=($!)
 "${server_cores[@]}" java "${jvm[@]}" -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.CeilingServer \
-  "${port[ceiling]}" certs/tls.crt certs/tls.key bare > "$out/ceiling.log" 2>&1 &
+  "${port[ceiling]}" certs/tls.crt certs/tls.key "${CEILING_LAYER:-bare}" > "$out/ceiling.log" 2>&1 &
 pid[ceiling]=$!; pids+=($!)
 until curl -sf --cacert certs/ca.crt "https://localhost:${port[service]}/readyz" >/dev/null; do
   kill -0 "${pid[service]}" 2>/dev/null || { cat "$out/service.log" >&2; exit 1; }
@@ -87,7 +88,7 @@ wrk_rps() { # port path body bytes seconds -> requests per second
 
 {
   echo "Profile: $(date -u +%FT%TZ), $(nproc) cores, wrk -t$wrk_threads -c$conns, $secs s per side," \
-    "async-profiler $profiler_version every $interval_us us of CPU; load $(load)."
+    "async-profiler $profiler_version every $interval_us us of CPU; ceiling layer ${CEILING_LAYER:-bare}; load $(load)."
 } > "$out/profile.md"
 declare -A requests
 for workload in $workloads; do
