@@ -21,6 +21,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=bench/common.sh
 source bench/common.sh
 secs="${1:-10}"; conns="${2:-16}"; interval_us="${INTERVAL_US:-1000}"; warm="${WARM_SECONDS:-8}"
+ceiling_layer="${CEILING_LAYER:-bare}"
 workloads="${WORKLOADS:-validate-allowed validate-apiserver authorize-mlflow-cache-hit}"
 profiler_version=4.1
 TIMEFORMAT='%U %S' # bash's time: the generator's user and system seconds
@@ -57,7 +58,7 @@ KUBECONFIG="$out/env/kubeconfig" POD_NAMESPACE=mlflow-policy-webhook-profile LOG
   --port "${port[service]}" --policy policies > "$out/service.log" 2>&1 &
 pid[service]=$!; pids+=($!)
 "${server_cores[@]}" java "${jvm[@]}" -cp "$cp" "$quiet" io.opendatahub.mlflow.webhook.bench.CeilingServer \
-  "${port[ceiling]}" certs/tls.crt certs/tls.key "${CEILING_LAYER:-bare}" > "$out/ceiling.log" 2>&1 &
+  "${port[ceiling]}" certs/tls.crt certs/tls.key "$ceiling_layer" > "$out/ceiling.log" 2>&1 &
 pid[ceiling]=$!; pids+=($!)
 until curl -sf --cacert certs/ca.crt "https://localhost:${port[service]}/readyz" >/dev/null; do
   kill -0 "${pid[service]}" 2>/dev/null || { cat "$out/service.log" >&2; exit 1; }
@@ -88,7 +89,7 @@ wrk_rps() { # port path body bytes seconds -> requests per second
 
 {
   echo "Profile: $(date -u +%FT%TZ), $(nproc) cores, wrk -t$wrk_threads -c$conns, $secs s per side," \
-    "async-profiler $profiler_version every $interval_us us of CPU; ceiling layer ${CEILING_LAYER:-bare}; load $(load)."
+    "async-profiler $profiler_version every $interval_us us of CPU; ceiling layer $ceiling_layer; load $(load)."
 } > "$out/profile.md"
 declare -A requests
 for workload in $workloads; do
